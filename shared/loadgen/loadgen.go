@@ -1,0 +1,195 @@
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/sample"
+)
+
+// Do issues one request and measures it. It must always return a Result,
+// whatever happens: a failure is a Result with an error status. ctx carries
+// the per-request timeout.
+type Do func(ctx context.Context, vu int, seq int64) *sample.Result
+
+// Issued is one request as the executor saw it.
+type Issued struct {
+	VU       int
+	Seq      int64     // issue order within this executor, from 0
+	Warmup   bool      // issued during the warm-up
+	Intended time.Time // when the schedule meant to issue it
+	Result   *sample.Result
+}
+
+// Emit receives each request once it has ended. It is called from many
+// goroutines at once.
+type Emit func(Issued)
+
+// Executor drives load until its limits are reached or ctx ends.
+type Executor interface {
+	Execute(ctx context.Context, do Do, emit Emit) error
+}
+
+// Config is what every executor shares.
+type Config struct {
+	Start          time.Time     // when to begin; zero means now
+	Warmup         time.Duration // flagged requests before the measured time
+	Duration       time.Duration // measured time; 0 means until Requests are issued
+	Requests       int           // measured requests to issue; 0 means until Duration ends
+	RequestTimeout time.Duration // per request; 0 means none
+	// Drain, when closed, stops the issuing of new requests; those in
+	// flight finish normally.
+	Drain <-chan struct{}
+	// Counters, if set, is updated live for progress displays.
+	Counters *Counters
+}
+
+// ErrNoLimit is returned for a Config that would never stop.
+var ErrNoLimit = errors.New("loadgen: neither Duration nor Requests is set")
+
+// Counters are live figures of an executor, safe to read at any time.
+type Counters struct {
+	Issued       atomic.Int64
+	Done         atomic.Int64
+	Errors       atomic.Int64
+	InFlight     atomic.Int64
+	OutputTokens atomic.Int64 // output tokens of finished ok requests
+}
+
+// ClosedLoop keeps Concurrency requests in flight.
+type ClosedLoop struct {
+	Config
+	Concurrency int
+}
+
+var _ Executor = (*ClosedLoop)(nil)
+
+// Execute runs the virtual users and returns when all have stopped and
+// every issued request has been emitted.
+func (c *ClosedLoop) Execute(ctx context.Context, do Do, emit Emit) error {
+	if c.Duration <= 0 && c.Requests <= 0 {
+		return ErrNoLimit
+	}
+	if c.Concurrency <= 0 {
+		return errors.New("loadgen: concurrency must be > 0")
+	}
+	start := c.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	// Re-anchor the instant on the monotonic clock: an instant decoded from
+	// JSON has only a wall reading, and later comparisons must not jump
+	// with the wall clock.
+	now := time.Now()
+	start = now.Add(start.Sub(now))
+	if err := sleepUntil(ctx, c.Drain, start); err != nil {
+		return nil // stopped before the start: nothing was issued
+	}
+	warmEnd := start.Add(c.Warmup)
+	var stopAt time.Time
+	if c.Duration > 0 {
+		stopAt = warmEnd.Add(c.Duration)
+	}
+
+	s := &loop{cfg: &c.Config, do: do, emit: emit, warmEnd: warmEnd, stopAt: stopAt, counters: c.Counters}
+	if s.counters == nil {
+		s.counters = new(Counters)
+	}
+	var wg sync.WaitGroup
+	for vu := 0; vu < c.Concurrency; vu++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.user(ctx, vu, start)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+type loop struct {
+	cfg      *Config
+	do       Do
+	emit     Emit
+	warmEnd  time.Time
+	stopAt   time.Time
+	counters *Counters
+	seq      atomic.Int64
+	measured atomic.Int64
+}
+
+// user is one virtual user: issue, wait for the end, issue again.
+func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
+	for {
+		if ctx.Err() != nil || closed(s.cfg.Drain) {
+			return
+		}
+		now := time.Now()
+		if !s.stopAt.IsZero() && !now.Before(s.stopAt) {
+			return
+		}
+		warm := now.Before(s.warmEnd)
+		if !warm && s.cfg.Requests > 0 && s.measured.Add(1) > int64(s.cfg.Requests) {
+			return
+		}
+		seq := s.seq.Add(1) - 1
+		s.counters.Issued.Add(1)
+		s.counters.InFlight.Add(1)
+
+		rctx, cancel := ctx, context.CancelFunc(func() {})
+		if s.cfg.RequestTimeout > 0 {
+			rctx, cancel = context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		}
+		res := s.do(rctx, vu, seq)
+		cancel()
+
+		s.counters.InFlight.Add(-1)
+		s.counters.Done.Add(1)
+		if res.Status != sample.StatusOK {
+			s.counters.Errors.Add(1)
+		} else {
+			s.counters.OutputTokens.Add(int64(res.OutputTokens))
+		}
+		s.emit(Issued{VU: vu, Seq: seq, Warmup: warm, Intended: intended, Result: res})
+		// In a closed loop the next request is meant to go out the moment
+		// this one ended.
+		intended = res.End
+		if intended.IsZero() {
+			intended = time.Now()
+		}
+	}
+}
+
+func closed(ch <-chan struct{}) bool {
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// sleepUntil waits for t, returning early with an error if ctx ends or
+// drain closes.
+func sleepUntil(ctx context.Context, drain <-chan struct{}, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-drain:
+		return errors.New("loadgen: drained before start")
+	}
+}

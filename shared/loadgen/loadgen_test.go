@@ -1,0 +1,233 @@
+package loadgen
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/sample"
+)
+
+// fakeTarget answers after a delay and tracks how many requests are in
+// flight at once. It honours ctx like a real client: a cancelled request
+// ends with status canceled or timeout.
+type fakeTarget struct {
+	delay    time.Duration
+	inFlight atomic.Int64
+	maxSeen  atomic.Int64
+	issued   atomic.Int64
+}
+
+func (f *fakeTarget) do(ctx context.Context, vu int, seq int64) *sample.Result {
+	f.issued.Add(1)
+	n := f.inFlight.Add(1)
+	defer f.inFlight.Add(-1)
+	for {
+		m := f.maxSeen.Load()
+		if n <= m || f.maxSeen.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	r := &sample.Result{Start: time.Now(), OutputTokens: 1}
+	select {
+	case <-time.After(f.delay):
+		r.Status = sample.StatusOK
+	case <-ctx.Done():
+		r.Status = sample.StatusCanceled
+		if ctx.Err() == context.DeadlineExceeded {
+			r.Status = sample.StatusTimeout
+		}
+	}
+	r.End = time.Now()
+	return r
+}
+
+type collector struct {
+	mu   sync.Mutex
+	rows []Issued
+}
+
+func (c *collector) emit(i Issued) {
+	c.mu.Lock()
+	c.rows = append(c.rows, i)
+	c.mu.Unlock()
+}
+
+func (c *collector) count(warmup bool) (n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range c.rows {
+		if r.Warmup == warmup {
+			n++
+		}
+	}
+	return n
+}
+
+func TestClosedLoopRequestBudget(t *testing.T) {
+	tests := []struct {
+		name        string
+		concurrency int
+		requests    int
+	}{
+		{"one user", 1, 20},                       // strictly sequential
+		{"budget not a multiple of users", 7, 50}, // the last round is partial: no overshoot
+		{"more users than requests", 64, 10},      // never more than the budget
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeTarget{delay: 2 * time.Millisecond}
+			var c collector
+			cl := &ClosedLoop{Concurrency: tc.concurrency, Config: Config{Requests: tc.requests}}
+			if err := cl.Execute(context.Background(), f.do, c.emit); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(c.rows); got != tc.requests || f.issued.Load() != int64(tc.requests) {
+				t.Errorf("emitted %d, issued %d; want %d each", got, f.issued.Load(), tc.requests)
+			}
+			if max := f.maxSeen.Load(); max > int64(tc.concurrency) {
+				t.Errorf("%d requests in flight at once, above the concurrency %d", max, tc.concurrency)
+			}
+			seqs := map[int64]bool{}
+			for _, r := range c.rows {
+				if seqs[r.Seq] {
+					t.Errorf("seq %d emitted twice", r.Seq)
+				}
+				seqs[r.Seq] = true
+			}
+		})
+	}
+}
+
+func TestClosedLoopHoldsConcurrency(t *testing.T) {
+	// With N users the target sees exactly N in flight: never more, and it
+	// gets there (no batch barrier that waits for the slowest).
+	f := &fakeTarget{delay: 3 * time.Millisecond}
+	var c collector
+	cl := &ClosedLoop{Concurrency: 16, Config: Config{Duration: 200 * time.Millisecond}}
+	var samples, atN atomic.Int64
+	stop := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				// Sample the target's view, only while the loop is issuing.
+				samples.Add(1)
+				if f.inFlight.Load() == 16 {
+					atN.Add(1)
+				}
+			}
+		}
+	}()
+	if err := cl.Execute(context.Background(), f.do, c.emit); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	if max := f.maxSeen.Load(); max != 16 {
+		t.Errorf("max in flight = %d, want exactly 16", max)
+	}
+	if int64(len(c.rows)) != f.issued.Load() {
+		t.Errorf("emitted %d of %d issued", len(c.rows), f.issued.Load())
+	}
+	// Between a response and the next request there is only the loop's own
+	// overhead, so almost every sample sees all 16 in flight.
+	if frac := float64(atN.Load()) / float64(samples.Load()); frac < 0.5 {
+		t.Errorf("only %.0f%% of samples saw 16 in flight", 100*frac)
+	}
+}
+
+func TestClosedLoopWarmupAndDuration(t *testing.T) {
+	f := &fakeTarget{delay: 5 * time.Millisecond}
+	var c collector
+	start := time.Now().Add(30 * time.Millisecond)
+	cl := &ClosedLoop{Concurrency: 4, Config: Config{Start: start, Warmup: 50 * time.Millisecond, Duration: 100 * time.Millisecond}}
+	if err := cl.Execute(context.Background(), f.do, c.emit); err != nil {
+		t.Fatal(err)
+	}
+	if c.count(true) == 0 || c.count(false) == 0 {
+		t.Fatalf("warm-up rows %d, measured rows %d: want both", c.count(true), c.count(false))
+	}
+	warmEnd, stopAt := start.Add(50*time.Millisecond), start.Add(150*time.Millisecond)
+	for _, r := range c.rows {
+		if r.Result.Start.Before(start) {
+			t.Errorf("request issued %v before the start instant", start.Sub(r.Result.Start))
+		}
+		if r.Warmup != r.Result.Start.Before(warmEnd) {
+			t.Errorf("request at +%v flagged warmup=%v", r.Result.Start.Sub(start), r.Warmup)
+		}
+		if !r.Result.Start.Before(stopAt) {
+			t.Errorf("request issued at +%v, after the measured time ended", r.Result.Start.Sub(start))
+		}
+		if r.Result.Status != sample.StatusOK {
+			t.Errorf("in-flight request at the end was not let finish: %s", r.Result.Status)
+		}
+	}
+}
+
+func TestClosedLoopDrainAndCancel(t *testing.T) {
+	t.Run("drain lets in-flight finish", func(t *testing.T) {
+		f := &fakeTarget{delay: 50 * time.Millisecond}
+		var c collector
+		drain := make(chan struct{})
+		cl := &ClosedLoop{Concurrency: 8, Config: Config{Duration: time.Hour, Drain: drain}}
+		time.AfterFunc(20*time.Millisecond, func() { close(drain) })
+		if err := cl.Execute(context.Background(), f.do, c.emit); err != nil {
+			t.Fatal(err)
+		}
+		if len(c.rows) != 8 || f.issued.Load() != 8 {
+			t.Fatalf("emitted %d, issued %d; want 8 each", len(c.rows), f.issued.Load())
+		}
+		for _, r := range c.rows {
+			if r.Result.Status != sample.StatusOK {
+				t.Errorf("drained request ended %s, want ok", r.Result.Status)
+			}
+		}
+	})
+	t.Run("cancel ends in-flight as canceled and keeps their rows", func(t *testing.T) {
+		f := &fakeTarget{delay: time.Hour}
+		var c collector
+		ctx, cancel := context.WithCancel(context.Background())
+		cl := &ClosedLoop{Concurrency: 5, Config: Config{Duration: time.Hour}}
+		time.AfterFunc(20*time.Millisecond, cancel)
+		if err := cl.Execute(ctx, f.do, c.emit); err != nil {
+			t.Fatal(err)
+		}
+		if len(c.rows) != 5 {
+			t.Fatalf("emitted %d rows, want 5", len(c.rows))
+		}
+		for _, r := range c.rows {
+			if r.Result.Status != sample.StatusCanceled {
+				t.Errorf("status %s, want canceled", r.Result.Status)
+			}
+		}
+	})
+	t.Run("request timeout", func(t *testing.T) {
+		f := &fakeTarget{delay: time.Hour}
+		var c collector
+		cl := &ClosedLoop{Concurrency: 2, Config: Config{Requests: 4, RequestTimeout: 10 * time.Millisecond}}
+		if err := cl.Execute(context.Background(), f.do, c.emit); err != nil {
+			t.Fatal(err)
+		}
+		if len(c.rows) != 4 {
+			t.Fatalf("emitted %d rows, want 4", len(c.rows))
+		}
+		for _, r := range c.rows {
+			if r.Result.Status != sample.StatusTimeout {
+				t.Errorf("status %s, want timeout", r.Result.Status)
+			}
+		}
+	})
+}
+
+func TestClosedLoopNeedsALimit(t *testing.T) {
+	cl := &ClosedLoop{Concurrency: 1}
+	if err := cl.Execute(context.Background(), (&fakeTarget{}).do, func(Issued) {}); err != ErrNoLimit {
+		t.Fatalf("err = %v, want ErrNoLimit", err)
+	}
+}

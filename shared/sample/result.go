@@ -1,0 +1,51 @@
+package sample
+
+import "time"
+
+// Status says how a request ended.
+type Status string
+
+// The statuses a Row can carry.
+const (
+	StatusOK        Status = "ok"         // a complete, well-formed answer
+	StatusHTTPError Status = "http_error" // the server answered with an error (HTTP >= 400, or an error object in the stream)
+	StatusTimeout   Status = "timeout"    // the per-request timeout expired
+	StatusTransport Status = "transport"  // no usable response: refused, reset, DNS, TLS
+	StatusProtocol  Status = "protocol"   // a response that breaks the protocol: malformed JSON, stream cut before its end
+	StatusCanceled  Status = "canceled"   // the run was interrupted while the request was in flight
+)
+
+// Token-count sources for Row.TokenSource.
+const (
+	TokensFromUsage  = "usage"  // the server's own count (usage.completion_tokens, details.generated_tokens)
+	TokensFromChunks = "chunks" // counted from token-bearing chunks: an estimate, labelled as one
+)
+
+// Result is the raw measurement of one request, as a target client takes it.
+// All times carry Go's monotonic clock reading (they come from time.Now at
+// the moment bytes were read), so differences between them are immune to
+// wall-clock steps. A zero time means the event never happened.
+type Result struct {
+	Start        time.Time   // the request was handed to the transport
+	FirstByte    time.Time   // the first byte of the response (headers) arrived
+	FirstToken   time.Time   // the first chunk carrying a generated token (content or reasoning)
+	FirstContent time.Time   // the first chunk carrying visible content
+	Tokens       []time.Time // arrival of every token-bearing chunk, in order
+	End          time.Time   // the response was read to its end, or the request failed
+
+	Status     Status
+	HTTPStatus int
+	Err        string // empty when Status is ok; never contains secrets
+
+	InputTokens  int
+	OutputTokens int
+	TokenSource  string // TokensFromUsage or TokensFromChunks
+	Chunks       int    // SSE events (or JSON lines) received, token-bearing or not
+	Bytes        int64  // response body bytes read
+
+	ConnReused bool          // the request went over a kept-alive connection
+	Connect    time.Duration // DNS + dial + TLS for a new connection; 0 when reused
+
+	// Headers holds the response headers the spec asked to capture.
+	Headers map[string]string
+}

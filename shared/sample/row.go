@@ -1,0 +1,117 @@
+package sample
+
+import (
+	"time"
+)
+
+// Row is one request, as stored in Parquet and queried by DuckDB or Athena.
+// The column names and types are a contract (DESIGN.md, the Glue table):
+// change them only together with the query SQL and terraform/.
+//
+// Latency columns are nullable: a request that failed before its first
+// token has no TTFT, and a one-token answer has no TPOT.
+type Row struct {
+	RunID  string `parquet:"run_id,dict"`
+	Level  int32  `parquet:"level"`  // the level's target concurrency
+	Worker int32  `parquet:"worker"` // the worker (slice) that issued the request
+	Seq    int64  `parquet:"seq"`    // issue order within the worker, from 0
+	VU     int32  `parquet:"vu"`     // the virtual user within the worker
+
+	StartTime    time.Time `parquet:"start_time,timestamp(microsecond)"` // UTC wall clock at issue
+	StartMs      float64   `parquet:"start_ms"`                          // issue time, ms after the level's start instant
+	EndMs        float64   `parquet:"end_ms"`                            // end of the response (or the failure), ms after the level's start instant
+	SchedDelayMs float64   `parquet:"sched_delay_ms"`                    // issue time minus the intended issue time
+	Warmup       bool      `parquet:"warmup"`                            // issued during the warm-up: stored, never summarized
+
+	Status     string `parquet:"status,dict"`
+	HTTPStatus int32  `parquet:"http_status"`
+	Error      string `parquet:"error"`
+
+	TTFBMs *float64  `parquet:"ttfb_ms,optional"` // first response byte
+	TTFTMs *float64  `parquet:"ttft_ms,optional"` // first generated token (content or reasoning)
+	TTFCMs *float64  `parquet:"ttfc_ms,optional"` // first visible content
+	E2EMs  *float64  `parquet:"e2e_ms,optional"`  // issue to the last token-bearing chunk
+	TPOTMs *float64  `parquet:"tpot_ms,optional"` // (e2e - ttft) / (output_tokens - 1)
+	ITLMs  []float64 `parquet:"itl_ms,list"`      // every gap between consecutive token-bearing chunks
+
+	InputTokens  int32  `parquet:"input_tokens"`
+	OutputTokens int32  `parquet:"output_tokens"`
+	TokenSource  string `parquet:"token_source,dict"`
+	Chunks       int32  `parquet:"chunks"`
+	Bytes        int64  `parquet:"bytes"`
+
+	ConnReused bool    `parquet:"conn_reused"`
+	ConnectMs  float64 `parquet:"connect_ms"`
+}
+
+// Meta places a Result in its run: the fields a load generator knows and a
+// target client does not.
+type Meta struct {
+	RunID      string
+	Level      int
+	Worker     int
+	Seq        int64
+	VU         int
+	Warmup     bool
+	LevelStart time.Time // the level's common start instant, with a monotonic reading
+	Intended   time.Time // when the request was meant to be issued
+}
+
+// FromResult derives a Row from a raw Result. Offsets are taken on the
+// monotonic clock; StartTime is the wall clock for people and partitions.
+func FromResult(m Meta, r *Result) Row {
+	row := Row{
+		RunID:        m.RunID,
+		Level:        int32(m.Level),
+		Worker:       int32(m.Worker),
+		Seq:          m.Seq,
+		VU:           int32(m.VU),
+		StartTime:    r.Start.UTC().Truncate(time.Microsecond),
+		StartMs:      ms(r.Start.Sub(m.LevelStart)),
+		EndMs:        ms(r.End.Sub(m.LevelStart)),
+		Warmup:       m.Warmup,
+		Status:       string(r.Status),
+		HTTPStatus:   int32(r.HTTPStatus),
+		Error:        r.Err,
+		InputTokens:  int32(r.InputTokens),
+		OutputTokens: int32(r.OutputTokens),
+		TokenSource:  r.TokenSource,
+		Chunks:       int32(r.Chunks),
+		Bytes:        r.Bytes,
+		ConnReused:   r.ConnReused,
+		ConnectMs:    ms(r.Connect),
+	}
+	if !m.Intended.IsZero() {
+		row.SchedDelayMs = ms(r.Start.Sub(m.Intended))
+	}
+	if !r.FirstByte.IsZero() {
+		row.TTFBMs = msp(r.FirstByte.Sub(r.Start))
+	}
+	if !r.FirstToken.IsZero() {
+		row.TTFTMs = msp(r.FirstToken.Sub(r.Start))
+	}
+	if !r.FirstContent.IsZero() {
+		row.TTFCMs = msp(r.FirstContent.Sub(r.Start))
+	}
+	if n := len(r.Tokens); n > 0 {
+		row.E2EMs = msp(r.Tokens[n-1].Sub(r.Start))
+		row.ITLMs = make([]float64, 0, n-1)
+		for i := 1; i < n; i++ {
+			row.ITLMs = append(row.ITLMs, ms(r.Tokens[i].Sub(r.Tokens[i-1])))
+		}
+	} else if r.Status == StatusOK {
+		// A complete answer with no token (max_tokens 0, an empty reply):
+		// its latency is the whole response.
+		row.E2EMs = msp(r.End.Sub(r.Start))
+	}
+	if row.TTFTMs != nil && row.E2EMs != nil && r.OutputTokens > 1 {
+		row.TPOTMs = ptr((*row.E2EMs - *row.TTFTMs) / float64(r.OutputTokens-1))
+	}
+	return row
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func msp(d time.Duration) *float64 { return ptr(ms(d)) }
+
+func ptr(f float64) *float64 { return &f }

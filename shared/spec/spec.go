@@ -1,0 +1,207 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Spec is one benchmark run.
+type Spec struct {
+	Name     string   `json:"name"`
+	Platform string   `json:"platform,omitempty"` // a label for reports: aws, azure, gcp, local, sim
+	Target   Target   `json:"target"`
+	Workload Workload `json:"workload"`
+	Load     Load     `json:"load"`
+	Pricing  Pricing  `json:"pricing"`
+	SLO      SLO      `json:"slo"`
+	Output   string   `json:"output,omitempty"` // a folder, or s3://bucket/prefix
+	Seed     int64    `json:"seed,omitempty"`   // makes prompts (and the simulated server) repeatable
+}
+
+// Target kinds.
+const (
+	KindOpenAI    = "openai"    // any OpenAI-compatible base URL
+	KindSim       = "sim"       // llmbench's simulated LLM server, started in-process
+	KindSageMaker = "sagemaker" // a SageMaker real-time endpoint
+)
+
+// Target is the endpoint under test.
+type Target struct {
+	Kind    string `json:"kind"`
+	URL     string `json:"url,omitempty"`     // openai: base URL, e.g. http://127.0.0.1:8000/v1
+	API     string `json:"api,omitempty"`     // chat (default) or completions
+	Model   string `json:"model,omitempty"`   // the model name sent in each request
+	Auth    *Auth  `json:"auth,omitempty"`    // openai: how to authenticate
+	Profile string `json:"profile,omitempty"` // sim: the simulated server's profile
+
+	// Headers are extra request headers. They must not carry secrets: a
+	// secret goes in Auth, as a reference.
+	Headers map[string]string `json:"headers,omitempty"`
+	// CaptureHeaders names response headers copied into each sample row.
+	CaptureHeaders []string `json:"capture_headers,omitempty"`
+	// IgnoreEOS asks the server to generate exactly max_tokens (vLLM's
+	// ignore_eos), so that every request has the same output length.
+	IgnoreEOS bool `json:"ignore_eos,omitempty"`
+}
+
+// Auth sends a secret in a request header.
+type Auth struct {
+	Header string `json:"header"`           // Authorization, api-key, x-api-key …
+	Scheme string `json:"scheme,omitempty"` // a prefix such as "Bearer"; empty sends the bare secret
+	Secret Secret `json:"secret"`           // a reference: env:NAME
+}
+
+// Workload says what each request asks.
+type Workload struct {
+	Prompts      string `json:"prompts,omitempty"`       // synthetic (the only source so far)
+	InputTokens  int    `json:"input_tokens,omitempty"`  // approximate prompt length, in words
+	OutputTokens int    `json:"output_tokens,omitempty"` // max_tokens of each request
+	Stream       *bool  `json:"stream,omitempty"`        // default true
+}
+
+// Streaming reports whether requests stream (the default).
+func (w Workload) Streaming() bool { return w.Stream == nil || *w.Stream }
+
+// Load says how hard and how long to drive the target.
+type Load struct {
+	Levels           []int    `json:"levels"`                      // concurrency of each level, run one after the other
+	Duration         Duration `json:"duration,omitempty"`          // measured time per level, after the warm-up
+	Requests         int      `json:"requests,omitempty"`          // or: a measured request count per level
+	Warmup           Duration `json:"warmup,omitempty"`            // per level, before the measured time; rows flagged
+	RequestTimeout   Duration `json:"request_timeout,omitempty"`   // per request
+	SliceConcurrency int      `json:"slice_concurrency,omitempty"` // at most this many streams per worker
+	Cooldown         Duration `json:"cooldown,omitempty"`          // pause between levels
+}
+
+// Pricing is what the endpoint costs while it runs.
+type Pricing struct {
+	USDPerHour float64 `json:"usd_per_hour,omitempty"`
+	Instances  int     `json:"instances,omitempty"`
+}
+
+// SLO gives the limits a request must meet to count toward goodput. Zero
+// means no limit.
+type SLO struct {
+	TTFTMs float64 `json:"ttft_ms,omitempty"`
+	TPOTMs float64 `json:"tpot_ms,omitempty"`
+	E2EMs  float64 `json:"e2e_ms,omitempty"`
+}
+
+// Duration is a Go duration string in JSON ("60s", "1m30s").
+type Duration string
+
+// D returns the parsed duration; call it only on a validated spec.
+func (d Duration) D() time.Duration {
+	v, _ := time.ParseDuration(string(d))
+	return v
+}
+
+// Defaults applied by Load.
+const (
+	DefaultAPI              = "chat"
+	DefaultInputTokens      = 256
+	DefaultOutputTokens     = 64
+	DefaultRequestTimeout   = "120s"
+	DefaultSliceConcurrency = 40
+	DefaultSimProfile       = "g5-llama31-8b-awq"
+	DefaultOutput           = "./results"
+)
+
+// ErrInvalid is wrapped by every validation failure.
+var ErrInvalid = errors.New("invalid run spec")
+
+// Problems lists every problem found in a spec, each with its field path.
+type Problems []string
+
+func (p Problems) Error() string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s: %d problem(s):", ErrInvalid, len(p))
+	for _, s := range p {
+		b.WriteString("\n  - ")
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// Unwrap lets callers test errors.Is(err, ErrInvalid).
+func (p Problems) Unwrap() error { return ErrInvalid }
+
+// Parse decodes a spec, fills its defaults and validates it. Unknown fields
+// are errors: a misspelt option must not be silently ignored.
+func Parse(r io.Reader) (*Spec, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var s Spec
+	if err := dec.Decode(&s); err != nil {
+		return nil, Problems{describeJSONError(err)}
+	}
+	if dec.More() {
+		return nil, Problems{"trailing data after the JSON object"}
+	}
+	s.ApplyDefaults()
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return fmt.Sprintf("%s: must be %s, not %s", te.Field, te.Type, te.Value)
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)
+	case errors.Is(err, io.EOF):
+		return "empty document: expected a JSON object"
+	default:
+		return err.Error()
+	}
+}
+
+// ApplyDefaults fills every field left empty with its documented default.
+func (s *Spec) ApplyDefaults() {
+	t := &s.Target
+	if t.API == "" && t.Kind != KindSageMaker {
+		t.API = DefaultAPI
+	}
+	if t.Kind == KindSim {
+		if t.Profile == "" {
+			t.Profile = DefaultSimProfile
+		}
+		if t.Model == "" {
+			t.Model = "sim-" + t.Profile
+		}
+	}
+	if s.Platform == "" && t.Kind == KindSim {
+		s.Platform = "sim"
+	}
+	w := &s.Workload
+	if w.Prompts == "" {
+		w.Prompts = "synthetic"
+	}
+	if w.InputTokens == 0 {
+		w.InputTokens = DefaultInputTokens
+	}
+	if w.OutputTokens == 0 {
+		w.OutputTokens = DefaultOutputTokens
+	}
+	l := &s.Load
+	if l.RequestTimeout == "" {
+		l.RequestTimeout = DefaultRequestTimeout
+	}
+	if l.SliceConcurrency == 0 {
+		l.SliceConcurrency = DefaultSliceConcurrency
+	}
+	if s.Pricing.Instances == 0 {
+		s.Pricing.Instances = 1
+	}
+	if s.Output == "" {
+		s.Output = DefaultOutput
+	}
+}

@@ -1,0 +1,172 @@
+package spec
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// Validate checks a spec with defaults applied and returns Problems listing
+// every problem, or nil.
+func (s *Spec) Validate() error {
+	var p Problems
+	add := func(path, format string, args ...any) {
+		p = append(p, path+": "+fmt.Sprintf(format, args...))
+	}
+
+	if s.Name == "" {
+		add("name", "is required")
+	} else if !nameRE.MatchString(s.Name) {
+		add("name", "must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+
+	t := s.Target
+	switch t.Kind {
+	case KindOpenAI:
+		if t.URL == "" {
+			add("target.url", "is required for kind %q", t.Kind)
+		} else if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("target.url", "must be an http:// or https:// URL, got %q", t.URL)
+		} else if u.User != nil {
+			add("target.url", "must not carry credentials; use target.auth with a secret reference")
+		}
+		if t.Model == "" {
+			add("target.model", "is required for kind %q", t.Kind)
+		}
+	case KindSim:
+		if t.URL != "" {
+			add("target.url", "must be empty for kind %q (the simulated server is started in-process)", t.Kind)
+		}
+	case KindSageMaker:
+		add("target.kind", "%q is not supported yet", t.Kind)
+	case "":
+		add("target.kind", "is required: one of %s, %s", KindOpenAI, KindSim)
+	default:
+		add("target.kind", "must be one of %s, %s; got %q", KindOpenAI, KindSim, t.Kind)
+	}
+	if t.API != "" && t.API != "chat" && t.API != "completions" {
+		add("target.api", "must be chat or completions, got %q", t.API)
+	}
+	if t.Auth != nil {
+		if t.Auth.Header == "" {
+			add("target.auth.header", "is required")
+		}
+		if err := t.Auth.Secret.check(); err != nil {
+			add("target.auth.secret", "%v", err)
+		}
+	}
+	for k := range t.Headers {
+		if isSecretHeader(k) {
+			add("target.headers."+k, "looks like a credential; put it in target.auth with a secret reference (env:NAME)")
+		}
+	}
+
+	w := s.Workload
+	if w.Prompts != "synthetic" {
+		add("workload.prompts", "must be synthetic (the only prompt source so far), got %q", w.Prompts)
+	}
+	if w.InputTokens < 1 || w.InputTokens > 1_000_000 {
+		add("workload.input_tokens", "must be between 1 and 1000000, got %d", w.InputTokens)
+	}
+	if w.OutputTokens < 1 || w.OutputTokens > 1_000_000 {
+		add("workload.output_tokens", "must be between 1 and 1000000, got %d", w.OutputTokens)
+	}
+
+	l := s.Load
+	if len(l.Levels) == 0 {
+		add("load.levels", "needs at least one concurrency level")
+	}
+	seen := map[int]bool{}
+	for i, c := range l.Levels {
+		switch {
+		case c <= 0:
+			add(fmt.Sprintf("load.levels[%d]", i), "must be > 0, got %d", c)
+		case c > 100_000:
+			add(fmt.Sprintf("load.levels[%d]", i), "must be at most 100000, got %d", c)
+		case seen[c]:
+			add(fmt.Sprintf("load.levels[%d]", i), "repeats level %d (levels name their results, so each must be unique)", c)
+		}
+		seen[c] = true
+	}
+	dur := checkDuration(&p, "load.duration", l.Duration, false)
+	checkDuration(&p, "load.warmup", l.Warmup, false)
+	checkDuration(&p, "load.cooldown", l.Cooldown, false)
+	if rt := checkDuration(&p, "load.request_timeout", l.RequestTimeout, true); rt == 0 && l.RequestTimeout != "" {
+		add("load.request_timeout", "must be > 0")
+	}
+	if l.Requests < 0 {
+		add("load.requests", "must be >= 0, got %d", l.Requests)
+	}
+	if dur == 0 && l.Requests == 0 {
+		add("load", "needs duration or requests (or both) to end each level")
+	}
+	if l.SliceConcurrency < 1 || l.SliceConcurrency > 10_000 {
+		add("load.slice_concurrency", "must be between 1 and 10000, got %d", l.SliceConcurrency)
+	}
+
+	if s.Pricing.USDPerHour < 0 {
+		add("pricing.usd_per_hour", "must be >= 0, got %g", s.Pricing.USDPerHour)
+	}
+	if s.Pricing.Instances < 1 {
+		add("pricing.instances", "must be >= 1, got %d", s.Pricing.Instances)
+	}
+	for path, v := range map[string]float64{"slo.ttft_ms": s.SLO.TTFTMs, "slo.tpot_ms": s.SLO.TPOTMs, "slo.e2e_ms": s.SLO.E2EMs} {
+		if v < 0 {
+			add(path, "must be >= 0, got %g", v)
+		}
+	}
+	if strings.HasPrefix(s.Output, "s3://") {
+		if u, err := url.Parse(s.Output); err != nil || u.Host == "" {
+			add("output", "must be a folder or s3://bucket/prefix, got %q", s.Output)
+		}
+	} else if strings.Contains(s.Output, "://") {
+		add("output", "must be a folder or s3://bucket/prefix, got %q", s.Output)
+	}
+
+	if len(p) == 0 {
+		return nil
+	}
+	sortProblems(p)
+	return p
+}
+
+func checkDuration(p *Problems, path string, d Duration, required bool) time.Duration {
+	if d == "" {
+		if required {
+			*p = append(*p, path+": is required")
+		}
+		return 0
+	}
+	v, err := time.ParseDuration(string(d))
+	if err != nil {
+		*p = append(*p, fmt.Sprintf("%s: must be a duration such as \"30s\" or \"2m\", got %q", path, string(d)))
+		return 0
+	}
+	if v < 0 {
+		*p = append(*p, fmt.Sprintf("%s: must be >= 0, got %q", path, string(d)))
+		return 0
+	}
+	return v
+}
+
+func isSecretHeader(name string) bool {
+	switch strings.ToLower(http.CanonicalHeaderKey(name)) {
+	case "authorization", "api-key", "x-api-key", "proxy-authorization", "cookie":
+		return true
+	}
+	return false
+}
+
+// sortProblems orders problems by field path so the report is stable.
+func sortProblems(p Problems) {
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && p[j] < p[j-1]; j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
+}

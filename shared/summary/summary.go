@@ -1,0 +1,87 @@
+// Package summary defines summary.json: the per-level figures of one run,
+// as the aggregator writes them and reports and comparisons read them.
+//
+// Every figure excludes warm-up rows. Latency distributions are over
+// successful requests only; errors are counted, by status, beside them.
+package summary
+
+import "time"
+
+// Summary is the content of runs/<run_id>/summary.json.
+type Summary struct {
+	RunID        string        `json:"run_id"`
+	Name         string        `json:"name"`
+	Platform     string        `json:"platform"`
+	Engine       string        `json:"engine"`                // the query engine that computed it: duckdb or athena
+	Simulated    bool          `json:"simulated"`             // the target was llmbench's simulated LLM server
+	SimProfile   string        `json:"sim_profile,omitempty"` // its profile, when Simulated
+	Target       string        `json:"target"`                // what was measured, without secrets: "openai http://…/v1 (chat, model m)"
+	StartedAt    time.Time     `json:"started_at"`
+	FinishedAt   time.Time     `json:"finished_at"`
+	Definitions  Definitions   `json:"definitions"`
+	Levels       []Level       `json:"levels"`
+	FailedSlices []FailedSlice `json:"failed_slices,omitempty"`
+}
+
+// Definitions states, in the file itself, what the figures mean, so a
+// reader of summary.json alone can compare it with another tool's numbers.
+type Definitions struct {
+	TTFT       string `json:"ttft"`
+	ITL        string `json:"itl"`
+	TPOT       string `json:"tpot"`
+	E2E        string `json:"e2e"`
+	Window     string `json:"window"`
+	Throughput string `json:"throughput"`
+	Percentile string `json:"percentile"`
+	Cost       string `json:"cost"`
+}
+
+// Level holds the figures of one concurrency level.
+type Level struct {
+	Concurrency    int            `json:"concurrency"`
+	Requests       int            `json:"requests"`        // measured requests issued (warm-up excluded)
+	WarmupRequests int            `json:"warmup_requests"` // warm-up requests issued (stored, not summarized)
+	OK             int            `json:"ok"`
+	Errors         int            `json:"errors"`
+	ErrorsByStatus map[string]int `json:"errors_by_status,omitempty"`
+	ErrorRate      float64        `json:"error_rate"`
+
+	DurationS             float64 `json:"duration_s"`              // the measured window, in seconds
+	AchievedConcurrency   float64 `json:"achieved_concurrency"`    // mean requests in flight over the window
+	RequestThroughput     float64 `json:"request_throughput"`      // ok requests per second
+	OutputTokenThroughput float64 `json:"output_token_throughput"` // output tokens of ok requests per second
+	InputTokenThroughput  float64 `json:"input_token_throughput"`  // input tokens of ok requests per second
+	GoodputRPS            float64 `json:"goodput_rps"`             // ok requests meeting every SLO, per second
+	OutputTokens          int64   `json:"output_tokens"`
+	InputTokens           int64   `json:"input_tokens"`
+	TokenSource           string  `json:"token_source"` // usage, chunks, or mixed
+
+	TTFTMs Dist `json:"ttft_ms"`
+	TPOTMs Dist `json:"tpot_ms"`
+	ITLMs  Dist `json:"itl_ms"`
+	E2EMs  Dist `json:"e2e_ms"`
+
+	CostPer1MOutputTokensUSD *float64 `json:"cost_per_1m_output_tokens_usd"` // null without a price or without tokens
+	OutputTokensPerUSDHour   *float64 `json:"output_tokens_per_usd_hour"`
+}
+
+// Dist is a distribution: exact percentiles with linear interpolation
+// between closest ranks (numpy's default). N is the number of values.
+type Dist struct {
+	N    int     `json:"n"`
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+	Max  float64 `json:"max"`
+}
+
+// FailedSlice records a worker slice whose Lambda failed for good; the run
+// still aggregates what the other slices measured.
+type FailedSlice struct {
+	Level  int    `json:"level"`
+	Worker int    `json:"worker"`
+	Error  string `json:"error"`
+	Cause  string `json:"cause,omitempty"`
+}
