@@ -1,0 +1,169 @@
+package query_test
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+
+	"github.com/llmbench/llmbench/shared/query"
+	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/summary"
+)
+
+// reference computes, in plain Go and row by row, what Summarize must
+// return for runID: the definitions of the package documentation.
+func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
+	type acc struct {
+		l                    summary.Level
+		first, last, busy    float64
+		good, usage, chunks  int
+		ttft, tpot, e2e, itl []float64
+	}
+	byLevel := map[int32]*acc{}
+	for _, r := range rows {
+		if r.RunID != runID {
+			continue
+		}
+		a := byLevel[r.Level]
+		if a == nil {
+			a = &acc{first: math.Inf(1), last: math.Inf(-1)}
+			byLevel[r.Level] = a
+		}
+		if r.Warmup {
+			a.l.WarmupRequests++
+			continue
+		}
+		a.l.Requests++
+		a.first = math.Min(a.first, r.StartMs)
+		a.last = math.Max(a.last, r.EndMs)
+		a.busy += r.EndMs - r.StartMs
+		if r.Status != "ok" {
+			if a.l.ErrorsByStatus == nil {
+				a.l.ErrorsByStatus = map[string]int{}
+			}
+			a.l.ErrorsByStatus[r.Status]++
+			continue
+		}
+		a.l.OK++
+		a.l.InputTokens += int64(r.InputTokens)
+		a.l.OutputTokens += int64(r.OutputTokens)
+		switch r.TokenSource {
+		case "usage":
+			a.usage++
+		case "chunks":
+			a.chunks++
+		}
+		if meets(r, slo) {
+			a.good++
+		}
+		if r.TTFTMs != nil {
+			a.ttft = append(a.ttft, *r.TTFTMs)
+		}
+		if r.TPOTMs != nil {
+			a.tpot = append(a.tpot, *r.TPOTMs)
+		}
+		if r.E2EMs != nil {
+			a.e2e = append(a.e2e, *r.E2EMs)
+		}
+		a.itl = append(a.itl, r.ITLMs...)
+	}
+	var out []summary.Level
+	for level, a := range byLevel {
+		l := a.l
+		l.Concurrency = int(level)
+		l.Errors = l.Requests - l.OK
+		if l.Requests > 0 {
+			l.ErrorRate = float64(l.Errors) / float64(l.Requests)
+		}
+		if window := a.last - a.first; l.Requests > 0 && window > 0 {
+			l.DurationS = window / 1000
+			l.AchievedConcurrency = a.busy / window
+			l.RequestThroughput = float64(l.OK) / l.DurationS
+			l.OutputTokenThroughput = float64(l.OutputTokens) / l.DurationS
+			l.InputTokenThroughput = float64(l.InputTokens) / l.DurationS
+			l.GoodputRPS = float64(a.good) / l.DurationS
+		}
+		switch {
+		case l.OK == 0:
+		case a.usage == l.OK:
+			l.TokenSource = "usage"
+		case a.chunks == l.OK:
+			l.TokenSource = "chunks"
+		default:
+			l.TokenSource = "mixed"
+		}
+		l.TTFTMs, l.TPOTMs, l.E2EMs, l.ITLMs = dist(a.ttft), dist(a.tpot), dist(a.e2e), dist(a.itl)
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Concurrency < out[j].Concurrency })
+	return out
+}
+
+// meets reports whether an ok row meets every SLO set.
+func meets(r sample.Row, slo query.SLO) bool {
+	if slo.TTFTMs > 0 && (r.TTFTMs == nil || *r.TTFTMs > slo.TTFTMs) {
+		return false
+	}
+	if slo.TPOTMs > 0 && r.TPOTMs != nil && *r.TPOTMs > slo.TPOTMs {
+		return false
+	}
+	if slo.E2EMs > 0 && (r.E2EMs == nil || *r.E2EMs > slo.E2EMs) {
+		return false
+	}
+	return true
+}
+
+func dist(x []float64) summary.Dist {
+	if len(x) == 0 {
+		return summary.Dist{}
+	}
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	var sum float64
+	for _, v := range s {
+		sum += v
+	}
+	return summary.Dist{
+		N:    len(s),
+		Mean: sum / float64(len(s)),
+		P50:  query.Percentile(s, 0.50),
+		P90:  query.Percentile(s, 0.90),
+		P95:  query.Percentile(s, 0.95),
+		P99:  query.Percentile(s, 0.99),
+		Max:  s[len(s)-1],
+	}
+}
+
+// diff lists every field where got and want differ, floats compared to a
+// relative tolerance; it walks the whole value, so a field added to
+// summary.Level is compared too.
+func diff(path string, got, want reflect.Value, rel float64) []string {
+	switch got.Kind() {
+	case reflect.Float64:
+		if !near(got.Float(), want.Float(), rel) {
+			return []string{fmt.Sprintf("%s = %v, want %v", path, got.Float(), want.Float())}
+		}
+		return nil
+	case reflect.Struct:
+		var out []string
+		for i := range got.NumField() {
+			out = append(out, diff(path+"."+got.Type().Field(i).Name, got.Field(i), want.Field(i), rel)...)
+		}
+		return out
+	case reflect.Slice:
+		if got.Len() != want.Len() {
+			return []string{fmt.Sprintf("%s: %d elements, want %d", path, got.Len(), want.Len())}
+		}
+		var out []string
+		for i := range got.Len() {
+			out = append(out, diff(fmt.Sprintf("%s[%d]", path, i), got.Index(i), want.Index(i), rel)...)
+		}
+		return out
+	default: // ints, strings, maps of ints, pointers
+		if !reflect.DeepEqual(got.Interface(), want.Interface()) {
+			return []string{fmt.Sprintf("%s = %#v, want %#v", path, got.Interface(), want.Interface())}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,151 @@
+package query
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// SLO holds the service-level objectives that goodput counts against, in
+// milliseconds. 0 means no limit.
+type SLO struct {
+	TTFTMs float64 // time to first token
+	TPOTMs float64 // time per output token
+	E2EMs  float64 // end to end
+}
+
+// Percentiles are the percentiles every Dist carries, with their column
+// names in the distribution query.
+var percentiles = []struct {
+	name string
+	p    float64
+}{
+	{"p50", 0.50},
+	{"p90", 0.90},
+	{"p95", 0.95},
+	{"p99", 0.99},
+}
+
+// Metric names in the distribution query's metric column.
+const (
+	metricTTFT = "ttft"
+	metricTPOT = "tpot"
+	metricE2E  = "e2e"
+	metricITL  = "itl"
+)
+
+// SummarySQL returns the two queries Summarize runs, over the relation
+// samples, for one run:
+//
+// counts has one row per (level, status) present in the run, warm-up rows
+// included: level, status, warmup_requests, requests (non-warm-up),
+// first_start_ms and last_end_ms (null when the group has only warm-up
+// rows), busy_ms (the sum of end_ms − start_ms), input_tokens,
+// output_tokens, good (rows meeting every SLO set), usage_rows and
+// chunk_rows (by token_source); all but warmup_requests over non-warm-up
+// rows. Summarize folds the statuses of a level together.
+//
+// dists has one row per (level, metric) with at least one value, metric
+// being ttft, tpot, e2e or itl: level, metric, n, mean, p50, p90, p95, p99,
+// maximum; over ok, non-warm-up rows.
+//
+// The run ID is written as a quoted SQL string literal. SLO limits that are
+// not a positive finite number are treated as unset.
+func SummarySQL(runID string, slo SLO) (counts string, dists string) {
+	return countsSQL(runID, slo), distsSQL(runID)
+}
+
+func countsSQL(runID string, slo SLO) string {
+	good := []string{"status = 'ok'"}
+	if isLimit(slo.TTFTMs) {
+		good = append(good, "ttft_ms <= "+double(slo.TTFTMs))
+	}
+	if isLimit(slo.TPOTMs) {
+		good = append(good, "(tpot_ms IS NULL OR tpot_ms <= "+double(slo.TPOTMs)+")")
+	}
+	if isLimit(slo.E2EMs) {
+		good = append(good, "e2e_ms <= "+double(slo.E2EMs))
+	}
+	return `SELECT
+  CAST(level AS BIGINT) AS level,
+  status,
+  CAST(sum(CASE WHEN warmup THEN 1 ELSE 0 END) AS BIGINT) AS warmup_requests,
+  CAST(sum(CASE WHEN warmup THEN 0 ELSE 1 END) AS BIGINT) AS requests,
+  CAST(min(CASE WHEN warmup THEN NULL ELSE start_ms END) AS DOUBLE) AS first_start_ms,
+  CAST(max(CASE WHEN warmup THEN NULL ELSE end_ms END) AS DOUBLE) AS last_end_ms,
+  CAST(sum(CASE WHEN warmup THEN 0 ELSE end_ms - start_ms END) AS DOUBLE) AS busy_ms,
+  CAST(sum(CASE WHEN warmup THEN 0 ELSE input_tokens END) AS BIGINT) AS input_tokens,
+  CAST(sum(CASE WHEN warmup THEN 0 ELSE output_tokens END) AS BIGINT) AS output_tokens,
+  CAST(sum(CASE WHEN NOT warmup AND ` + strings.Join(good, " AND ") + ` THEN 1 ELSE 0 END) AS BIGINT) AS good,
+  CAST(sum(CASE WHEN NOT warmup AND token_source = 'usage' THEN 1 ELSE 0 END) AS BIGINT) AS usage_rows,
+  CAST(sum(CASE WHEN NOT warmup AND token_source = 'chunks' THEN 1 ELSE 0 END) AS BIGINT) AS chunk_rows
+FROM ` + Relation + `
+WHERE run_id = ` + Quote(runID) + `
+GROUP BY level, status
+ORDER BY level, status`
+}
+
+func distsSQL(runID string) string {
+	var b strings.Builder
+	b.WriteString(`WITH ok AS (
+  SELECT level, ttft_ms, tpot_ms, e2e_ms, itl_ms
+  FROM ` + Relation + `
+  WHERE run_id = ` + Quote(runID) + ` AND NOT warmup AND status = 'ok'
+),
+vals AS (
+  SELECT level, '` + metricTTFT + `' AS metric, ttft_ms AS x FROM ok WHERE ttft_ms IS NOT NULL
+  UNION ALL
+  SELECT level, '` + metricTPOT + `' AS metric, tpot_ms AS x FROM ok WHERE tpot_ms IS NOT NULL
+  UNION ALL
+  SELECT level, '` + metricE2E + `' AS metric, e2e_ms AS x FROM ok WHERE e2e_ms IS NOT NULL
+  UNION ALL
+  SELECT level, '` + metricITL + `' AS metric, t.gap AS x FROM ok CROSS JOIN UNNEST(itl_ms) AS t(gap) WHERE t.gap IS NOT NULL
+),
+ranked AS (
+  SELECT level, metric, x,
+    row_number() OVER (PARTITION BY level, metric ORDER BY x) - 1 AS i,
+    count(*) OVER (PARTITION BY level, metric) AS n
+  FROM vals
+),
+pos AS (
+  SELECT level, metric, x, i, n`)
+	for _, pc := range percentiles {
+		// h = (n-1)·p in DOUBLE, as Percentile computes it in Go.
+		fmt.Fprintf(&b, ",\n    CAST(n - 1 AS DOUBLE) * %s AS h_%s", double(pc.p), pc.name)
+	}
+	b.WriteString(`
+  FROM ranked
+)
+SELECT
+  CAST(level AS BIGINT) AS level,
+  metric,
+  CAST(count(*) AS BIGINT) AS n,
+  CAST(avg(x) AS DOUBLE) AS mean`)
+	for _, pc := range percentiles {
+		h := "h_" + pc.name
+		fmt.Fprintf(&b, ",\n  CAST(sum(CASE WHEN i = floor(%[1]s) THEN x * (1 - (%[1]s - floor(%[1]s))) "+
+			"WHEN i = floor(%[1]s) + 1 THEN x * (%[1]s - floor(%[1]s)) ELSE 0 END) AS DOUBLE) AS %[2]s", h, pc.name)
+	}
+	b.WriteString(`,
+  CAST(max(x) AS DOUBLE) AS maximum
+FROM pos
+GROUP BY level, metric
+ORDER BY level, metric`)
+	return b.String()
+}
+
+// isLimit reports whether an SLO value sets a limit.
+func isLimit(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
+
+// double writes v as a DOUBLE literal both engines read the same way: the
+// shortest decimal that round-trips, as a string cast to DOUBLE (a bare
+// 0.99 would be a DECIMAL, limited to 38 digits in Trino).
+func double(v float64) string {
+	return "CAST(" + Quote(strconv.FormatFloat(v, 'g', -1, 64)) + " AS DOUBLE)"
+}
+
+// Quote writes s as an SQL string literal, doubling single quotes.
+func Quote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

@@ -1,0 +1,280 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/llmbench/llmbench/shared/summary"
+)
+
+// ErrNoRows is returned (wrapped) by Summarize when the run has no row at
+// all, warm-up included.
+var ErrNoRows = errors.New("no rows for the run")
+
+// Summarize computes the figures of every level of a run, ordered by
+// concurrency, with the two queries of SummarySQL run on e. It fills every
+// field of summary.Level but the two cost fields, which the caller adds
+// with package cost. The figures are defined in the package documentation.
+//
+// SLO limits must be zero (no limit) or positive and finite.
+func Summarize(ctx context.Context, e Engine, runID string, slo SLO) ([]summary.Level, error) {
+	if runID == "" || strings.ContainsRune(runID, 0) {
+		return nil, fmt.Errorf("query: summarize: invalid run ID %q", runID)
+	}
+	for _, v := range []struct {
+		name string
+		ms   float64
+	}{{"TTFT", slo.TTFTMs}, {"TPOT", slo.TPOTMs}, {"E2E", slo.E2EMs}} {
+		if v.ms < 0 || math.IsNaN(v.ms) || math.IsInf(v.ms, 0) {
+			return nil, fmt.Errorf("query: summarize: invalid %s SLO %v ms: want 0 (no limit) or a positive number", v.name, v.ms)
+		}
+	}
+	countsQ, distsQ := SummarySQL(runID, slo)
+
+	rows, err := e.Query(ctx, countsQ)
+	if err != nil {
+		return nil, fmt.Errorf("query: summarize: counts: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("query: summarize: run %q: %w", runID, ErrNoRows)
+	}
+	acc := map[int64]*levelAcc{}
+	for i, r := range rows {
+		g, err := readGroup(r)
+		if err != nil {
+			return nil, fmt.Errorf("query: summarize: counts row %d: %w", i, err)
+		}
+		a := acc[g.level]
+		if a == nil {
+			a = &levelAcc{}
+			acc[g.level] = a
+		}
+		a.add(g)
+	}
+
+	rows, err = e.Query(ctx, distsQ)
+	if err != nil {
+		return nil, fmt.Errorf("query: summarize: distributions: %w", err)
+	}
+	for i, r := range rows {
+		if err := readDist(r, acc); err != nil {
+			return nil, fmt.Errorf("query: summarize: distributions row %d: %w", i, err)
+		}
+	}
+
+	levels := make([]summary.Level, 0, len(acc))
+	for c, a := range acc {
+		levels = append(levels, a.level(int(c)))
+	}
+	sort.Slice(levels, func(i, j int) bool { return levels[i].Concurrency < levels[j].Concurrency })
+	return levels, nil
+}
+
+// group is one row of the counts query: one status of one level.
+type group struct {
+	level, warmup, requests    int64
+	status                     string
+	first, last                *float64 // nil when the group has only warm-up rows
+	busy                       float64
+	input, output              int64
+	good, usageRows, chunkRows int64
+}
+
+func readGroup(r map[string]any) (group, error) {
+	var g group
+	c := cols{r: r}
+	g.level = c.int("level")
+	g.status = c.str("status")
+	g.warmup = c.int("warmup_requests")
+	g.requests = c.int("requests")
+	g.first = c.floatOrNil("first_start_ms")
+	g.last = c.floatOrNil("last_end_ms")
+	g.busy = c.float("busy_ms")
+	g.input = c.int("input_tokens")
+	g.output = c.int("output_tokens")
+	g.good = c.int("good")
+	g.usageRows = c.int("usage_rows")
+	g.chunkRows = c.int("chunk_rows")
+	if c.err != nil {
+		return g, c.err
+	}
+	if g.requests > 0 && (g.first == nil || g.last == nil) {
+		return g, fmt.Errorf("level %d status %q: %d requests but no window", g.level, g.status, g.requests)
+	}
+	return g, nil
+}
+
+// levelAcc folds the status groups of one level.
+type levelAcc struct {
+	l           summary.Level
+	first, last float64
+	busy        float64
+	good        int64
+	usage       int64
+	chunks      int64
+}
+
+func (a *levelAcc) add(g group) {
+	a.l.WarmupRequests += int(g.warmup)
+	if g.requests == 0 {
+		return
+	}
+	if a.l.Requests == 0 || *g.first < a.first {
+		a.first = *g.first
+	}
+	if a.l.Requests == 0 || *g.last > a.last {
+		a.last = *g.last
+	}
+	a.l.Requests += int(g.requests)
+	a.busy += g.busy
+	if g.status != "ok" {
+		if a.l.ErrorsByStatus == nil {
+			a.l.ErrorsByStatus = map[string]int{}
+		}
+		a.l.ErrorsByStatus[g.status] += int(g.requests)
+		return
+	}
+	a.l.OK += int(g.requests)
+	a.l.InputTokens += g.input
+	a.l.OutputTokens += g.output
+	a.good += g.good
+	a.usage += g.usageRows
+	a.chunks += g.chunkRows
+}
+
+// level derives the figures of the level from its counts.
+func (a *levelAcc) level(concurrency int) summary.Level {
+	l := a.l
+	l.Concurrency = concurrency
+	l.Errors = l.Requests - l.OK
+	if l.Requests > 0 {
+		l.ErrorRate = float64(l.Errors) / float64(l.Requests)
+	}
+	switch {
+	case l.OK == 0: // no token source
+	case a.usage == int64(l.OK):
+		l.TokenSource = "usage"
+	case a.chunks == int64(l.OK):
+		l.TokenSource = "chunks"
+	default:
+		l.TokenSource = "mixed"
+	}
+	if windowMs := a.last - a.first; l.Requests > 0 && windowMs > 0 {
+		l.DurationS = windowMs / 1000
+		l.AchievedConcurrency = a.busy / windowMs
+		l.RequestThroughput = float64(l.OK) / l.DurationS
+		l.OutputTokenThroughput = float64(l.OutputTokens) / l.DurationS
+		l.InputTokenThroughput = float64(l.InputTokens) / l.DurationS
+		l.GoodputRPS = float64(a.good) / l.DurationS
+	}
+	return l
+}
+
+// readDist stores one row of the distribution query in its level.
+func readDist(r map[string]any, acc map[int64]*levelAcc) error {
+	c := cols{r: r}
+	level := c.int("level")
+	metric := c.str("metric")
+	d := summary.Dist{
+		N:    int(c.int("n")),
+		Mean: c.float("mean"),
+		P50:  c.float("p50"),
+		P90:  c.float("p90"),
+		P95:  c.float("p95"),
+		P99:  c.float("p99"),
+		Max:  c.float("maximum"),
+	}
+	if c.err != nil {
+		return c.err
+	}
+	a := acc[level]
+	if a == nil {
+		return fmt.Errorf("level %d: distribution %q of a level the counts do not have", level, metric)
+	}
+	switch metric {
+	case metricTTFT:
+		a.l.TTFTMs = d
+	case metricTPOT:
+		a.l.TPOTMs = d
+	case metricE2E:
+		a.l.E2EMs = d
+	case metricITL:
+		a.l.ITLMs = d
+	default:
+		return fmt.Errorf("level %d: unknown metric %q", level, metric)
+	}
+	return nil
+}
+
+// cols reads typed values from a result row, keeping the first error.
+type cols struct {
+	r   map[string]any
+	err error
+}
+
+func (c *cols) get(name string) (any, bool) {
+	v, ok := c.r[name]
+	if !ok && c.err == nil {
+		c.err = fmt.Errorf("column %q missing", name)
+	}
+	return v, ok
+}
+
+func (c *cols) fail(name string, v any, want string) {
+	if c.err == nil {
+		c.err = fmt.Errorf("column %q: got %T (%v), want %s", name, v, v, want)
+	}
+}
+
+func (c *cols) int(name string) int64 {
+	v, ok := c.get(name)
+	if !ok {
+		return 0
+	}
+	n, ok := v.(int64)
+	if !ok {
+		c.fail(name, v, "int64")
+	}
+	return n
+}
+
+func (c *cols) str(name string) string {
+	v, ok := c.get(name)
+	if !ok {
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		c.fail(name, v, "string")
+	}
+	return s
+}
+
+func (c *cols) float(name string) float64 {
+	v, ok := c.get(name)
+	if !ok {
+		return 0
+	}
+	f, ok := v.(float64)
+	if !ok {
+		c.fail(name, v, "float64")
+	}
+	return f
+}
+
+func (c *cols) floatOrNil(name string) *float64 {
+	v, ok := c.get(name)
+	if !ok || v == nil {
+		return nil
+	}
+	f, ok := v.(float64)
+	if !ok {
+		c.fail(name, v, "float64 or nil")
+		return nil
+	}
+	return &f
+}
