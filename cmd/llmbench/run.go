@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/query"
+	"github.com/llmbench/llmbench/shared/query/duckdb"
+	"github.com/llmbench/llmbench/shared/report"
+	"github.com/llmbench/llmbench/shared/simllm"
+	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/workflow"
+)
+
+const runHelp = `Usage: llmbench run [--out DIR] [--json] [--quiet] SPEC.json
+
+Runs the benchmark a spec describes: each concurrency level in turn, its
+virtual users keeping that many requests in flight, one sample row per
+request written as Parquet; then SQL over the samples gives the summary.
+
+Writes, under the output folder (the spec's "output", or --out):
+  samples/dt=YYYY-MM-DD/run_id=ID/level=C/worker=W-part-N.parquet
+  runs/ID/spec.json  plan.json  summary.json  report.md
+
+Ctrl-C once stops issuing requests and lets those in flight finish; twice
+cancels them. Either way every request issued is kept and summarized.
+
+Options:
+`
+
+// getenver reads the environment (secrets are resolved from it).
+type getenver interface{ Getenv(string) string }
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env getenver) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	out := fs.String("out", "", "output folder, overriding the spec's \"output\"")
+	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the table")
+	quiet := fs.Bool("quiet", false, "no live progress on stderr")
+	pos, err := parseFlags(fs, args, stderr, runHelp)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprint(stderr, runHelp)
+		return usageError("run: want exactly one spec file, got %d", len(pos))
+	}
+	s, err := loadSpec(pos[0])
+	if err != nil {
+		return err
+	}
+	if *out != "" {
+		s.Output = *out
+		if err := s.Validate(); err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--out: %w", err)}
+		}
+	}
+	if strings.HasPrefix(s.Output, "s3://") {
+		return usageError("run: output %s: S3 output is written by the AWS workflow; give a local folder", s.Output)
+	}
+	st, err := store.NewLocal(s.Output)
+	if err != nil {
+		return err
+	}
+
+	// Ctrl-C: the first stops issuing (drain), the second cancels in flight.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	drain := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	interrupted := false
+	go func() {
+		n := 0
+		for range sigs {
+			n++
+			interrupted = true
+			if n == 1 {
+				fmt.Fprintln(stderr, "\nllmbench: stopping: no new requests; waiting for those in flight (Ctrl-C again to cancel them)")
+				close(drain)
+			} else {
+				fmt.Fprintln(stderr, "\nllmbench: cancelling requests in flight")
+				cancel()
+				return
+			}
+		}
+	}()
+
+	simulated := s.Target.Kind == spec.KindSim
+	var baseURL string
+	if simulated {
+		p, err := simllm.LookupProfile(s.Target.Profile)
+		if err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("target.profile: %w", err)}
+		}
+		sim, err := simllm.Start(simllm.Options{Profile: p, Seed: s.Seed, Model: s.Target.Model})
+		if err != nil {
+			return err
+		}
+		defer sim.Close()
+		baseURL = sim.URL
+	}
+	open := workflow.OpenAIOpener(env.Getenv, baseURL)
+	// Open one client up front so that a missing secret or a bad URL fails
+	// before any level starts.
+	probe, err := open(ctx, s, 1)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	desc := describe(probe, s)
+
+	runID := workflow.NewRunID(s.Name, time.Now())
+	var obs workflow.Observer
+	if !*quiet {
+		obs = newProgress(stderr, s)
+	}
+	local := &workflow.Local{
+		Worker:      &workflow.Worker{Store: st, Open: open, Spec: s, Drain: drain},
+		Aggregator:  &workflow.Aggregator{Store: st, Open: duckDBOver(st), EngineName: "duckdb"},
+		Observer:    obs,
+		Target:      desc,
+		Simulated:   simulated,
+		StartMargin: 100 * time.Millisecond,
+	}
+	sum, _, runErr := local.Run(ctx, s, runID)
+	if sum != nil {
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(sum); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintln(stdout)
+			if err := report.Table(stdout, sum); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "\nsamples:  %s\nsummary:  %s\nreport:   %s\n",
+				st.Path("samples/dt="+time.Now().UTC().Format("2006-01-02")+"/run_id="+runID+"/"),
+				st.Path(store.RunKey(runID, "summary.json")), st.Path(store.RunKey(runID, "report.md")))
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if interrupted {
+		return &exitError{code: 130, err: fmt.Errorf("interrupted; the summary covers the requests issued before the stop")}
+	}
+	return nil
+}
+
+// describe names the target for reports, without secrets.
+func describe(d workflow.Doer, s *spec.Spec) string {
+	if s.Target.Kind == spec.KindSim {
+		return fmt.Sprintf("simulated LLM server (profile %s, in-process)", s.Target.Profile)
+	}
+	if ds, ok := d.(interface{ Describe() string }); ok {
+		return ds.Describe()
+	}
+	return s.Target.Kind + " " + s.Target.URL
+}
+
+// duckDBOver opens DuckDB over the run's Parquet files in a local store.
+func duckDBOver(st *store.Local) workflow.OpenEngine {
+	return func(ctx context.Context, _ store.Store, p *workflow.Plan) (query.Engine, func(), error) {
+		keys, err := st.List(ctx, "samples/dt="+p.Day+"/run_id="+p.RunID+"/")
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(keys) == 0 {
+			return nil, nil, fmt.Errorf("%w for run %s under %s", workflow.ErrNoSamples, p.RunID, st.Root())
+		}
+		files := make([]string, len(keys))
+		for i, k := range keys {
+			files[i] = st.Path(k)
+		}
+		db, err := duckdb.Open(ctx, files)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, func() { db.Close() }, nil
+	}
+}

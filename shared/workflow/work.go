@@ -1,0 +1,201 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/loadgen"
+	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/target"
+	"github.com/llmbench/llmbench/shared/workload"
+)
+
+// Doer sends one request to a target and measures it.
+type Doer interface {
+	Do(ctx context.Context, req target.Request) *sample.Result
+}
+
+// OpenTarget builds the client for a spec's target, sized for maxConns
+// streams at once.
+type OpenTarget func(ctx context.Context, s *spec.Spec, maxConns int) (Doer, error)
+
+// SliceResult is what a worker reports back: small, for the state machine.
+type SliceResult struct {
+	Level    int      `json:"level"`
+	Worker   int      `json:"worker"`
+	Requests int      `json:"requests"` // rows written, warm-up included: every request issued
+	Warmup   int      `json:"warmup"`
+	Errors   int      `json:"errors"`
+	Parts    int      `json:"parts"`
+	LateMs   float64  `json:"late_ms"`           // how late the worker arrived after the level's start instant
+	Drained  string   `json:"drained,omitempty"` // why issuing stopped early, if it did
+	Keys     []string `json:"-"`                 // part keys, for tests and logs
+}
+
+// FlushMargin is how long before its context deadline a worker stops
+// issuing, so that in-flight requests end and the samples are written
+// before the Lambda is killed.
+const FlushMargin = 20 * time.Second
+
+// Worker runs slices.
+type Worker struct {
+	Store    store.Store
+	Open     OpenTarget
+	Spec     *spec.Spec
+	Drain    <-chan struct{}                   // closed on a graceful stop (first Ctrl-C)
+	Counters func(level int) *loadgen.Counters // live progress, optional
+	PartRows int                               // rows per Parquet part; 0 = default
+}
+
+// WorkSlice drives one slice and writes its samples. Every request issued
+// becomes one row, errors and warm-up included. A failure to write samples
+// is an error; a failing target is not (its failures are rows).
+func (w *Worker) WorkSlice(ctx context.Context, sl Slice) (*SliceResult, error) {
+	s := w.Spec
+	if sl.RunID == "" || !ValidRunID(sl.RunID) {
+		return nil, fmt.Errorf("workflow: work slice: bad run id %q", sl.RunID)
+	}
+	doer, err := w.Open(ctx, s, sl.Concurrency)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: open target: %w", err)
+	}
+	day, err := time.Parse("2006-01-02", sl.Day)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: work slice: bad dt %q: %w", sl.Day, err)
+	}
+
+	start := sl.Start
+	now := time.Now()
+	res := &SliceResult{Level: sl.Level, Worker: sl.Worker}
+	if start.IsZero() {
+		start = now
+	} else if late := now.Sub(start); late > 0 {
+		res.LateMs = float64(late) / float64(time.Millisecond)
+	}
+	levelStart := now.Add(start.Sub(now)) // carries a monotonic reading
+
+	// Stop issuing a margin before the deadline; cancel what is still in
+	// flight half a margin later, leaving time to write.
+	drain, reqCtx, stop := deadlineGuards(ctx, w.Drain, res)
+	defer stop()
+
+	parts := sample.NewParts(w.Store, func(n int) string {
+		return store.SampleKey(day, sl.RunID, sl.Level, sl.Worker, n)
+	}, w.PartRows)
+	gen := workload.New(s.Seed, s.Workload.InputTokens)
+
+	var counters *loadgen.Counters
+	if w.Counters != nil {
+		counters = w.Counters(sl.Level)
+	}
+	var mu sync.Mutex
+	var addErr error
+	emit := func(is loadgen.Issued) {
+		row := sample.FromResult(sample.Meta{
+			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
+			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended,
+		}, is.Result)
+		mu.Lock()
+		res.Requests++
+		if is.Warmup {
+			res.Warmup++
+		}
+		if is.Result.Status != sample.StatusOK {
+			res.Errors++
+		}
+		mu.Unlock()
+		// Add only fails when a full part cannot be written; the rows stay
+		// buffered and the final Flush tries again.
+		if err := parts.Add(ctx, row); err != nil {
+			mu.Lock()
+			addErr = err
+			mu.Unlock()
+		}
+	}
+	do := func(ctx context.Context, vu int, seq int64) *sample.Result {
+		return doer.Do(ctx, target.Request{
+			ID:          fmt.Sprintf("%s-%d-%d-%d", sl.RunID, sl.Level, sl.Worker, seq),
+			Prompt:      gen.Prompt(sl.Level, sl.Worker, seq),
+			InputTokens: s.Workload.InputTokens,
+			MaxTokens:   s.Workload.OutputTokens,
+		})
+	}
+	ex := &loadgen.ClosedLoop{Concurrency: sl.Concurrency, Config: loadgen.Config{
+		Start:          start,
+		Warmup:         s.Load.Warmup.D(),
+		Duration:       s.Load.Duration.D(),
+		Requests:       sl.Requests,
+		RequestTimeout: s.Load.RequestTimeout.D(),
+		Drain:          drain,
+		Counters:       counters,
+	}}
+	if err := ex.Execute(reqCtx, do, emit); err != nil {
+		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.Level, sl.Worker, err)
+	}
+	// Write on the parent context: an interrupted run still keeps its rows.
+	flushCtx := context.WithoutCancel(ctx)
+	if err := parts.Flush(flushCtx); err != nil {
+		return res, err
+	}
+	n, keys := parts.Written()
+	res.Parts, res.Keys = len(keys), keys
+	if n != res.Requests {
+		return res, fmt.Errorf("workflow: level %d worker %d: wrote %d rows for %d requests", sl.Level, sl.Worker, n, res.Requests)
+	}
+	if addErr != nil && n == 0 {
+		return res, addErr
+	}
+	return res, nil
+}
+
+// deadlineGuards derives the drain channel and the request context from
+// ctx's deadline (a Lambda's) and the caller's drain channel.
+func deadlineGuards(ctx context.Context, userDrain <-chan struct{}, res *SliceResult) (<-chan struct{}, context.Context, func()) {
+	drain := make(chan struct{})
+	reqCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var once sync.Once
+	closeDrain := func(why string) {
+		once.Do(func() {
+			if why != "" {
+				res.Drained = why
+			}
+			close(drain)
+		})
+	}
+	done := make(chan struct{})
+	go func() {
+		var soft, hard <-chan time.Time
+		if dl, ok := ctx.Deadline(); ok {
+			soft = time.After(time.Until(dl.Add(-FlushMargin)))
+			hard = time.After(time.Until(dl.Add(-FlushMargin / 2)))
+		}
+		for {
+			select {
+			case <-userDrain:
+				closeDrain("interrupted")
+				userDrain = nil
+			case <-soft:
+				closeDrain("deadline")
+				soft = nil
+			case <-hard:
+				cancel()
+				return
+			case <-ctx.Done():
+				closeDrain("canceled")
+				cancel()
+				return
+			case <-done:
+				return
+			}
+		}
+	}()
+	return drain, reqCtx, func() { close(done); cancel() }
+}
+
+// ErrNoSamples is returned by Aggregate for a run without sample files.
+var ErrNoSamples = errors.New("workflow: no samples")
