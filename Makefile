@@ -24,7 +24,8 @@ fuzz: ## bounded fuzz runs (FUZZTIME each) of the SSE decoder
 	$(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime $(FUZZTIME) ./shared/sse
 
 bench: ## client timing accuracy and overhead at 1 to 10,000 streams
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./shared/target ./bench/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./shared/loadgen
+	$(GO) test -run '^$$' -bench . -benchmem ./shared/target
 
 fmt: ## gofmt the tree
 	gofmt -w $$(git ls-files '*.go')
