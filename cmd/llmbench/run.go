@@ -131,7 +131,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		Simulated:   simulated,
 		StartMargin: 100 * time.Millisecond,
 	}
-	sum, _, runErr := local.Run(ctx, s, runID)
+	sum, plan, runErr := local.Run(ctx, s, runID)
 	if sum != nil {
 		if *asJSON {
 			enc := json.NewEncoder(stdout)
@@ -145,7 +145,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 				return err
 			}
 			fmt.Fprintf(stdout, "\nsamples:  %s\nsummary:  %s\nreport:   %s\n",
-				st.Path("samples/dt="+time.Now().UTC().Format("2006-01-02")+"/run_id="+runID+"/"),
+				st.Path("samples/dt="+plan.Day+"/run_id="+runID+"/"),
 				st.Path(store.RunKey(runID, "summary.json")), st.Path(store.RunKey(runID, "report.md")))
 		}
 	}
