@@ -29,6 +29,13 @@ const (
 	KindSageMaker = "sagemaker" // a SageMaker real-time endpoint
 )
 
+// SageMaker payload formats.
+const (
+	SageMakerChat = "chat" // LMI (vLLM backend) with the OpenAI chat schema: chat.completion.chunk JSON lines or data: lines
+	SageMakerLMI  = "lmi"  // LMI's native {"inputs","parameters"} schema: {"token":{...}} JSON lines
+	SageMakerTGI  = "tgi"  // Hugging Face TGI: data:{"token":{...}} events, generated_text and details at the end
+)
+
 // Target is the endpoint under test.
 type Target struct {
 	Kind    string `json:"kind"`
@@ -43,6 +50,14 @@ type Target struct {
 	Headers map[string]string `json:"headers,omitempty"`
 	// CaptureHeaders names response headers copied into each sample row.
 	CaptureHeaders []string `json:"capture_headers,omitempty"`
+	// SageMaker: the endpoint, its region, the optional inference component
+	// and production variant, and the payload format its container speaks.
+	Endpoint           string `json:"endpoint,omitempty"`
+	Region             string `json:"region,omitempty"`
+	InferenceComponent string `json:"inference_component,omitempty"`
+	TargetVariant      string `json:"target_variant,omitempty"`
+	Format             string `json:"format,omitempty"` // chat (LMI/vLLM OpenAI schema, default), lmi (inputs/parameters), tgi
+
 	// IgnoreEOS asks the server to generate exactly max_tokens (vLLM's
 	// ignore_eos), so that every request has the same output length.
 	IgnoreEOS bool `json:"ignore_eos,omitempty"`
@@ -169,6 +184,9 @@ func (s *Spec) ApplyDefaults() {
 	t := &s.Target
 	if t.API == "" && t.Kind != KindSageMaker {
 		t.API = DefaultAPI
+	}
+	if t.Kind == KindSageMaker && t.Format == "" {
+		t.Format = SageMakerChat
 	}
 	if t.Kind == KindSim {
 		if t.Profile == "" {

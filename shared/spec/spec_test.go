@@ -98,7 +98,7 @@ func TestParseReportsEveryProblem(t *testing.T) {
 			// unsupported kind
 			name: "bad kind",
 			doc:  `{"name":"x","target":{"kind":"grpc"},"load":{"levels":[1],"requests":1}}`,
-			want: []string{`target.kind: must be one of openai, sim; got "grpc"`},
+			want: []string{`target.kind: must be one of openai, sagemaker, sim; got "grpc"`},
 		},
 		{
 			// an empty file

@@ -43,11 +43,21 @@ func (s *Spec) Validate() error {
 			add("target.url", "must be empty for kind %q (the simulated server is started in-process)", t.Kind)
 		}
 	case KindSageMaker:
-		add("target.kind", "%q is not supported yet", t.Kind)
+		if t.Endpoint == "" {
+			add("target.endpoint", "is required for kind %q", t.Kind)
+		}
+		if t.URL != "" {
+			add("target.url", "must be empty for kind %q (the endpoint is reached through the SageMaker runtime API)", t.Kind)
+		}
+		switch t.Format {
+		case SageMakerChat, SageMakerLMI, SageMakerTGI:
+		default:
+			add("target.format", "must be %s, %s or %s, got %q", SageMakerChat, SageMakerLMI, SageMakerTGI, t.Format)
+		}
 	case "":
-		add("target.kind", "is required: one of %s, %s", KindOpenAI, KindSim)
+		add("target.kind", "is required: one of %s, %s, %s", KindOpenAI, KindSageMaker, KindSim)
 	default:
-		add("target.kind", "must be one of %s, %s; got %q", KindOpenAI, KindSim, t.Kind)
+		add("target.kind", "must be one of %s, %s, %s; got %q", KindOpenAI, KindSageMaker, KindSim, t.Kind)
 	}
 	if t.API != "" && t.API != "chat" && t.API != "completions" {
 		add("target.api", "must be chat or completions, got %q", t.API)
