@@ -89,6 +89,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, f := range s.FailedSlices {
 		fmt.Fprintf(w, "FAILED slice: level %d worker %d: %s\n", f.Level, f.Worker, f.Error)
 	}
+	for _, r := range s.RetriedSlices {
+		fmt.Fprintf(w, "retried slice: level %d worker %d ran %d times; %d part(s) of interrupted attempts discarded\n", r.Level, r.Worker, r.Attempts, r.DiscardedParts)
+	}
 	return nil
 }
 
@@ -162,6 +165,9 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	}
 	for _, f := range s.FailedSlices {
 		errs = append(errs, fmt.Sprintf("- FAILED slice: level %d worker %d: %s", f.Level, f.Worker, f.Error))
+	}
+	for _, r := range s.RetriedSlices {
+		errs = append(errs, fmt.Sprintf("- retried slice: level %d worker %d ran %d times; %d part(s) of interrupted attempts discarded", r.Level, r.Worker, r.Attempts, r.DiscardedParts))
 	}
 	if len(errs) > 0 {
 		b.WriteString("\n## Errors\n\n" + strings.Join(errs, "\n") + "\n")

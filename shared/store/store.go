@@ -20,6 +20,8 @@ type Store interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	// List returns the keys under prefix, sorted.
 	List(ctx context.Context, prefix string) ([]string, error)
+	// Delete removes a key; a missing key is not an error.
+	Delete(ctx context.Context, key string) error
 }
 
 // ErrNotFound is returned by Get for a key that does not exist.

@@ -21,6 +21,17 @@ type Summary struct {
 	Definitions  Definitions   `json:"definitions"`
 	Levels       []Level       `json:"levels"`
 	FailedSlices []FailedSlice `json:"failed_slices,omitempty"`
+	// RetriedSlices needed more than one attempt; the parts of interrupted
+	// attempts were discarded, so no request is counted twice.
+	RetriedSlices []RetriedSlice `json:"retried_slices,omitempty"`
+}
+
+// RetriedSlice is a worker slice that ran more than once.
+type RetriedSlice struct {
+	Level          int `json:"level"`
+	Worker         int `json:"worker"`
+	Attempts       int `json:"attempts"`
+	DiscardedParts int `json:"discarded_parts"`
 }
 
 // Definitions states, in the file itself, what the figures mean, so a

@@ -27,12 +27,13 @@ type Aggregator struct {
 
 // AggregateInput names the run and what is known beside its samples.
 type AggregateInput struct {
-	Spec         *spec.Spec
-	Plan         *Plan
-	Target       string // the target's description, without secrets
-	Simulated    bool
-	StartedAt    time.Time
-	FailedSlices []summary.FailedSlice
+	Spec          *spec.Spec
+	Plan          *Plan
+	Target        string // the target's description, without secrets
+	Simulated     bool
+	StartedAt     time.Time
+	FailedSlices  []summary.FailedSlice
+	RetriedSlices []summary.RetriedSlice
 }
 
 // Aggregate summarizes a run and writes runs/<id>/summary.json and report.md.
@@ -60,7 +61,7 @@ func (a *Aggregator) Aggregate(ctx context.Context, in AggregateInput) (*summary
 		RunID: p.RunID, Name: s.Name, Platform: s.Platform, Engine: a.EngineName,
 		Simulated: in.Simulated, Target: in.Target,
 		StartedAt: in.StartedAt.UTC(), FinishedAt: time.Now().UTC(),
-		Definitions: Definitions, Levels: levels, FailedSlices: in.FailedSlices,
+		Definitions: Definitions, Levels: levels, FailedSlices: in.FailedSlices, RetriedSlices: in.RetriedSlices,
 	}
 	if in.Simulated {
 		sum.SimProfile = s.Target.Profile

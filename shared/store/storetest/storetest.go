@@ -53,4 +53,17 @@ func Run(t *testing.T, s store.Store) {
 	if _, err := s.Get(ctx, "runs/r9/spec.json"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("Get of a missing key: %v, want ErrNotFound", err)
 	}
+	// Delete removes a key, and deleting it again is not an error.
+	for i := 0; i < 2; i++ {
+		if err := s.Delete(ctx, "runs/r1/plan.json"); err != nil {
+			t.Fatalf("Delete #%d: %v", i+1, err)
+		}
+	}
+	if _, err := s.Get(ctx, "runs/r1/plan.json"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Get after Delete: %v, want ErrNotFound", err)
+	}
+	keys, err = s.List(ctx, "runs/r1/")
+	if err != nil || !reflect.DeepEqual(keys, []string{"runs/r1/spec.json"}) {
+		t.Fatalf("List after Delete = %q, %v", keys, err)
+	}
 }

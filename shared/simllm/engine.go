@@ -1,0 +1,149 @@
+package simllm
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// maxLag is how far behind its schedule the engine may fall (a suspended
+// process, a debugger) before it stops catching up and restarts the clock
+// from now, so a long pause is not followed by a burst of instant steps.
+const maxLag = time.Second
+
+// seq is one request's sequence in the batching engine. The engine only
+// counts tokens; the handler turns counts into chunks, so a slow client
+// can never block the engine.
+type seq struct {
+	ctx       context.Context // dead ctx: the engine drops it at its next step
+	input     int             // prompt tokens, paid as prefill in the admitting step
+	maxTokens int
+	produced  atomic.Int64  // tokens emitted so far
+	notify    chan struct{} // cap 1: "produced moved"; never blocks the engine
+}
+
+func newSeq(ctx context.Context, input, maxTokens int) *seq {
+	return &seq{ctx: ctx, input: input, maxTokens: maxTokens, notify: make(chan struct{}, 1)}
+}
+
+// wait blocks until token i (from 0) has been produced.
+func (q *seq) wait(ctx context.Context, quit <-chan struct{}, i int) error {
+	for q.produced.Load() <= int64(i) {
+		select {
+		case <-q.notify:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-quit:
+			return errClosed
+		}
+	}
+	return nil
+}
+
+// engine is the continuous-batching model: one goroutine, decode steps on
+// absolute deadlines.
+type engine struct {
+	p      Profile
+	submit chan *seq
+	quit   <-chan struct{}
+	done   chan struct{} // closed when run returns
+}
+
+func newEngine(p Profile, quit <-chan struct{}) *engine {
+	return &engine{p: p, submit: make(chan *seq), quit: quit, done: make(chan struct{})}
+}
+
+// enqueue hands q to the engine; it returns an error only if ctx ends or
+// the server closes first.
+func (e *engine) enqueue(ctx context.Context, q *seq) error {
+	select {
+	case e.submit <- q:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-e.quit:
+		return errClosed
+	}
+}
+
+// stepDuration is the profile's cost of one decode step.
+func (e *engine) stepDuration(active, prefillTokens int) time.Duration {
+	return e.p.StepBase + e.p.StepPerSeq*time.Duration(active) + e.p.PrefillPerToken*time.Duration(prefillTokens)
+}
+
+// run is the engine loop. Each step: drop cancelled sequences, admit from
+// the FIFO queue up to MaxBatch, sleep until the step's deadline while
+// still accepting arrivals (they join at the next step), then give every
+// active sequence one token. The next step starts at this step's
+// deadline, not at "now", so timer lateness never accumulates.
+func (e *engine) run() {
+	defer close(e.done)
+	var active, queue []*seq
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var start time.Time
+	for {
+		if len(active) == 0 && len(queue) == 0 {
+			// Idle: block until work arrives; the clock restarts then.
+			select {
+			case q := <-e.submit:
+				queue = append(queue, q)
+				start = time.Now()
+			case <-e.quit:
+				return
+			}
+		}
+		active, queue = live(active), live(queue)
+		prefill := 0
+		for len(active) < e.p.MaxBatch && len(queue) > 0 {
+			prefill += queue[0].input
+			active = append(active, queue[0])
+			queue[0] = nil
+			queue = queue[1:]
+		}
+		if len(active) == 0 {
+			continue
+		}
+		deadline := start.Add(e.stepDuration(len(active), prefill))
+		timer.Reset(time.Until(deadline))
+	sleep:
+		for {
+			select {
+			case <-timer.C:
+				break sleep
+			case q := <-e.submit:
+				queue = append(queue, q)
+			case <-e.quit:
+				return
+			}
+		}
+		kept := active[:0]
+		for _, q := range active {
+			if q.produced.Add(1) < int64(q.maxTokens) {
+				kept = append(kept, q)
+			}
+			select {
+			case q.notify <- struct{}{}:
+			default: // a wake-up is already pending; the handler reads the count
+			}
+		}
+		clear(active[len(kept):])
+		active = kept
+		start = deadline
+		if time.Since(deadline) > maxLag {
+			start = time.Now()
+		}
+	}
+}
+
+// live filters out, in place, sequences whose client went away.
+func live(qs []*seq) []*seq {
+	kept := qs[:0]
+	for _, q := range qs {
+		if q.ctx.Err() == nil {
+			kept = append(kept, q)
+		}
+	}
+	clear(qs[len(kept):])
+	return kept
+}

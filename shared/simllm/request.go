@@ -1,0 +1,164 @@
+package simllm
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// defaultMaxTokens is used when a request sets neither max_tokens nor
+// max_completion_tokens.
+const defaultMaxTokens = 64
+
+// maxMaxTokens bounds max_tokens so a typo cannot pin a handler for days.
+const maxMaxTokens = 1 << 20
+
+// maxBodyBytes bounds a request body.
+const maxBodyBytes = 64 << 20
+
+// wireRequest is the subset of the OpenAI request both endpoints read;
+// unknown fields (temperature, ignore_eos, ...) are accepted and ignored.
+type wireRequest struct {
+	Model               string          `json:"model"`
+	Messages            []wireMessage   `json:"messages"`
+	Prompt              json.RawMessage `json:"prompt"`
+	Stream              bool            `json:"stream"`
+	MaxTokens           *int            `json:"max_tokens"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	N                   *int            `json:"n"`
+	StreamOptions       *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+}
+
+type wireMessage struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+// request is a parsed, validated completion request.
+type request struct {
+	chat         bool
+	stream       bool
+	includeUsage bool
+	maxTokens    int
+	inputTokens  int
+	promptText   []string // what the output tokens are derived from
+}
+
+// parseRequest reads and validates the body of a chat (chat=true) or
+// completions request. Its errors are meant for the client (400).
+func parseRequest(r *http.Request, chat bool) (request, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	if err != nil {
+		return request{}, fmt.Errorf("reading body: %w", err)
+	}
+	var wr wireRequest
+	if err := json.Unmarshal(body, &wr); err != nil {
+		return request{}, fmt.Errorf("invalid JSON body: %w", err)
+	}
+	req := request{chat: chat, stream: wr.Stream, maxTokens: defaultMaxTokens}
+	// vLLM's rule: max_completion_tokens, when set, wins over max_tokens.
+	switch {
+	case wr.MaxCompletionTokens != nil:
+		req.maxTokens = *wr.MaxCompletionTokens
+	case wr.MaxTokens != nil:
+		req.maxTokens = *wr.MaxTokens
+	}
+	if req.maxTokens < 1 || req.maxTokens > maxMaxTokens {
+		return request{}, fmt.Errorf("max_tokens must be between 1 and %d, got %d", maxMaxTokens, req.maxTokens)
+	}
+	if wr.N != nil && *wr.N != 1 {
+		return request{}, errors.New("only n=1 is supported by the simulator")
+	}
+	if wr.StreamOptions != nil {
+		req.includeUsage = wr.StreamOptions.IncludeUsage
+	}
+	if chat {
+		err = req.readMessages(wr.Messages)
+	} else {
+		err = req.readPrompt(wr.Prompt)
+	}
+	return req, err
+}
+
+func (req *request) readMessages(msgs []wireMessage) error {
+	if len(msgs) == 0 {
+		return errors.New("messages must be a non-empty array")
+	}
+	for i, m := range msgs {
+		if m.Role == "" {
+			return fmt.Errorf("messages[%d].role is required", i)
+		}
+		text, err := contentText(m.Content)
+		if err != nil {
+			return fmt.Errorf("messages[%d].content: %w", i, err)
+		}
+		req.promptText = append(req.promptText, m.Role, text)
+		req.inputTokens += countWords(text)
+	}
+	return nil
+}
+
+// contentText accepts a string, null, or an array of content parts of
+// which the "text" ones count.
+func contentText(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var parts []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return "", errors.New("must be a string or an array of content parts")
+	}
+	text := ""
+	for _, p := range parts {
+		if p.Type == "text" {
+			text += p.Text + " "
+		}
+	}
+	return text, nil
+}
+
+// readPrompt accepts a string, a one-element array of strings, an array of
+// token ids, or a one-element array of those; token ids count one each.
+func (req *request) readPrompt(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return errors.New("prompt is required")
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		req.promptText, req.inputTokens = []string{s}, countWords(s)
+		return nil
+	}
+	var ss []string
+	if json.Unmarshal(raw, &ss) == nil {
+		if len(ss) != 1 {
+			return errors.New("the simulator takes exactly one prompt per request")
+		}
+		req.promptText, req.inputTokens = ss, countWords(ss[0])
+		return nil
+	}
+	var ids []int
+	if json.Unmarshal(raw, &ids) == nil {
+		req.promptText, req.inputTokens = []string{string(raw)}, len(ids)
+		return nil
+	}
+	var idss [][]int
+	if json.Unmarshal(raw, &idss) == nil {
+		if len(idss) != 1 {
+			return errors.New("the simulator takes exactly one prompt per request")
+		}
+		req.promptText, req.inputTokens = []string{string(raw)}, len(idss[0])
+		return nil
+	}
+	return errors.New("prompt must be a string, an array of one string, or token ids")
+}
