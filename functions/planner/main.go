@@ -1,0 +1,24 @@
+// Command planner is the Plan step of the state machine: it validates the
+// run spec, gives the run its id and writes spec.json and plan.json to S3.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/llmbench/llmbench/shared/store/s3store"
+	"github.com/llmbench/llmbench/shared/workflow"
+)
+
+func main() {
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Fatalf("planner: load AWS config: %v", err)
+	}
+	steps := &workflow.Steps{OpenStore: s3store.Opener(s3.NewFromConfig(cfg))}
+	lambda.Start(steps.Plan)
+}

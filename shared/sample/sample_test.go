@@ -1,0 +1,169 @@
+package sample
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestFromResult(t *testing.T) {
+	t0 := time.Now()
+	at := func(ms float64) time.Time { return t0.Add(time.Duration(ms * float64(time.Millisecond))) }
+	level := t0.Add(-time.Second)
+	tests := []struct {
+		name                    string
+		r                       Result
+		ttft, ttfc, e2e, tpot   *float64
+		itl                     []float64
+		startMs, endMs, schedMs float64
+	}{
+		{
+			// a streamed answer: TTFT at the first token, E2E at the last, TPOT over the rest
+			name: "stream",
+			r: Result{Start: at(0), FirstByte: at(5), FirstToken: at(100), FirstContent: at(100),
+				Tokens: []time.Time{at(100), at(120), at(150), at(160)}, End: at(170), Status: StatusOK, OutputTokens: 4},
+			ttft: ptr(100), ttfc: ptr(100), e2e: ptr(160), tpot: ptr(20), itl: []float64{20, 30, 10},
+			startMs: 1000, endMs: 1170, schedMs: 2,
+		},
+		{
+			// reasoning first: TTFT counts it, TTFC waits for visible content
+			name: "reasoning",
+			r: Result{Start: at(0), FirstToken: at(50), FirstContent: at(90),
+				Tokens: []time.Time{at(50), at(90)}, End: at(95), Status: StatusOK, OutputTokens: 2},
+			ttft: ptr(50), ttfc: ptr(90), e2e: ptr(90), tpot: ptr(40), itl: []float64{40},
+			startMs: 1000, endMs: 1095, schedMs: 2,
+		},
+		{
+			// usage counts more tokens than chunks (multi-token chunks): TPOT uses the token count
+			name: "multi-token chunks",
+			r: Result{Start: at(0), FirstToken: at(10), Tokens: []time.Time{at(10), at(40)}, End: at(41),
+				Status: StatusOK, OutputTokens: 7},
+			ttft: ptr(10), e2e: ptr(40), tpot: ptr(5), itl: []float64{30},
+			startMs: 1000, endMs: 1041, schedMs: 2,
+		},
+		{
+			// one token: no TPOT, no ITL
+			name: "one token",
+			r:    Result{Start: at(0), FirstToken: at(10), Tokens: []time.Time{at(10)}, End: at(11), Status: StatusOK, OutputTokens: 1},
+			ttft: ptr(10), e2e: ptr(10), itl: []float64{},
+			startMs: 1000, endMs: 1011, schedMs: 2,
+		},
+		{
+			// failed before any token: latencies are null, the row still exists
+			name:    "error before tokens",
+			r:       Result{Start: at(0), End: at(30), Status: StatusHTTPError, HTTPStatus: 429, Err: "rate limited"},
+			startMs: 1000, endMs: 1030, schedMs: 2,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			row := FromResult(Meta{RunID: "r", Level: 6, Worker: 1, Seq: 3, LevelStart: level, Intended: at(-2)}, &tc.r)
+			for _, c := range []struct {
+				what      string
+				got, want *float64
+			}{{"ttft", row.TTFTMs, tc.ttft}, {"ttfc", row.TTFCMs, tc.ttfc}, {"e2e", row.E2EMs, tc.e2e}, {"tpot", row.TPOTMs, tc.tpot}} {
+				if !near(c.got, c.want) {
+					t.Errorf("%s = %v, want %v", c.what, show(c.got), show(c.want))
+				}
+			}
+			if tc.itl != nil && !reflect.DeepEqual(round(row.ITLMs), tc.itl) {
+				t.Errorf("itl = %v, want %v", row.ITLMs, tc.itl)
+			}
+			for _, c := range []struct {
+				what      string
+				got, want float64
+			}{{"start_ms", row.StartMs, tc.startMs}, {"end_ms", row.EndMs, tc.endMs}, {"sched_delay_ms", row.SchedDelayMs, tc.schedMs}} {
+				if d := c.got - c.want; d > 1e-6 || d < -1e-6 {
+					t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
+				}
+			}
+			if row.Status != string(tc.r.Status) || row.RunID != "r" || row.Level != 6 || row.Seq != 3 {
+				t.Errorf("identity fields wrong: %+v", row)
+			}
+		})
+	}
+}
+
+func near(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	d := *a - *b
+	return d < 1e-6 && d > -1e-6
+}
+
+func show(p *float64) string {
+	if p == nil {
+		return "null"
+	}
+	return fmt.Sprint(*p)
+}
+
+func round(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(int64(x*1e6+0.5)) / 1e6
+	}
+	return out
+}
+
+type memPut struct {
+	files map[string][]byte
+	fail  bool
+}
+
+func (m *memPut) Put(_ context.Context, key string, data []byte) error {
+	if m.fail {
+		return errors.New("disk full")
+	}
+	m.files[key] = append([]byte(nil), data...)
+	return nil
+}
+
+func TestPartsRoundTrip(t *testing.T) {
+	put := &memPut{files: map[string][]byte{}}
+	p := NewParts(put, func(n int) string { return fmt.Sprintf("part-%d.parquet", n) }, 4)
+	ctx := context.Background()
+	var want []Row
+	for i := 0; i < 10; i++ {
+		r := Row{RunID: "r", Seq: int64(i), Status: "ok", ITLMs: []float64{float64(i), 1.5}, TTFTMs: ptr(float64(i)),
+			StartTime: time.Date(2026, 11, 23, 6, 0, 0, i*1000, time.UTC)}
+		want = append(want, r)
+		if err := p.Add(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A failing store keeps the rows buffered; the next flush writes them.
+	put.fail = true
+	if err := p.Flush(ctx); err == nil {
+		t.Fatal("Flush to a failing store returned no error")
+	}
+	put.fail = false
+	if err := p.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, keys := p.Written()
+	if n != 10 || !reflect.DeepEqual(keys, []string{"part-0.parquet", "part-1.parquet", "part-2.parquet"}) {
+		t.Fatalf("written %d rows in %v", n, keys)
+	}
+	var got []Row
+	for _, k := range keys {
+		rows, err := ReadParquet(bytes.NewReader(put.files[k]), int64(len(put.files[k])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rows...)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("read %d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Seq != want[i].Seq || !got[i].StartTime.Equal(want[i].StartTime) || !reflect.DeepEqual(got[i].ITLMs, want[i].ITLMs) || *got[i].TTFTMs != *want[i].TTFTMs {
+			t.Errorf("row %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
