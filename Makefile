@@ -22,8 +22,9 @@ test: ## vet, all tests, and short fuzz runs of the stream parsers
 	$(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) fuzz
 
-fuzz: ## bounded fuzz runs (FUZZTIME each) of the SSE decoder
+fuzz: ## bounded fuzz runs (FUZZTIME each) of the stream parsers
 	$(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime $(FUZZTIME) ./shared/sse
+	$(GO) test -run '^$$' -fuzz '^FuzzParseChunk$$' -fuzztime $(FUZZTIME) ./shared/target
 
 bench: ## client timing accuracy and overhead at 1 to 10,000 streams
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./shared/loadgen

@@ -22,6 +22,7 @@ import (
 )
 
 const runHelp = `Usage: llmbench run [--out DIR] [--json] [--quiet] SPEC.json
+       llmbench run --cloud --state-machine ARN [--region R] SPEC.json
 
 Runs the benchmark a spec describes: each concurrency level in turn, its
 virtual users keeping that many requests in flight, one sample row per
@@ -30,6 +31,10 @@ request written as Parquet; then SQL over the samples gives the summary.
 Writes, under the output folder (the spec's "output", or --out):
   samples/dt=YYYY-MM-DD/run_id=ID/level=C/worker=W-part-N.parquet
   runs/ID/spec.json  plan.json  summary.json  report.md
+
+With --cloud, the spec runs on the deployed state machine instead
+(--state-machine ARN; the spec's output must be s3://bucket/prefix): llmbench
+starts the execution, follows it, and prints the summary from S3.
 
 Ctrl-C once stops issuing requests and lets those in flight finish; twice
 cancels them. Either way every request issued is kept and summarized.
@@ -45,6 +50,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	out := fs.String("out", "", "output folder, overriding the spec's \"output\"")
 	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the table")
 	quiet := fs.Bool("quiet", false, "no live progress on stderr")
+	cloud := fs.Bool("cloud", false, "run on the deployed AWS state machine instead of in this process")
+	stateMachine := fs.String("state-machine", "", "with --cloud: the state machine ARN")
+	region := fs.String("region", "", "with --cloud: the AWS region (default: from the AWS configuration)")
+	execName := fs.String("name", "", "with --cloud: the execution name (default: generated)")
 	pos, err := parseFlags(fs, args, stderr, runHelp)
 	if err != nil {
 		return err
@@ -63,8 +72,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 			return &exitError{code: 2, err: fmt.Errorf("--out: %w", err)}
 		}
 	}
+	if *cloud {
+		return runCloud(ctx, s, *stateMachine, *region, *execName, *asJSON, *quiet, stdout, stderr)
+	}
 	if strings.HasPrefix(s.Output, "s3://") {
-		return usageError("run: output %s: S3 output is written by the AWS workflow; give a local folder", s.Output)
+		return usageError("run: output %s: a local run writes to a folder; use --cloud to run on AWS, or --out DIR", s.Output)
 	}
 	st, err := store.NewLocal(s.Output)
 	if err != nil {

@@ -106,9 +106,10 @@ func (d *Decoder) Next() bool {
 		line, ok := d.line()
 		if !ok {
 			d.done = true
-			// At the end of the input, dispatch a pending event anyway
-			// (the standard would drop it); after a decoding error, do not:
-			// the stream is not trustworthy.
+			// At the end of the input, clean or by a read error, dispatch a
+			// pending event anyway (the standard would drop it): its bytes
+			// arrived. After a decoding error (ErrTooLong), do not: the
+			// stream is not trustworthy.
 			if d.err == nil && len(d.data) > 0 {
 				d.dispatch(true)
 				return true

@@ -189,9 +189,7 @@ func (c *OpenAI) Do(ctx context.Context, req Request) *sample.Result {
 	tr.record(res)
 	if err != nil {
 		res.End = returned
-		if st, ok := ctxStatus(ctx, err); ok {
-			c.fail(res, st, "%s before the response", ctxWhat(st))
-		} else {
+		if !c.failCtx(ctx, res, err, "before the response") {
 			c.fail(res, sample.StatusTransport, "%v", transportErr(err))
 		}
 		return res
@@ -292,9 +290,7 @@ func (c *OpenAI) readWhole(ctx context.Context, r io.Reader, res *sample.Result)
 	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
 	res.End = time.Now()
 	if err != nil {
-		if st, ok := ctxStatus(ctx, err); ok {
-			c.fail(res, st, "%s while reading the response (%d bytes)", ctxWhat(st), len(b))
-		} else {
+		if !c.failCtx(ctx, res, err, fmt.Sprintf("while reading the response (%d bytes)", len(b))) {
 			c.fail(res, sample.StatusProtocol, "reading response: %v", err)
 		}
 		return false
@@ -383,29 +379,29 @@ func (c *OpenAI) streamError(res *sample.Result, b []byte, prefix string) {
 	c.fail(res, sample.StatusHTTPError, "%s: %s", prefix, msg)
 }
 
-// ctxStatus tells whether ctx (or a deadline inside the transport) explains
-// err: timeout for a deadline, canceled for a cancellation.
-func ctxStatus(ctx context.Context, err error) (sample.Status, bool) {
+// failCtx reports err as timeout or canceled when the request's context
+// explains it, and tells whether it did. ctx.Err() decides first: once ctx
+// is done the transport's own error text is incidental. Otherwise a deadline
+// inside the stack (a dial timeout: net's timeout errors match
+// context.DeadlineExceeded) is a timeout too, with its cause kept in Err.
+func (c *OpenAI) failCtx(ctx context.Context, res *sample.Result, err error, where string) bool {
 	if cerr := ctx.Err(); cerr != nil {
 		if errors.Is(cerr, context.DeadlineExceeded) {
-			return sample.StatusTimeout, true
+			c.fail(res, sample.StatusTimeout, "timed out %s", where)
+		} else {
+			c.fail(res, sample.StatusCanceled, "canceled %s", where)
 		}
-		return sample.StatusCanceled, true
+		return true
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return sample.StatusTimeout, true
+		c.fail(res, sample.StatusTimeout, "timed out %s: %v", where, transportErr(err))
 	case errors.Is(err, context.Canceled):
-		return sample.StatusCanceled, true
+		c.fail(res, sample.StatusCanceled, "canceled %s: %v", where, transportErr(err))
+	default:
+		return false
 	}
-	return "", false
-}
-
-func ctxWhat(st sample.Status) string {
-	if st == sample.StatusTimeout {
-		return "timed out"
-	}
-	return "canceled"
+	return true
 }
 
 // transportErr strips the url.Error wrapper: its URL could carry a query
@@ -488,6 +484,32 @@ func isJSON(h http.Header) bool {
 	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
 	return err == nil && mt == "application/json"
 }
+
+// notNull records whether a JSON value is there and not null.
+type notNull bool
+
+func (p *notNull) UnmarshalJSON(b []byte) error {
+	*p = notNull(!bytes.Equal(b, []byte("null")))
+	return nil
+}
+
+// isErrorString records whether a JSON value is the string "error".
+type isErrorString bool
+
+func (p *isErrorString) UnmarshalJSON(b []byte) error {
+	*p = isErrorString(bytes.Equal(b, []byte(`"error"`)))
+	return nil
+}
+
+// errorFlags spots an error object in a decoded body: {"error": …}
+// (OpenAI, TGI) or {"object": "error", …} (vLLM). The message is parsed
+// only then, by parseErrorObject.
+type errorFlags struct {
+	Error  notNull       `json:"error"`
+	Object isErrorString `json:"object"`
+}
+
+func (f errorFlags) isError() bool { return bool(f.Error) || bool(f.Object) }
 
 type usage struct {
 	PromptTokens     int `json:"prompt_tokens"`

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/llmbench/llmbench/shared/cloudrun"
+	"github.com/llmbench/llmbench/shared/report"
+	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/store/s3store"
+	"github.com/llmbench/llmbench/shared/summary"
+)
+
+// awsClients are the AWS clients the cloud commands use; tests point them
+// at loopback servers.
+type awsClients struct {
+	sfn cloudrun.API
+	s3  s3store.API
+}
+
+// newAWSClients loads the default AWS configuration (environment, shared
+// config, SSO …) once.
+var newAWSClients = func(ctx context.Context, region string) (*awsClients, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return &awsClients{sfn: sfn.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg)}, nil
+}
+
+// runCloud starts the spec on the deployed state machine, follows it, and
+// prints the summary it wrote to S3.
+func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name string, asJSON, quiet bool, stdout, stderr io.Writer) error {
+	if stateMachine == "" {
+		return usageError("run --cloud: --state-machine ARN is required (terraform -chdir=terraform output -raw state_machine_arn)")
+	}
+	if !strings.HasPrefix(s.Output, "s3://") {
+		return usageError("run --cloud: the spec's output must be s3://bucket/prefix (got %q); set it or pass --out s3://…", s.Output)
+	}
+	if s.Target.Kind == spec.KindSim {
+		return usageError("run --cloud: target kind sim runs only locally; point the spec at a real endpoint")
+	}
+	clients, err := newAWSClients(ctx, region)
+	if err != nil {
+		return err
+	}
+	input, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	r := &cloudrun.Runner{API: clients.sfn}
+	if !quiet {
+		last := ""
+		r.OnUpdate = func(p cloudrun.Progress) {
+			line := fmt.Sprintf("%s: levels done %d/%d, slices ended %d, failed %d", p.Status, p.LevelsDone, len(s.Load.Levels), p.SlicesDone, p.SlicesFailed)
+			if line != last {
+				fmt.Fprintln(stderr, "llmbench:", line)
+				last = line
+			}
+		}
+	}
+	arn, err := r.Start(ctx, stateMachine, input, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "llmbench: started %s\n", arn)
+	res, err := r.Follow(ctx, arn)
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: 130, err: fmt.Errorf("stopped following; the execution goes on in AWS (aws stepfunctions stop-execution --execution-arn %s)", arn)}
+	}
+	if err != nil {
+		return err
+	}
+	runID, key, err := cloudrun.SummaryKey(res.Output)
+	if err != nil {
+		return err
+	}
+	bucket, prefix, err := s3store.ParseURL(s.Output)
+	if err != nil {
+		return err
+	}
+	st := s3store.New(clients.s3, bucket, prefix)
+	b, err := st.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	var sum summary.Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		return fmt.Errorf("run %s: summary.json: %w", runID, err)
+	}
+	if asJSON {
+		_, err := stdout.Write(b)
+		return err
+	}
+	if err := report.Table(stdout, &sum); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nsummary:  %s/%s\n", strings.TrimSuffix(s.Output, "/"), key)
+	return nil
+}

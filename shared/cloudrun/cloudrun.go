@@ -1,0 +1,144 @@
+// Package cloudrun starts a benchmark on the deployed state machine and
+// follows it to the end: the CLI's `llmbench run --cloud`.
+package cloudrun
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+)
+
+// API is the part of the Step Functions client the runner calls.
+type API interface {
+	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, opts ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
+	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, opts ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
+	GetExecutionHistory(ctx context.Context, in *sfn.GetExecutionHistoryInput, opts ...func(*sfn.Options)) (*sfn.GetExecutionHistoryOutput, error)
+}
+
+// Progress is what the runner has seen of an execution so far.
+type Progress struct {
+	ExecutionArn string
+	Status       string
+	LevelsDone   int // slices Maps that ended
+	SlicesDone   int // worker tasks that succeeded
+	SlicesFailed int // slices caught as failed
+	Retries      int // Lambda invocations that failed and were retried or caught
+}
+
+// Result is how the execution ended.
+type Result struct {
+	Progress
+	Output string // the execution's output (the aggregator's answer) when it succeeded
+}
+
+// ErrExecutionFailed wraps an execution that did not succeed.
+var ErrExecutionFailed = errors.New("cloudrun: execution did not succeed")
+
+// Runner starts and follows executions.
+type Runner struct {
+	API      API
+	Poll     time.Duration    // default 2 s
+	OnUpdate func(p Progress) // called after every poll, optional
+}
+
+// Start starts an execution with the spec as its input.
+func (r *Runner) Start(ctx context.Context, stateMachineArn string, spec []byte, name string) (string, error) {
+	in := &sfn.StartExecutionInput{StateMachineArn: aws.String(stateMachineArn), Input: aws.String(string(spec))}
+	if name != "" {
+		in.Name = aws.String(name)
+	}
+	out, err := r.API.StartExecution(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("cloudrun: start execution on %s: %w", stateMachineArn, err)
+	}
+	return aws.ToString(out.ExecutionArn), nil
+}
+
+// Follow polls the execution until it ends, reporting progress read from
+// its history. The error wraps ErrExecutionFailed, with Step Functions'
+// error and cause, when the execution failed, timed out or was aborted.
+func (r *Runner) Follow(ctx context.Context, executionArn string) (*Result, error) {
+	poll := r.Poll
+	if poll <= 0 {
+		poll = 2 * time.Second
+	}
+	p := Progress{ExecutionArn: executionArn}
+	var token *string
+	for {
+		// Read the new history events since the last poll.
+		for {
+			h, err := r.API.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{
+				ExecutionArn: aws.String(executionArn), NextToken: token, MaxResults: 1000, IncludeExecutionData: aws.Bool(false),
+			})
+			if err != nil {
+				return nil, fmt.Errorf("cloudrun: history of %s: %w", executionArn, err)
+			}
+			for _, ev := range h.Events {
+				count(&p, ev)
+			}
+			if h.NextToken == nil {
+				break
+			}
+			token = h.NextToken
+		}
+		d, err := r.API.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionArn)})
+		if err != nil {
+			return nil, fmt.Errorf("cloudrun: describe %s: %w", executionArn, err)
+		}
+		p.Status = string(d.Status)
+		if r.OnUpdate != nil {
+			r.OnUpdate(p)
+		}
+		switch d.Status {
+		case types.ExecutionStatusRunning, types.ExecutionStatusPendingRedrive:
+		case types.ExecutionStatusSucceeded:
+			return &Result{Progress: p, Output: aws.ToString(d.Output)}, nil
+		default:
+			return &Result{Progress: p}, fmt.Errorf("%w: %s: %s: %s", ErrExecutionFailed, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+		}
+		select {
+		case <-ctx.Done():
+			return &Result{Progress: p}, ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+}
+
+// count updates progress from one history event. The state names are
+// those of statemachine/benchmark.asl.json.
+func count(p *Progress, ev types.HistoryEvent) {
+	switch ev.Type {
+	case types.HistoryEventTypeMapStateExited:
+		if d := ev.StateExitedEventDetails; d != nil && aws.ToString(d.Name) == "Slices" {
+			p.LevelsDone++
+		}
+	case types.HistoryEventTypePassStateEntered:
+		if d := ev.StateEnteredEventDetails; d != nil && aws.ToString(d.Name) == "SliceFailed" {
+			p.SlicesFailed++
+		}
+	case types.HistoryEventTypeTaskStateExited:
+		if d := ev.StateExitedEventDetails; d != nil && aws.ToString(d.Name) == "Work" {
+			p.SlicesDone++
+		}
+	case types.HistoryEventTypeTaskFailed, types.HistoryEventTypeLambdaFunctionFailed, types.HistoryEventTypeTaskTimedOut:
+		p.Retries++
+	}
+}
+
+// SummaryKey extracts the summary.json key from the execution's output.
+func SummaryKey(output string) (runID, key string, err error) {
+	var o struct {
+		RunID   string `json:"run_id"`
+		Summary string `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(output), &o); err != nil || o.Summary == "" {
+		return "", "", fmt.Errorf("cloudrun: execution output has no summary key: %q", output)
+	}
+	return o.RunID, o.Summary, nil
+}

@@ -1,0 +1,358 @@
+package sagemaker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptrace"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
+	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime/types"
+	smithy "github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/target"
+)
+
+// Payload formats: the values of Config.Format, as spec.SageMakerChat,
+// spec.SageMakerLMI and spec.SageMakerTGI.
+const (
+	FormatChat = "chat" // OpenAI chat schema (LMI with vLLM, TGI's messages API)
+	FormatLMI  = "lmi"  // LMI's {"inputs","parameters"} schema
+	FormatTGI  = "tgi"  // Hugging Face TGI's {"inputs","parameters"} schema, details requested
+)
+
+// API is the part of the SageMaker runtime client a Target uses;
+// *sagemakerruntime.Client satisfies it.
+type API interface {
+	InvokeEndpoint(ctx context.Context, in *sagemakerruntime.InvokeEndpointInput, optFns ...func(*sagemakerruntime.Options)) (*sagemakerruntime.InvokeEndpointOutput, error)
+	InvokeEndpointWithResponseStream(ctx context.Context, in *sagemakerruntime.InvokeEndpointWithResponseStreamInput, optFns ...func(*sagemakerruntime.Options)) (*sagemakerruntime.InvokeEndpointWithResponseStreamOutput, error)
+}
+
+var _ API = (*sagemakerruntime.Client)(nil)
+
+// Config configures a SageMaker target. The region, credentials and HTTP
+// client belong to the API client (see ClientOptions).
+type Config struct {
+	Endpoint           string // the endpoint name (required)
+	InferenceComponent string // sent as InferenceComponentName when set
+	TargetVariant      string // sent as TargetVariant when set
+	Format             string // FormatChat (the default when empty), FormatLMI or FormatTGI
+	Stream             bool   // InvokeEndpointWithResponseStream rather than InvokeEndpoint
+	Model              string // the "model" of chat payloads; ignored by the other formats
+}
+
+// Target sends requests to a SageMaker real-time endpoint and measures
+// them. It is safe for concurrent use.
+type Target struct {
+	api      API
+	cfg      Config
+	describe string
+}
+
+// New validates cfg and returns a Target that calls api.
+func New(api API, cfg Config) (*Target, error) {
+	if api == nil {
+		return nil, errors.New("sagemaker: new: API client is nil")
+	}
+	if cfg.Endpoint == "" {
+		return nil, errors.New("sagemaker: new: endpoint is required")
+	}
+	switch cfg.Format {
+	case "":
+		cfg.Format = FormatChat
+	case FormatChat, FormatLMI, FormatTGI:
+	default:
+		return nil, fmt.Errorf("sagemaker: new: format must be %s, %s or %s, got %q", FormatChat, FormatLMI, FormatTGI, cfg.Format)
+	}
+	mode := "nostream"
+	if cfg.Stream {
+		mode = "stream"
+	}
+	d := fmt.Sprintf("sagemaker endpoint=%s format=%s", cfg.Endpoint, cfg.Format)
+	if cfg.InferenceComponent != "" {
+		d += " component=" + cfg.InferenceComponent
+	}
+	if cfg.TargetVariant != "" {
+		d += " variant=" + cfg.TargetVariant
+	}
+	if cfg.Format == FormatChat && cfg.Model != "" {
+		d += " model=" + cfg.Model
+	}
+	return &Target{api: api, cfg: cfg, describe: d + " " + mode}, nil
+}
+
+// Describe returns a human description, such as
+// "sagemaker endpoint=llama format=chat model=m stream".
+func (t *Target) Describe() string { return t.describe }
+
+// ClientOptions configures a sagemakerruntime client for benchmarking:
+// requests go through hc (nil keeps the SDK's client; use
+// target.NewHTTPClient so connections are pooled like the OpenAI target's),
+// the SDK never retries (one request, one row), and baseEndpoint, when not
+// empty, replaces the regional endpoint (a simulator's http://host:port).
+//
+//	api := sagemakerruntime.NewFromConfig(awsCfg, sagemaker.ClientOptions(target.NewHTTPClient(n), ""))
+func ClientOptions(hc *http.Client, baseEndpoint string) func(*sagemakerruntime.Options) {
+	return func(o *sagemakerruntime.Options) {
+		if hc != nil {
+			o.HTTPClient = hc
+		}
+		o.Retryer = aws.NopRetryer{}
+		if baseEndpoint != "" {
+			o.BaseEndpoint = aws.String(baseEndpoint)
+		}
+	}
+}
+
+// noRetry is applied to every call, whatever the client was built with:
+// an SDK retry would hide a failure inside one longer row.
+func noRetry(o *sagemakerruntime.Options) { o.Retryer = aws.NopRetryer{} }
+
+// Do sends one request and measures it. It always returns a Result; ctx
+// bounds the whole request, the event stream included.
+func (t *Target) Do(ctx context.Context, req target.Request) *sample.Result {
+	res := &sample.Result{InputTokens: req.InputTokens, TokenSource: sample.TokensFromChunks}
+	body, err := t.payload(req)
+	if err != nil {
+		res.Start = time.Now()
+		res.End = res.Start
+		setFail(res, sample.StatusTransport, "encode request: %v", err)
+		return res
+	}
+	var tr connTrace
+	ctx = httptrace.WithClientTrace(ctx, tr.clientTrace())
+	if t.cfg.Stream {
+		t.doStream(ctx, req, body, res, &tr)
+	} else {
+		t.doWhole(ctx, req, body, res, &tr)
+	}
+	return res
+}
+
+// payload encodes the request body of the configured format.
+func (t *Target) payload(req target.Request) ([]byte, error) {
+	switch t.cfg.Format {
+	case FormatLMI, FormatTGI:
+		type parameters struct {
+			MaxNewTokens int  `json:"max_new_tokens,omitempty"`
+			Details      bool `json:"details,omitempty"`
+		}
+		return json.Marshal(struct {
+			Inputs     string     `json:"inputs"`
+			Parameters parameters `json:"parameters"`
+			Stream     bool       `json:"stream"`
+		}{req.Prompt, parameters{req.MaxTokens, t.cfg.Format == FormatTGI}, t.cfg.Stream})
+	default:
+		type message struct {
+			Role    string `json:"role"`
+			Content string `json:"content"`
+		}
+		type streamOptions struct {
+			IncludeUsage bool `json:"include_usage"`
+		}
+		body := struct {
+			Model         string         `json:"model,omitempty"`
+			Messages      []message      `json:"messages"`
+			MaxTokens     int            `json:"max_tokens,omitempty"`
+			Stream        bool           `json:"stream"`
+			StreamOptions *streamOptions `json:"stream_options,omitempty"`
+		}{
+			Model:     t.cfg.Model,
+			Messages:  []message{{Role: "user", Content: req.Prompt}},
+			MaxTokens: req.MaxTokens,
+			Stream:    t.cfg.Stream,
+		}
+		if t.cfg.Stream {
+			// Without it OpenAI-compatible servers send no usage in a stream.
+			body.StreamOptions = &streamOptions{IncludeUsage: true}
+		}
+		return json.Marshal(body)
+	}
+}
+
+// inferenceID returns req.ID when SageMaker accepts it as an InferenceId
+// (1 to 64 printable ASCII characters, the first not a space), else nil.
+func inferenceID(id string) *string {
+	if id == "" || len(id) > 64 || id[0] == ' ' {
+		return nil
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return nil
+		}
+	}
+	return aws.String(id)
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// doWhole calls InvokeEndpoint: the SDK returns once the body is read, so
+// every token time is the return.
+func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *connTrace) {
+	in := &sagemakerruntime.InvokeEndpointInput{
+		EndpointName:           aws.String(t.cfg.Endpoint),
+		Body:                   body,
+		ContentType:            aws.String("application/json"),
+		Accept:                 aws.String("application/json"),
+		InferenceComponentName: optional(t.cfg.InferenceComponent),
+		TargetVariant:          optional(t.cfg.TargetVariant),
+		InferenceId:            inferenceID(req.ID),
+	}
+	res.Start = time.Now()
+	out, err := t.api.InvokeEndpoint(ctx, in, noRetry)
+	returned := time.Now()
+	tr.record(res)
+	if err != nil {
+		res.End = returned
+		callError(ctx, err, res)
+		return
+	}
+	if res.FirstByte.IsZero() {
+		res.FirstByte = returned
+	}
+	res.HTTPStatus = httpStatus(out.ResultMetadata)
+	res.Bytes = int64(len(out.Body))
+	readWhole(out.Body, returned, res)
+}
+
+// doStream calls InvokeEndpointWithResponseStream and reads its events.
+func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *connTrace) {
+	if req.MaxTokens > 0 {
+		res.Tokens = make([]time.Time, 0, min(req.MaxTokens, tokensHint))
+	}
+	in := &sagemakerruntime.InvokeEndpointWithResponseStreamInput{
+		EndpointName:           aws.String(t.cfg.Endpoint),
+		Body:                   body,
+		ContentType:            aws.String("application/json"),
+		InferenceComponentName: optional(t.cfg.InferenceComponent),
+		TargetVariant:          optional(t.cfg.TargetVariant),
+		InferenceId:            inferenceID(req.ID),
+	}
+	res.Start = time.Now()
+	out, err := t.api.InvokeEndpointWithResponseStream(ctx, in, noRetry)
+	returned := time.Now()
+	tr.record(res)
+	if err != nil {
+		res.End = returned
+		callError(ctx, err, res)
+		return
+	}
+	if res.FirstByte.IsZero() {
+		res.FirstByte = returned // a fake API, or a transport without httptrace
+	}
+	res.HTTPStatus = httpStatus(out.ResultMetadata)
+	stream := out.GetStream()
+	if stream == nil || stream.Reader == nil {
+		res.End = returned
+		setFail(res, sample.StatusProtocol, "response without an event stream")
+		return
+	}
+	defer stream.Close()
+	readEvents(ctx, stream, res)
+}
+
+// eventStream is what readEvents needs of the SDK's event stream.
+type eventStream interface {
+	Events() <-chan types.ResponseStream
+	Err() error
+}
+
+// readEvents feeds every PayloadPart to a lineParser, stamped with the
+// time it came out of the channel, then settles the status. The SDK
+// delivers an in-stream exception (ModelStreamError, InternalStreamFailure)
+// not as an event but as Err once the channel closes, so Err is checked
+// after the loop: without it an exception would look like a short answer.
+func readEvents(ctx context.Context, es eventStream, res *sample.Result) {
+	p := newLineParser(res)
+	for ev := range es.Events() {
+		at := time.Now()
+		part, ok := ev.(*types.ResponseStreamMemberPayloadPart)
+		if !ok {
+			continue // an event type newer than this SDK: not payload
+		}
+		res.Bytes += int64(len(part.Value.Bytes))
+		p.feed(part.Value.Bytes, at)
+		if p.failStatus != "" {
+			// An error line or a malformed one ends the measurement, as in
+			// the OpenAI client; the caller's Close drops the connection.
+			p.settle(ctx, nil, at)
+			return
+		}
+	}
+	closed := time.Now()
+	p.end()
+	p.settle(ctx, es.Err(), closed)
+}
+
+// callError classifies an error returned by an Invoke call.
+func callError(ctx context.Context, err error, res *sample.Result) {
+	if st, ok := ctxStatus(ctx, err); ok {
+		setFail(res, st, "%s before the response", ctxWhat(st))
+		return
+	}
+	status := 0
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.ResponseError != nil && re.Response != nil && re.Response.Response != nil {
+		status = re.Response.StatusCode
+	}
+	var me *types.ModelError
+	var apiErr smithy.APIError
+	switch {
+	case errors.As(err, &me):
+		// The container answered with an error: its status is the
+		// interesting one, SageMaker's own is always 424.
+		res.HTTPStatus = status
+		orig := ""
+		if me.OriginalStatusCode != nil && *me.OriginalStatusCode > 0 {
+			res.HTTPStatus = int(*me.OriginalStatusCode)
+			orig = fmt.Sprintf(" (container status %d)", *me.OriginalStatusCode)
+		}
+		msg := me.ErrorMessage()
+		if me.OriginalMessage != nil && *me.OriginalMessage != "" {
+			msg = *me.OriginalMessage
+		}
+		setFail(res, sample.StatusHTTPError, "HTTP %d ModelError%s: %s", status, orig, msg)
+	case errors.As(err, &apiErr):
+		res.HTTPStatus = status
+		setFail(res, sample.StatusHTTPError, "HTTP %d: %s: %s", status, apiErr.ErrorCode(), apiErr.ErrorMessage())
+	case status >= 400:
+		res.HTTPStatus = status
+		setFail(res, sample.StatusHTTPError, "HTTP %d: %v", status, errors.Unwrap(re))
+	case status > 0:
+		// A 2xx the SDK could not deserialize.
+		res.HTTPStatus = status
+		setFail(res, sample.StatusProtocol, "malformed response: %v", errors.Unwrap(re))
+	default:
+		setFail(res, sample.StatusTransport, "%v", transportErr(err))
+	}
+}
+
+// httpStatus reads the status of a successful call; the SDK returns one
+// only for a 2xx, so 200 stands in when the raw response is not there
+// (a fake API).
+func httpStatus(md middleware.Metadata) int {
+	if resp, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response); ok && resp != nil && resp.Response != nil {
+		return resp.StatusCode
+	}
+	return http.StatusOK
+}
+
+// setFail sets an error status and a truncated message.
+func setFail(res *sample.Result, st sample.Status, format string, args ...any) {
+	res.Status = st
+	res.Err = truncate(fmt.Sprintf(format, args...), maxErrLen)
+}

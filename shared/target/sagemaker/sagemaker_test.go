@@ -1,0 +1,381 @@
+package sagemaker
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
+
+	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/simllm"
+	"github.com/llmbench/llmbench/shared/target"
+)
+
+// The tests run the real SDK client against the simulator on loopback:
+// static credentials, a region, BaseEndpoint on 127.0.0.1. Nothing reaches
+// AWS.
+
+// startSim runs a simulator with truth recording.
+func startSim(t *testing.T, opts simllm.Options) *simllm.Running {
+	t.Helper()
+	opts.RecordTruth = true
+	rs, err := simllm.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rs.Close)
+	return rs
+}
+
+func fixedProfile(ttft, itl time.Duration) simllm.Profile {
+	return simllm.Profile{Name: "fixed-test", Kind: simllm.KindFixed, TTFT: ttft, ITL: itl}
+}
+
+// newAPI is an SDK client for endpoint (a simulator's http://host:port).
+func newAPI(endpoint string) *sagemakerruntime.Client {
+	cfg := aws.Config{
+		Region: "us-east-1",
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDLLMBENCHTEST", SecretAccessKey: "not-a-secret", Source: "test"}, nil
+		}),
+	}
+	return sagemakerruntime.NewFromConfig(cfg, ClientOptions(target.NewHTTPClient(32), endpoint))
+}
+
+func newTarget(t *testing.T, api API, cfg Config) *Target {
+	t.Helper()
+	tg, err := New(api, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+// p50 is the median of xs.
+func p50(xs []time.Duration) time.Duration {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func abs(d time.Duration) time.Duration { return max(d, -d) }
+
+// retryTiming runs a timing check up to attempts times: the machine is
+// shared, and one scheduling stall can move a measurement by tens of ms.
+func retryTiming(t *testing.T, attempts int, check func(fail func(format string, args ...any))) {
+	t.Helper()
+	for i := 1; ; i++ {
+		var errs []string
+		check(func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) })
+		if len(errs) == 0 {
+			return
+		}
+		if i == attempts {
+			for _, e := range errs {
+				t.Error(e)
+			}
+			return
+		}
+		t.Logf("timing attempt %d of %d failed, retrying: %s", i, attempts, strings.Join(errs, "; "))
+	}
+}
+
+// TestTimingMatchesTruth: for every format, streamed or not, and with
+// lines split across parts or merged into one, the client's TTFT, ITL and
+// token counts match the simulator's own record (fixed profile: TTFT 50
+// ms, ITL 10 ms, 16 tokens; p50 of the differences within 2 ms).
+func TestTimingMatchesTruth(t *testing.T) {
+	const (
+		ttft, itl = 50 * time.Millisecond, 10 * time.Millisecond
+		maxTokens = 16
+		perCase   = 4 // concurrent requests per case: fixed timing is independent of load
+		tolerance = 2 * time.Millisecond
+	)
+	cases := []struct {
+		name   string
+		format string
+		stream bool
+		parts  simllm.PartMode
+		source string // TokenSource expected
+		chunks int    // Chunks expected
+	}{
+		{"chat stream", FormatChat, true, simllm.PartsPerLine, sample.TokensFromUsage, maxTokens + 2},      // role + tokens + usage lines
+		{"chat stream split", FormatChat, true, simllm.PartsSplit, sample.TokensFromUsage, maxTokens + 2},  // every line across two parts
+		{"chat stream merged", FormatChat, true, simllm.PartsMerge, sample.TokensFromUsage, maxTokens + 2}, // three lines a part
+		{"lmi stream", FormatLMI, true, simllm.PartsPerLine, sample.TokensFromUsage, maxTokens},            // details.generated_tokens on the last line
+		{"lmi stream split", FormatLMI, true, simllm.PartsSplit, sample.TokensFromUsage, maxTokens},        //
+		{"lmi stream merged", FormatLMI, true, simllm.PartsMerge, sample.TokensFromUsage, maxTokens},       //
+		{"tgi stream", FormatTGI, true, simllm.PartsPerLine, sample.TokensFromUsage, maxTokens},            // data: events
+		{"tgi stream split", FormatTGI, true, simllm.PartsSplit, sample.TokensFromUsage, maxTokens},        //
+		{"tgi stream merged", FormatTGI, true, simllm.PartsMerge, sample.TokensFromUsage, maxTokens},       //
+		{"chat whole", FormatChat, false, simllm.PartsPerLine, sample.TokensFromUsage, 1},                  // chat.completion with usage
+		{"lmi whole", FormatLMI, false, simllm.PartsPerLine, sample.TokensFromChunks, 1},                   // {"generated_text"}: words counted
+		{"tgi whole", FormatTGI, false, simllm.PartsPerLine, sample.TokensFromUsage, 1},                    // [{"generated_text","details"}]
+	}
+	type figures struct{ ttftErr, itlErr, sendDelay []time.Duration }
+	all := make([]figures, len(cases))
+	// Cases run one after the other (two cores are shared with other
+	// tests), the requests of a case concurrently.
+	for ci, c := range cases {
+		rs := startSim(t, simllm.Options{Profile: fixedProfile(ttft, itl), SageMaker: simllm.SageMakerOptions{Parts: c.parts}})
+		tg := newTarget(t, newAPI(rs.SageMakerEndpoint()), Config{Endpoint: "llama", Format: c.format, Stream: c.stream, Model: "m"})
+		round := func(prefix string) []*sample.Result {
+			results := make([]*sample.Result, perCase)
+			var wg sync.WaitGroup
+			for i := range perCase {
+				wg.Go(func() {
+					results[i] = tg.Do(context.Background(), target.Request{ID: fmt.Sprintf("%s-%d", prefix, i), Prompt: "one two three four five", InputTokens: 5, MaxTokens: maxTokens})
+				})
+			}
+			wg.Wait()
+			return results
+		}
+		// A warm-up round opens the connections and initializes the SDK
+		// client: the truth starts when the server has the request, so
+		// connection set-up (which TTFT includes) is kept out of the check.
+		round("warmup")
+		retryTiming(t, 3, func(fail func(string, ...any)) {
+			var fig figures
+			for i, res := range round(c.name) {
+				id := fmt.Sprintf("%s-%d", c.name, i)
+				tr, ok := rs.Server.TakeTruth(id)
+				if !ok {
+					t.Fatalf("%s: no truth (InferenceId not sent?)", id)
+				}
+				if res.Status != sample.StatusOK || res.HTTPStatus != http.StatusOK {
+					t.Fatalf("%s: status %q %d: %s", id, res.Status, res.HTTPStatus, res.Err)
+				}
+				if res.OutputTokens != maxTokens || tr.OutputTokens != maxTokens || res.InputTokens != 5 || res.TokenSource != c.source || res.Chunks != c.chunks {
+					t.Errorf("%s: out %d (truth %d) in %d source %s chunks %d; want %d, 5, %s, %d",
+						id, res.OutputTokens, tr.OutputTokens, res.InputTokens, res.TokenSource, res.Chunks, maxTokens, c.source, c.chunks)
+				}
+				if !tr.Completed || len(res.Tokens) != len(tr.Chunks) || res.FirstByte.IsZero() || !res.FirstContent.Equal(res.FirstToken) {
+					t.Fatalf("%s: completed %v, %d token times for %d truth chunks, FirstByte %v", id, tr.Completed, len(res.Tokens), len(tr.Chunks), res.FirstByte)
+				}
+				clientTTFT, truthTTFT := res.FirstToken.Sub(res.Start), tr.Chunks[0].Sub(tr.Received)
+				fig.ttftErr = append(fig.ttftErr, clientTTFT-truthTTFT)
+				fig.sendDelay = append(fig.sendDelay, tr.Received.Sub(res.Start)) // same process, same monotonic clock
+				for k := 1; k < len(res.Tokens); k++ {
+					fig.itlErr = append(fig.itlErr, res.Tokens[k].Sub(res.Tokens[k-1])-tr.Chunks[k].Sub(tr.Chunks[k-1]))
+				}
+			}
+			all[ci] = fig
+			if e := p50(fig.ttftErr); abs(e) > tolerance {
+				fail("%s: p50 TTFT error %v exceeds %v", c.name, e, tolerance)
+			}
+			if len(fig.itlErr) > 0 {
+				if e := p50(fig.itlErr); abs(e) > tolerance {
+					fail("%s: p50 ITL error %v exceeds %v", c.name, e, tolerance)
+				}
+			}
+		})
+	}
+	for ci, c := range cases {
+		f := all[ci]
+		if len(f.ttftErr) == 0 {
+			continue
+		}
+		line := fmt.Sprintf("%-20s send p50 %8v  TTFT err p50 %8v max %8v", c.name, p50(f.sendDelay), p50(f.ttftErr), slices.MaxFunc(f.ttftErr, func(a, b time.Duration) int { return int(abs(a) - abs(b)) }))
+		if len(f.itlErr) > 0 {
+			line += fmt.Sprintf("  ITL err p50 %8v max %8v", p50(f.itlErr), slices.MaxFunc(f.itlErr, func(a, b time.Duration) int { return int(abs(a) - abs(b)) }))
+		}
+		t.Log(line)
+	}
+}
+
+// TestFaults: every injected failure gives one row with the documented
+// status, HTTP status and message; tokens received before it are kept.
+func TestFaults(t *testing.T) {
+	const maxTokens = 8 // mid-stream faults act after 4
+	rs := startSim(t, simllm.Options{
+		Profile: fixedProfile(5*time.Millisecond, time.Millisecond),
+		SageMaker: simllm.SageMakerOptions{
+			// The endpoint name picks the fault: /endpoints/<fault>/...
+			Fault: func(_ int64, r *http.Request) simllm.SageMakerFault {
+				name := strings.Split(strings.TrimPrefix(r.URL.Path, "/endpoints/"), "/")[0]
+				return simllm.SageMakerFault(strings.TrimPrefix(name, "ep-"))
+			},
+		},
+	})
+	api := newAPI(rs.SageMakerEndpoint())
+	cases := []struct {
+		name    string
+		fault   simllm.SageMakerFault
+		format  string
+		stream  bool
+		timeout time.Duration // 0: none
+		status  sample.Status
+		http    int
+		err     string // substring of Err
+		tokens  int    // token times kept
+	}{
+		// Exception frames mid-stream: http_error, the response's 200 kept,
+		// the exception's code and message in Err.
+		{"model stream error chat", simllm.SageMakerFaultModelStreamError, FormatChat, true, 0, sample.StatusHTTPError, 200, "ModelStreamError (StreamBroken) after 5 chunks: Your model's stream was broken after 4 tokens", 4},
+		{"model stream error lmi", simllm.SageMakerFaultModelStreamError, FormatLMI, true, 0, sample.StatusHTTPError, 200, "ModelStreamError (StreamBroken)", 4},
+		{"internal stream failure tgi", simllm.SageMakerFaultInternalStreamFailure, FormatTGI, true, 0, sample.StatusHTTPError, 200, "InternalStreamFailure after 4 chunks: Internal stream failure", 4},
+		// Service errors before the stream: the SDK call fails.
+		{"throttling", simllm.SageMakerFaultThrottling, FormatChat, true, 0, sample.StatusHTTPError, 429, "HTTP 429: ThrottlingException: Rate exceeded", 0},
+		{"throttling whole", simllm.SageMakerFaultThrottling, FormatLMI, false, 0, sample.StatusHTTPError, 429, "ThrottlingException", 0},
+		{"model not ready", simllm.SageMakerFaultModelNotReady, FormatTGI, true, 0, sample.StatusHTTPError, 429, "ModelNotReadyException", 0},
+		{"validation", simllm.SageMakerFaultValidation, FormatChat, true, 0, sample.StatusHTTPError, 400, "HTTP 400: ValidationError: Endpoint ep-validation of account", 0},
+		{"validation whole", simllm.SageMakerFaultValidation, FormatTGI, false, 0, sample.StatusHTTPError, 400, "ValidationError", 0},
+		{"unavailable", simllm.SageMakerFaultUnavailable, FormatLMI, true, 0, sample.StatusHTTPError, 503, "ServiceUnavailable", 0},
+		// A container error: HTTPStatus is the container's (500), not 424.
+		{"model error", simllm.SageMakerFaultModelError, FormatChat, true, 0, sample.StatusHTTPError, 500, "HTTP 424 ModelError (container status 500): simulated container error", 0},
+		{"model error whole", simllm.SageMakerFaultModelError, FormatLMI, false, 0, sample.StatusHTTPError, 500, "ModelError (container status 500)", 0},
+		// The container's own error line mid-stream.
+		{"error line chat", simllm.SageMakerFaultErrorLine, FormatChat, true, 0, sample.StatusHTTPError, 500, "error in stream: simulated error in stream", 4},
+		{"error line lmi", simllm.SageMakerFaultErrorLine, FormatLMI, true, 0, sample.StatusHTTPError, 200, "error in stream: simulated error in stream", 4},
+		{"error line tgi", simllm.SageMakerFaultErrorLine, FormatTGI, true, 0, sample.StatusHTTPError, 200, "error in stream: simulated error in stream", 4},
+		// A connection cut mid-frame: the SDK sees a clean end, the missing
+		// final line makes it protocol.
+		{"cut", simllm.SageMakerFaultCut, FormatLMI, true, 0, sample.StatusProtocol, 200, "stream ended before its end after 4 chunks", 4},
+		{"cut whole", simllm.SageMakerFaultCut, FormatChat, false, 0, sample.StatusProtocol, 200, "malformed response", 0},
+		// A malformed line.
+		{"malformed", simllm.SageMakerFaultMalformed, FormatTGI, true, 0, sample.StatusProtocol, 200, "malformed line", 4},
+		{"malformed whole", simllm.SageMakerFaultMalformed, FormatTGI, false, 0, sample.StatusProtocol, 200, "malformed response", 0},
+		// A stalled stream ends with the request's deadline.
+		{"stall", simllm.SageMakerFaultStall, FormatChat, true, 150 * time.Millisecond, sample.StatusTimeout, 200, "timed out after 1 chunks", 0},
+		{"stall whole", simllm.SageMakerFaultStall, FormatChat, false, 150 * time.Millisecond, sample.StatusTimeout, 0, "timed out before the response", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			tg := newTarget(t, api, Config{Endpoint: "ep-" + string(c.fault), Format: c.format, Stream: c.stream, Model: "m"})
+			ctx := context.Background()
+			if c.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, c.timeout)
+				defer cancel()
+			}
+			res := tg.Do(ctx, target.Request{ID: c.name, Prompt: "a b c", InputTokens: 3, MaxTokens: maxTokens})
+			if res.Status != c.status || res.HTTPStatus != c.http || !strings.Contains(res.Err, c.err) {
+				t.Errorf("got %q %d %q\nwant %q %d containing %q", res.Status, res.HTTPStatus, res.Err, c.status, c.http, c.err)
+			}
+			if len(res.Tokens) != c.tokens {
+				t.Errorf("%d token times, want %d", len(res.Tokens), c.tokens)
+			}
+			if res.Start.IsZero() || res.End.Before(res.Start) {
+				t.Errorf("Start %v End %v", res.Start, res.End)
+			}
+		})
+	}
+}
+
+// TestCanceledAndTransport: a canceled run and an unreachable endpoint.
+func TestCanceledAndTransport(t *testing.T) {
+	rs := startSim(t, simllm.Options{Profile: fixedProfile(time.Second, time.Millisecond)})
+	tg := newTarget(t, newAPI(rs.SageMakerEndpoint()), Config{Endpoint: "e", Stream: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if res := tg.Do(ctx, target.Request{Prompt: "x", MaxTokens: 4}); res.Status != sample.StatusCanceled {
+		t.Errorf("canceled: %q %q", res.Status, res.Err)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there any more
+	for _, stream := range []bool{true, false} {
+		tg := newTarget(t, newAPI("http://"+addr), Config{Endpoint: "e", Stream: stream})
+		res := tg.Do(context.Background(), target.Request{Prompt: "x", MaxTokens: 4})
+		if res.Status != sample.StatusTransport || !strings.Contains(res.Err, "refused") {
+			t.Errorf("stream %v: %q %q", stream, res.Status, res.Err)
+		}
+	}
+}
+
+// TestRequestHeaders: the inference component, target variant and
+// InferenceId reach the server, and a second request reuses the
+// connection.
+func TestRequestHeaders(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]http.Header{}
+	rs := startSim(t, simllm.Options{
+		Profile: simllm.Profile{Kind: simllm.KindInstant},
+		SageMaker: simllm.SageMakerOptions{Fault: func(_ int64, r *http.Request) simllm.SageMakerFault {
+			mu.Lock()
+			seen[r.Header.Get(simllm.SageMakerInferenceIDHeader)] = r.Header.Clone()
+			mu.Unlock()
+			return simllm.SageMakerFaultNone
+		}},
+	})
+	tg := newTarget(t, newAPI(rs.SageMakerEndpoint()), Config{Endpoint: "e", InferenceComponent: "ic-1", TargetVariant: "blue", Format: FormatTGI, Stream: true})
+	first := tg.Do(context.Background(), target.Request{ID: "req-1", Prompt: "x", MaxTokens: 2})
+	second := tg.Do(context.Background(), target.Request{ID: "req-2", Prompt: "x", MaxTokens: 2})
+	if first.Status != sample.StatusOK || second.Status != sample.StatusOK {
+		t.Fatalf("statuses %q %q: %s %s", first.Status, second.Status, first.Err, second.Err)
+	}
+	h := seen["req-1"]
+	if h == nil || h.Get(simllm.SageMakerComponentHeader) != "ic-1" || h.Get(simllm.SageMakerVariantHeader) != "blue" {
+		t.Errorf("headers seen: %v", h)
+	}
+	if first.ConnReused || first.Connect <= 0 || !second.ConnReused || second.Connect != 0 {
+		t.Errorf("conn: first reused %v connect %v; second reused %v connect %v", first.ConnReused, first.Connect, second.ConnReused, second.Connect)
+	}
+	// An id SageMaker would refuse is not sent rather than failing the call.
+	if got := inferenceID(strings.Repeat("x", 65)); got != nil {
+		t.Errorf("65-character id sent: %q", *got)
+	}
+}
+
+func TestNewAndDescribe(t *testing.T) {
+	api := newAPI("http://127.0.0.1:1")
+	cases := []struct {
+		cfg  Config
+		want string // Describe, or the error's text
+	}{
+		// The format defaults to chat; the model shows for chat only.
+		{Config{Endpoint: "e", Model: "m", Stream: true}, "sagemaker endpoint=e format=chat model=m stream"},
+		{Config{Endpoint: "e", Format: FormatTGI, Model: "m", InferenceComponent: "ic", TargetVariant: "v"}, "sagemaker endpoint=e format=tgi component=ic variant=v nostream"},
+		{Config{}, "sagemaker: new: endpoint is required"},
+		{Config{Endpoint: "e", Format: "xml"}, `sagemaker: new: format must be chat, lmi or tgi, got "xml"`},
+	}
+	for _, c := range cases {
+		tg, err := New(api, c.cfg)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		} else {
+			got = tg.Describe()
+		}
+		if got != c.want {
+			t.Errorf("%+v: got %q, want %q", c.cfg, got, c.want)
+		}
+	}
+	if _, err := New(nil, Config{Endpoint: "e"}); err == nil {
+		t.Error("nil API accepted")
+	}
+}
+
+// TestPayloads: the request bodies of the three formats.
+func TestPayloads(t *testing.T) {
+	req := target.Request{Prompt: "hi", MaxTokens: 7}
+	cases := []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Endpoint: "e", Model: "m", Stream: true}, `{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":7,"stream":true,"stream_options":{"include_usage":true}}`},
+		{Config{Endpoint: "e", Model: "m"}, `{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":7,"stream":false}`},
+		{Config{Endpoint: "e", Format: FormatLMI, Stream: true}, `{"inputs":"hi","parameters":{"max_new_tokens":7},"stream":true}`},
+		{Config{Endpoint: "e", Format: FormatTGI, Stream: true}, `{"inputs":"hi","parameters":{"max_new_tokens":7,"details":true},"stream":true}`},
+	}
+	for _, c := range cases {
+		tg := newTarget(t, newAPI("http://127.0.0.1:1"), c.cfg)
+		b, err := tg.payload(req)
+		if err != nil || string(b) != c.want {
+			t.Errorf("%+v:\n got %s (%v)\nwant %s", c.cfg, b, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package sagemaker
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/sample"
+)
+
+// wholeAnswer is the union of the non-streamed answers:
+//
+//	chat (LMI/vLLM, TGI messages): {"choices":[{"message":{"content":"…"}}],"usage":{…}}
+//	LMI:                           {"generated_text":"…"} (details when asked)
+//	TGI, LMI TGI-compat:           [{"generated_text":"…","details":{…}}] (a list)
+//	errors:                        {"error":…}, {"object":"error",…}, details.finish_reason "error"
+type wholeAnswer struct {
+	Choices []struct {
+		Text    string `json:"text"`
+		Message struct {
+			Content          string `json:"content"`
+			ReasoningContent string `json:"reasoning_content"`
+			Reasoning        string `json:"reasoning"`
+		} `json:"message"`
+	} `json:"choices"`
+	Usage         *usage   `json:"usage"`
+	GeneratedText *string  `json:"generated_text"`
+	Details       *details `json:"details"`
+	Error         notNull  `json:"error"`
+	Object        string   `json:"object"`
+}
+
+// readWhole parses a non-streamed body, received whole at at, into res.
+// The tokens arrived all at once: FirstToken, FirstContent, the one entry
+// of Tokens and End are at. Without a server count OutputTokens is the
+// whitespace-separated word count of the text, labelled "chunks".
+func readWhole(b []byte, at time.Time, res *sample.Result) {
+	res.End = at
+	res.Chunks = 1
+	var answers []wholeAnswer
+	trimmed := bytes.TrimSpace(b)
+	var err error
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		err = json.Unmarshal(trimmed, &answers)
+		if err == nil && len(answers) == 0 {
+			setFail(res, sample.StatusProtocol, "response is an empty list")
+			return
+		}
+	} else {
+		answers = make([]wholeAnswer, 1)
+		err = json.Unmarshal(trimmed, &answers[0])
+	}
+	if err != nil {
+		setFail(res, sample.StatusProtocol, "malformed response: %v: %q", err, excerpt(b))
+		return
+	}
+	var (
+		words, outTokens, inTokens int
+		content, reasoning, server bool
+		haveIn, answered           bool
+	)
+	for i := range answers {
+		a := &answers[i]
+		if a.Error || a.Object == "error" || (a.Details != nil && a.Details.FinishReason == "error") {
+			msg, code := parseErrorObject(trimmed)
+			if msg == "" && a.GeneratedText != nil {
+				msg = *a.GeneratedText
+			}
+			if msg == "" {
+				msg = string(excerpt(b))
+			}
+			if code != 0 {
+				res.HTTPStatus = code
+			}
+			setFail(res, sample.StatusHTTPError, "error in response: %s", msg)
+			return
+		}
+		for _, ch := range a.Choices {
+			answered = true
+			for _, s := range []string{ch.Text, ch.Message.Content} {
+				if s != "" {
+					content = true
+					words += len(strings.Fields(s))
+				}
+			}
+			for _, s := range []string{ch.Message.ReasoningContent, ch.Message.Reasoning} {
+				if s != "" {
+					reasoning = true
+					words += len(strings.Fields(s))
+				}
+			}
+		}
+		if a.GeneratedText != nil {
+			answered = true
+			if *a.GeneratedText != "" {
+				content = true
+				words += len(strings.Fields(*a.GeneratedText))
+			}
+		}
+		switch {
+		case a.Usage != nil:
+			server = true
+			outTokens += a.Usage.CompletionTokens
+			inTokens, haveIn = a.Usage.PromptTokens, true
+		case a.Details != nil && a.Details.GeneratedTokens != nil:
+			server = true
+			outTokens += *a.Details.GeneratedTokens
+			if n, ok := a.Details.inputTokens(); ok {
+				inTokens, haveIn = n, true
+			}
+		}
+	}
+	if !answered {
+		setFail(res, sample.StatusProtocol, "response without choices or generated_text: %q", excerpt(b))
+		return
+	}
+	if content || reasoning {
+		res.FirstToken = at
+		res.Tokens = append(res.Tokens, at)
+	}
+	if content {
+		res.FirstContent = at
+	}
+	if server {
+		res.OutputTokens, res.TokenSource = outTokens, sample.TokensFromUsage
+		if haveIn {
+			res.InputTokens = inTokens
+		}
+	} else {
+		res.OutputTokens, res.TokenSource = words, sample.TokensFromChunks
+	}
+	res.Status = sample.StatusOK
+}
