@@ -17,7 +17,10 @@ const usage = `llmbench measures LLM inference endpoints under load.
 
 Usage:
   llmbench run [--out DIR] SPEC.json        run a benchmark and print its summary
-  llmbench validate SPEC.json ...           check run specs without running them
+  llmbench run --cloud --state-machine ARN SPEC.json
+                                            run it on the deployed AWS state machine
+  llmbench report RUN                       print a stored run (results/runs/ID or s3://…/runs/ID)
+  llmbench validate FILE ...                check run specs (and statemachine/*.asl.json)
   llmbench sim [--profile NAME] [--addr HOST:PORT]
                                             serve the simulated LLM (OpenAI-compatible)
   llmbench help                             this text
@@ -73,6 +76,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "run":
 		return runCmd(ctx, args[1:], stdout, stderr, osEnv{})
+	case "report":
+		return reportCmd(ctx, args[1:], stdout, stderr)
 	case "validate":
 		return validateCmd(ctx, args[1:], stdout, stderr)
 	case "sim":
