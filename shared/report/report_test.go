@@ -28,7 +28,7 @@ func fixture() (*summary.Summary, *spec.Spec) {
 				GoodputRPS: 5.5, TokenSource: "usage",
 				TTFTMs: summary.Dist{N: 58, Mean: 55, P50: 55.04, P90: 55.5, P95: 55.7, P99: 56, Max: 57},
 				TPOTMs: summary.Dist{N: 58, P50: 13.93}, ITLMs: summary.Dist{N: 3654, P99: 15.1},
-				E2EMs:  summary.Dist{N: 58, P50: 930.4, P95: 931.2}},
+				E2EMs: summary.Dist{N: 58, P50: 930.4, P95: 931.2}},
 			{Concurrency: 32, Requests: 160, WarmupRequests: 32, OK: 160, DurationS: 10.8, AchievedConcurrency: 31.8,
 				RequestThroughput: 14.88, OutputTokenThroughput: 952.1, GoodputRPS: 14.88, TokenSource: "usage",
 				TTFTMs: summary.Dist{N: 160, P50: 203.2, P95: 205.4}, TPOTMs: summary.Dist{N: 160, P50: 30.8},
