@@ -1,0 +1,320 @@
+package sfnlocal
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Fields each state type accepts besides Type, Comment and QueryLanguage.
+var stateFields = map[string]string{
+	"Pass":     "Next End InputPath OutputPath Parameters ResultPath Result",
+	"Task":     "Next End InputPath OutputPath Parameters ResultSelector ResultPath Retry Catch Resource TimeoutSeconds TimeoutSecondsPath HeartbeatSeconds HeartbeatSecondsPath",
+	"Choice":   "Choices Default InputPath OutputPath",
+	"Wait":     "Next End InputPath OutputPath Seconds SecondsPath Timestamp TimestampPath",
+	"Succeed":  "InputPath OutputPath",
+	"Fail":     "Error Cause ErrorPath CausePath",
+	"Map":      "Next End InputPath OutputPath ItemsPath ItemSelector Parameters ItemProcessor Iterator MaxConcurrency MaxConcurrencyPath ResultSelector ResultPath Retry Catch ToleratedFailurePercentage ToleratedFailurePercentagePath ToleratedFailureCount ToleratedFailureCountPath Label",
+	"Parallel": "Next End InputPath OutputPath Parameters ResultSelector ResultPath Retry Catch Branches",
+}
+
+// Valid States Language fields that sfnlocal refuses to run.
+var refusedFields = map[string]string{
+	"Assign":       "Assign (variables)",
+	"Arguments":    "Arguments (JSONata)",
+	"Output":       "Output (JSONata)",
+	"Items":        "Items (JSONata)",
+	"Credentials":  "Credentials",
+	"ItemReader":   "ItemReader (Distributed Map reading from S3)",
+	"ResultWriter": "ResultWriter (Distributed Map writing to S3)",
+	"ItemBatcher":  "ItemBatcher",
+}
+
+// state compiles one state.
+func (c *compiler) state(name string, m map[string]any) *stateDef {
+	st := &stateDef{name: name}
+	st.typ, _ = m["Type"].(string)
+	allowed, ok := stateFields[st.typ]
+	if !ok {
+		c.add(name, "unknown Type %v", m["Type"])
+		return nil
+	}
+	for _, k := range sortedKeys(m) {
+		switch {
+		case k == "Type" || k == "Comment":
+		case k == "QueryLanguage":
+			if m[k] != "JSONPath" {
+				c.add(name, unsupportedPrefix+"QueryLanguage %v (sfnlocal runs JSONPath only)", m[k])
+			}
+		case refusedFields[k] != "":
+			c.add(name, unsupportedPrefix+"%s", refusedFields[k])
+		case !hasWord(allowed, k):
+			c.add(name, "unknown field %q for a %s state", k, st.typ)
+		}
+	}
+	var errs []string
+	c.transitions(st, m, &errs)
+	st.inputPath, st.nullIn = c.optPath(m, "InputPath", false, &errs)
+	st.outputPath, st.nullOut = c.optPath(m, "OutputPath", false, &errs)
+	st.resultPath, st.nullResult = c.optPath(m, "ResultPath", true, &errs)
+	if v, ok := m["Parameters"]; ok && st.typ != "Map" {
+		st.parameters = c.payload(v, "Parameters", &errs)
+	}
+	if v, ok := m["ResultSelector"]; ok {
+		st.resultSelector = c.payload(v, "ResultSelector", &errs)
+	}
+	st.result, st.hasResult = m["Result"]
+	if v, ok := m["Retry"]; ok {
+		st.retry = c.retriers(v, &errs)
+	}
+	if v, ok := m["Catch"]; ok {
+		st.catch = c.catchers(v, &errs)
+	}
+	switch st.typ {
+	case "Task":
+		c.taskState(st, m, &errs)
+	case "Choice":
+		c.choiceState(st, m, &errs)
+	case "Wait":
+		c.waitState(st, m, &errs)
+	case "Fail":
+		c.failState(st, m, &errs)
+	case "Map":
+		c.mapState(st, m, &errs)
+	case "Parallel":
+		list, ok := m["Branches"].([]any)
+		if !ok || len(list) == 0 {
+			errs = append(errs, "Branches must be a non-empty array")
+		}
+		for _, b := range list {
+			if bm, ok := b.(map[string]any); ok {
+				st.branches = append(st.branches, c.machine(name, bm))
+			} else {
+				errs = append(errs, "each branch must be an object with StartAt and States")
+			}
+		}
+	}
+	c.addAll(name, errs)
+	return st
+}
+
+func hasWord(list, w string) bool {
+	for _, f := range strings.Fields(list) {
+		if f == w {
+			return true
+		}
+	}
+	return false
+}
+
+// transitions reads Next and End.
+func (c *compiler) transitions(st *stateDef, m map[string]any, errs *[]string) {
+	next, hasNext := m["Next"]
+	end, hasEnd := m["End"]
+	if hasNext {
+		st.next, _ = next.(string)
+		if st.next == "" {
+			*errs = append(*errs, "Next must be a non-empty string")
+		}
+	}
+	if hasEnd {
+		b, ok := end.(bool)
+		if !ok {
+			*errs = append(*errs, "End must be a boolean")
+		}
+		st.end = b
+	}
+	switch st.typ {
+	case "Choice", "Succeed", "Fail":
+		return
+	}
+	if (st.next != "") == st.end {
+		*errs = append(*errs, "needs exactly one of Next or End: true")
+	}
+}
+
+// optPath reads a Path field that may be absent (default $) or null.
+func (c *compiler) optPath(m map[string]any, field string, ref bool, errs *[]string) (*path, bool) {
+	v, ok := m[field]
+	if !ok {
+		return nil, false
+	}
+	if v == nil {
+		return nil, true
+	}
+	s, _ := v.(string)
+	p, err := compilePath(s, ref)
+	if err != nil {
+		*errs = append(*errs, field+": "+err.Error())
+		return nil, false
+	}
+	return p, false
+}
+
+func (c *compiler) payload(v any, field string, errs *[]string) *template {
+	var msgs []string
+	tp := compileTemplate(v, &msgs)
+	for _, m := range msgs {
+		*errs = append(*errs, field+": "+m)
+	}
+	return tp
+}
+
+// positiveInt reads an optional integer field with a minimum.
+func positiveInt(m map[string]any, field string, minimum int64, errs *[]string) (int64, bool) {
+	v, ok := m[field]
+	if !ok {
+		return 0, false
+	}
+	n, isInt := asInt(v)
+	if !isInt || n < minimum {
+		*errs = append(*errs, fmt.Sprintf("%s must be an integer >= %d", field, minimum))
+	}
+	return n, true
+}
+
+func (c *compiler) waitState(st *stateDef, m map[string]any, errs *[]string) {
+	count := 0
+	if n, ok := positiveInt(m, "Seconds", 0, errs); ok {
+		st.seconds, st.hasSeconds = n, true
+		count++
+	}
+	if v, ok := m["Timestamp"]; ok {
+		t, good := parseTimestamp(v)
+		if !good {
+			*errs = append(*errs, "Timestamp must be an RFC 3339 time with uppercase T and Z")
+		}
+		st.timestamp, st.hasTimestamp = t, true
+		count++
+	}
+	for _, f := range []string{"SecondsPath", "TimestampPath"} {
+		if _, ok := m[f]; ok {
+			p, _ := c.optPath(m, f, true, errs)
+			if f == "SecondsPath" {
+				st.secondsPath = p
+			} else {
+				st.timestampPath = p
+			}
+			count++
+		}
+	}
+	if count != 1 {
+		*errs = append(*errs, "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath")
+	}
+}
+
+func (c *compiler) failState(st *stateDef, m map[string]any, errs *[]string) {
+	for _, f := range [][2]string{{"Error", "ErrorPath"}, {"Cause", "CausePath"}} {
+		lit, hasLit := m[f[0]]
+		dyn, hasDyn := m[f[1]]
+		if hasLit && hasDyn {
+			*errs = append(*errs, fmt.Sprintf("%s and %s are exclusive", f[0], f[1]))
+		}
+		if hasLit {
+			s, ok := lit.(string)
+			if !ok {
+				*errs = append(*errs, f[0]+" must be a string")
+			}
+			if f[0] == "Error" {
+				st.errorName = s
+			} else {
+				st.cause = s
+			}
+		}
+		if hasDyn {
+			s, _ := dyn.(string)
+			e, err := compileValueExpr(s)
+			if err != nil {
+				*errs = append(*errs, f[1]+": "+err.Error())
+				continue
+			}
+			tp := &template{object: true, dynamic: true, fields: []tfield{{key: f[1], raw: f[1], expr: e}}}
+			if f[0] == "Error" {
+				st.errorPath = tp
+			} else {
+				st.causePath = tp
+			}
+		}
+	}
+}
+
+func (c *compiler) choiceState(st *stateDef, m map[string]any, errs *[]string) {
+	list, ok := m["Choices"].([]any)
+	if !ok || len(list) == 0 {
+		*errs = append(*errs, "Choices must be a non-empty array")
+	}
+	for _, e := range list {
+		rm, ok := e.(map[string]any)
+		if !ok {
+			*errs = append(*errs, "each Choice rule must be an object")
+			continue
+		}
+		st.choices = append(st.choices, compileRule(rm, true, errs))
+	}
+	if v, ok := m["Default"]; ok {
+		st.deflt, _ = v.(string)
+	}
+}
+
+func (c *compiler) mapState(st *stateDef, m map[string]any, errs *[]string) {
+	if p, _ := c.optPath(m, "ItemsPath", true, errs); p != nil {
+		st.itemsPath = p
+	}
+	sel, hasSel := m["ItemSelector"]
+	par, hasPar := m["Parameters"]
+	switch {
+	case hasSel && hasPar:
+		*errs = append(*errs, "ItemSelector and the deprecated Parameters are exclusive")
+	case hasSel:
+		st.itemSelector = c.payload(sel, "ItemSelector", errs)
+	case hasPar:
+		st.itemSelector = c.payload(par, "Parameters", errs)
+	}
+	proc, hasProc := m["ItemProcessor"].(map[string]any)
+	iter, hasIter := m["Iterator"].(map[string]any)
+	if hasProc == hasIter {
+		*errs = append(*errs, "a Map state needs exactly one of ItemProcessor or the deprecated Iterator (an object)")
+	}
+	if hasIter {
+		proc = iter
+	}
+	if proc != nil {
+		if cfg, ok := proc["ProcessorConfig"]; ok {
+			cm, _ := cfg.(map[string]any)
+			for _, k := range sortedKeys(cm) {
+				switch v := cm[k]; {
+				case k == "Mode" && (v == "INLINE" || v == "DISTRIBUTED"):
+					st.distributed = v == "DISTRIBUTED"
+				case k == "ExecutionType" && (v == "STANDARD" || v == "EXPRESS"):
+				default:
+					*errs = append(*errs, fmt.Sprintf("ProcessorConfig.%s: unexpected %s", k, encodeJSON(v)))
+				}
+			}
+		}
+		body := map[string]any{"StartAt": proc["StartAt"], "States": proc["States"]}
+		for _, k := range sortedKeys(proc) {
+			if k != "StartAt" && k != "States" && k != "ProcessorConfig" && k != "Comment" {
+				*errs = append(*errs, fmt.Sprintf("unknown ItemProcessor field %q", k))
+			}
+		}
+		st.processor = c.machine(st.name, body)
+	}
+	_, hasMC := m["MaxConcurrency"]
+	_, hasMCP := m["MaxConcurrencyPath"]
+	if hasMC && hasMCP {
+		*errs = append(*errs, "MaxConcurrency and MaxConcurrencyPath are exclusive")
+	}
+	st.maxConc, _ = positiveInt(m, "MaxConcurrency", 0, errs)
+	if hasMCP {
+		st.maxConcPath, _ = c.optPath(m, "MaxConcurrencyPath", true, errs)
+	}
+	for _, f := range []string{"ToleratedFailureCount", "ToleratedFailurePercentage", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"} {
+		v, ok := m[f]
+		if !ok {
+			continue
+		}
+		if n, isNum := asNumber(v); isNum && n == 0 {
+			continue // the default: any failure fails the Map
+		}
+		*errs = append(*errs, unsupportedPrefix+f+" other than 0")
+	}
+}
