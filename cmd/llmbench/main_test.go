@@ -71,9 +71,37 @@ func TestValidateEvents(t *testing.T) {
 	if len(files) < 3 {
 		t.Fatalf("found only %d event specs", len(files))
 	}
+	files = append(files, "../../statemachine/benchmark.asl.json")
 	code, out, errs := cli(t, nil, append([]string{"validate"}, files...)...)
 	if code != 0 {
 		t.Fatalf("validate events: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestValidateDefinitionCatchesReplays: a definition whose worker retries
+// on States.ALL (a retry would replay load) or has a dangling Next fails.
+func TestValidateDefinitionCatchesReplays(t *testing.T) {
+	def, err := os.ReadFile("../../statemachine/benchmark.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, from, to, want string
+	}{
+		{"retry on States.ALL", `"ErrorEquals": ["Lambda.ServiceException",`, `"ErrorEquals": ["States.ALL", "Lambda.ServiceException",`, "States.ALL"},
+		{"missing next", `"Next": "Aggregate"`, `"Next": "Aggregat"`, "Aggregat"},
+	}
+	for _, tc := range tests {
+		broken := strings.Replace(string(def), tc.from, tc.to, 1)
+		if broken == string(def) {
+			t.Fatalf("%s: pattern not found", tc.name)
+		}
+		p := filepath.Join(t.TempDir(), "broken.asl.json")
+		os.WriteFile(p, []byte(broken), 0o644)
+		code, _, errs := cli(t, nil, "validate", p)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s: exit %d, %s", tc.name, code, errs)
+		}
 	}
 }
 

@@ -4,56 +4,104 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/llmbench/llmbench/shared/loadgen"
+	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
 
-// progress prints a live line per level: on a terminal it redraws one line
-// a few times a second; in a log it prints a line every 5 seconds.
+// progress shows a run as the local state machine executes it: a live line
+// per level (redrawn on a terminal, every 5 s in a log) and a line when the
+// level ends.
 type progress struct {
-	w     io.Writer
-	tty   bool
-	spec  *spec.Spec
-	mu    sync.Mutex
-	stop  chan struct{}
-	done  chan struct{}
-	total int
-	index int
+	w        io.Writer
+	tty      bool
+	spec     *spec.Spec
+	counters func(level int) *loadgen.Counters
+
+	mu     sync.Mutex
+	plan   *workflow.PlanOutput
+	stop   chan struct{}
+	done   chan struct{}
+	failed int
 }
 
-func newProgress(w io.Writer, s *spec.Spec) *progress {
+func newProgress(w io.Writer, s *spec.Spec, counters func(int) *loadgen.Counters) *progress {
 	tty := false
 	if f, ok := w.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			tty = true
 		}
 	}
-	return &progress{w: w, tty: tty, spec: s}
+	return &progress{w: w, tty: tty, spec: s, counters: counters}
 }
 
-func (p *progress) Planned(pl *workflow.Plan) {
-	p.total = len(pl.Levels)
+func (p *progress) planned(pl *workflow.PlanOutput) {
+	p.mu.Lock()
+	p.plan = pl
+	p.mu.Unlock()
 	what := string(p.spec.Load.Duration)
 	if p.spec.Load.Requests > 0 {
 		what = fmt.Sprintf("%d requests", p.spec.Load.Requests)
 	}
-	fmt.Fprintf(p.w, "llmbench: run %s: %d level(s) %v, %s each after %s warm-up\n",
-		pl.RunID, len(pl.Levels), p.spec.Load.Levels, what, orNone(string(p.spec.Load.Warmup)))
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "no"
+	warm := string(p.spec.Load.Warmup)
+	if warm == "" {
+		warm = "no"
 	}
-	return s
+	fmt.Fprintf(p.w, "llmbench: run %s: %d level(s) %v, %s each after %s warm-up\n", pl.RunID, len(pl.Levels), p.spec.Load.Levels, what, warm)
 }
 
-func (p *progress) LevelStarted(l workflow.PlanLevel, c *loadgen.Counters) {
-	p.index++
+// levelOf reads the level index from a path such as "Levels[2]/Slices".
+func levelOf(path string) (int, bool) {
+	rest, ok := strings.CutPrefix(path, "Levels[")
+	if !ok {
+		return 0, false
+	}
+	i := strings.IndexByte(rest, ']')
+	if i < 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest[:i])
+	return n, err == nil
+}
+
+// observe follows the state machine's events.
+func (p *progress) observe(ev sfnlocal.Event) {
+	switch {
+	case ev.State == "Slices" && ev.Type == sfnlocal.StateEntered:
+		if i, ok := levelOf(ev.Path); ok {
+			p.levelStarted(i)
+		}
+	case ev.State == "Slices" && ev.Type == sfnlocal.StateExited:
+		if i, ok := levelOf(ev.Path); ok {
+			p.levelDone(i)
+		}
+	case ev.State == "Work" && ev.Type == sfnlocal.StateFailed:
+		p.mu.Lock()
+		p.failed++
+		p.mu.Unlock()
+		fmt.Fprintf(p.w, "\nllmbench: slice %s failed: %s: %s\n", ev.Path, ev.Error, ev.Cause)
+	}
+}
+
+func (p *progress) level(i int) (conc int, c *loadgen.Counters) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.plan == nil || i >= len(p.plan.Levels) {
+		return 0, new(loadgen.Counters)
+	}
+	conc = p.plan.Levels[i].Concurrency
+	return conc, p.counters(conc)
+}
+
+func (p *progress) levelStarted(i int) {
+	conc, c := p.level(i)
+	total := len(p.spec.Load.Levels)
 	p.stop, p.done = make(chan struct{}), make(chan struct{})
 	start := time.Now()
 	every := 5 * time.Second
@@ -65,8 +113,7 @@ func (p *progress) LevelStarted(l workflow.PlanLevel, c *loadgen.Counters) {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		var lastTok int64
-		lastAt := start
-		rate := 0.0
+		lastAt, rate := start, 0.0
 		for {
 			select {
 			case <-p.stop:
@@ -78,7 +125,7 @@ func (p *progress) LevelStarted(l workflow.PlanLevel, c *loadgen.Counters) {
 					lastTok, lastAt = tok, now
 				}
 				line := fmt.Sprintf("level %d/%d  conc %-4d %6.1fs  done %-6d errors %-4d in flight %-4d out %7.1f tok/s",
-					p.index, p.total, l.Concurrency, now.Sub(start).Seconds(), c.Done.Load(), c.Errors.Load(), c.InFlight.Load(), rate)
+					i+1, total, conc, now.Sub(start).Seconds(), c.Done.Load(), c.Errors.Load(), c.InFlight.Load(), rate)
 				if p.tty {
 					fmt.Fprintf(p.w, "\r\033[K%s", line)
 				} else {
@@ -89,19 +136,17 @@ func (p *progress) LevelStarted(l workflow.PlanLevel, c *loadgen.Counters) {
 	}()
 }
 
-func (p *progress) LevelDone(l workflow.PlanLevel, results []*workflow.SliceResult) {
+func (p *progress) levelDone(i int) {
+	if p.stop == nil {
+		return
+	}
 	close(p.stop)
 	<-p.done
-	n, errs, warm := 0, 0, 0
-	for _, r := range results {
-		if r != nil {
-			n += r.Requests
-			errs += r.Errors
-			warm += r.Warmup
-		}
-	}
+	p.stop = nil
+	conc, c := p.level(i)
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-	fmt.Fprintf(p.w, "level %d/%d  conc %-4d done: %d requests (%d warm-up), %d errors\n", p.index, p.total, l.Concurrency, n, warm, errs)
+	fmt.Fprintf(p.w, "level %d/%d  conc %-4d done: %d requests (warm-up included), %d errors\n",
+		i+1, len(p.spec.Load.Levels), conc, c.Done.Load(), c.Errors.Load())
 }

@@ -9,16 +9,21 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/llmbench/llmbench/shared/loadgen"
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/duckdb"
 	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/summary"
 	"github.com/llmbench/llmbench/shared/workflow"
+	"github.com/llmbench/llmbench/statemachine"
 )
 
 const runHelp = `Usage: llmbench run [--out DIR] [--json] [--quiet] SPEC.json
@@ -90,12 +95,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	interrupted := false
+	var interrupted atomic.Bool
 	go func() {
 		n := 0
 		for range sigs {
 			n++
-			interrupted = true
+			interrupted.Store(true)
 			if n == 1 {
 				fmt.Fprintln(stderr, "\nllmbench: stopping: no new requests; waiting for those in flight (Ctrl-C again to cancel them)")
 				close(drain)
@@ -130,41 +135,61 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	}
 	desc := describe(probe, s)
 
-	runID := workflow.NewRunID(s.Name, time.Now())
-	var obs workflow.Observer
-	if !*quiet {
-		obs = newProgress(stderr, s)
-	}
-	local := &workflow.Local{
-		Worker:      &workflow.Worker{Store: st, Open: open, Spec: s, Drain: drain},
-		Aggregator:  &workflow.Aggregator{Store: st, Open: duckDBOver(st), EngineName: "duckdb"},
-		Observer:    obs,
-		Target:      desc,
-		Simulated:   simulated,
+	counters := liveCounters()
+	steps := &workflow.Steps{
+		OpenStore: func(_ context.Context, output string) (store.Store, error) {
+			if output != s.Output {
+				return nil, fmt.Errorf("run: unexpected output %q", output)
+			}
+			return st, nil
+		},
+		OpenTarget:  open,
+		OpenEngine:  duckDBOver,
+		EngineName:  "duckdb",
 		StartMargin: 100 * time.Millisecond,
+		Simulated:   simulated,
+		Describe:    func(*spec.Spec) string { return desc },
+		Counters:    counters,
+		Drain:       drain,
 	}
-	sum, plan, runErr := local.Run(ctx, s, runID)
-	if sum != nil {
+	exec := &workflow.Execution{Definition: statemachine.Definition, Vars: statemachine.LocalVars(), Steps: steps}
+	if !*quiet {
+		pr := newProgress(stderr, s, counters)
+		exec.Observer, exec.OnPlan = pr.observe, pr.planned
+	}
+	input, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	res, runErr := exec.Run(ctx, "local", input)
+	if res != nil {
+		b, err := st.Get(context.WithoutCancel(ctx), res.Summary)
+		if err != nil {
+			return err
+		}
 		if *asJSON {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(sum); err != nil {
+			if _, err := stdout.Write(b); err != nil {
 				return err
 			}
 		} else {
-			fmt.Fprintln(stdout)
-			if err := report.Table(stdout, sum); err != nil {
+			var sum summary.Summary
+			if err := json.Unmarshal(b, &sum); err != nil {
 				return err
 			}
+			fmt.Fprintln(stdout)
+			if err := report.Table(stdout, &sum); err != nil {
+				return err
+			}
+			day := sum.StartedAt.UTC().Format("2006-01-02")
 			fmt.Fprintf(stdout, "\nsamples:  %s\nsummary:  %s\nreport:   %s\n",
-				st.Path("samples/dt="+plan.Day+"/run_id="+runID+"/"),
-				st.Path(store.RunKey(runID, "summary.json")), st.Path(store.RunKey(runID, "report.md")))
+				st.Path("samples/dt="+day+"/run_id="+res.RunID+"/"),
+				st.Path(res.Summary), st.Path(store.RunKey(res.RunID, "report.md")))
 		}
 	}
 	if runErr != nil {
 		return runErr
 	}
-	if interrupted {
+	if interrupted.Load() {
 		return &exitError{code: 130, err: fmt.Errorf("interrupted; the summary covers the requests issued before the stop")}
 	}
 	return nil
@@ -181,9 +206,27 @@ func describe(d workflow.Doer, s *spec.Spec) string {
 	return s.Target.Kind + " " + s.Target.URL
 }
 
+// liveCounters gives each level its shared progress counters.
+func liveCounters() func(level int) *loadgen.Counters {
+	var mu sync.Mutex
+	m := map[int]*loadgen.Counters{}
+	return func(level int) *loadgen.Counters {
+		mu.Lock()
+		defer mu.Unlock()
+		if m[level] == nil {
+			m[level] = new(loadgen.Counters)
+		}
+		return m[level]
+	}
+}
+
 // duckDBOver opens DuckDB over the run's Parquet files in a local store.
-func duckDBOver(st *store.Local) workflow.OpenEngine {
-	return func(ctx context.Context, _ store.Store, p *workflow.Plan) (query.Engine, func(), error) {
+func duckDBOver(ctx context.Context, s store.Store, p *workflow.Plan) (query.Engine, func(), error) {
+	st, ok := s.(*store.Local)
+	if !ok {
+		return nil, nil, fmt.Errorf("run: DuckDB reads local folders only")
+	}
+	{
 		keys, err := st.List(ctx, "samples/dt="+p.Day+"/run_id="+p.RunID+"/")
 		if err != nil {
 			return nil, nil, err

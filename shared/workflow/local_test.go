@@ -20,11 +20,13 @@ import (
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/summary"
 	"github.com/llmbench/llmbench/shared/workflow"
+	"github.com/llmbench/llmbench/statemachine"
 )
 
 // duckdbEngine opens DuckDB over a local store's sample files of a run.
-func duckdbEngine(st *store.Local) workflow.OpenEngine {
-	return func(ctx context.Context, _ store.Store, p *workflow.Plan) (query.Engine, func(), error) {
+func duckdbEngine(ctx context.Context, s store.Store, p *workflow.Plan) (query.Engine, func(), error) {
+	st := s.(*store.Local)
+	{
 		keys, err := st.List(ctx, "samples/dt="+p.Day+"/run_id="+p.RunID+"/")
 		if err != nil {
 			return nil, nil, err
@@ -87,15 +89,32 @@ func runLocal(t *testing.T, s *spec.Spec, baseURL string) (*summary.Summary, *st
 		t.Fatal(err)
 	}
 	s.Output = st.Root()
-	l := &workflow.Local{
-		Worker:      &workflow.Worker{Store: st, Open: workflow.OpenAIOpener(func(string) string { return "" }, baseURL), Spec: s, PartRows: 7},
-		Aggregator:  &workflow.Aggregator{Store: st, Open: duckdbEngine(st), EngineName: "duckdb"},
-		Target:      "test",
+	steps := &workflow.Steps{
+		OpenStore:   func(context.Context, string) (store.Store, error) { return st, nil },
+		OpenTarget:  workflow.OpenAIOpener(func(string) string { return "" }, baseURL),
+		OpenEngine:  duckdbEngine,
+		EngineName:  "duckdb",
 		StartMargin: 20 * time.Millisecond,
+		PartRows:    7,
 	}
-	runID := workflow.NewRunID(s.Name, time.Now())
-	sum, _, err := l.Run(context.Background(), s, runID)
-	return sum, st, runID, err
+	input, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := &workflow.Execution{Definition: statemachine.Definition, Vars: statemachine.LocalVars(), Steps: steps}
+	out, err := exec.Run(context.Background(), "test", input)
+	if err != nil {
+		return nil, st, "", err
+	}
+	b, err := st.Get(context.Background(), out.Summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum summary.Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	return &sum, st, out.RunID, nil
 }
 
 // TestLocalRunReconcilesWithFaults drives two levels against a simulated
@@ -240,3 +259,5 @@ func TestLocalRunConnectionRefused(t *testing.T) {
 		t.Errorf("summary of a dead endpoint: %+v", l)
 	}
 }
+
+type summaryT = summary.Summary
