@@ -25,6 +25,7 @@ test: ## vet, all tests, and short fuzz runs of the stream parsers
 fuzz: ## bounded fuzz runs (FUZZTIME each) of the stream parsers
 	$(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime $(FUZZTIME) ./shared/sse
 	$(GO) test -run '^$$' -fuzz '^FuzzParseChunk$$' -fuzztime $(FUZZTIME) ./shared/target
+	$(GO) test -run '^$$' -fuzz '^FuzzPayloadParser$$' -fuzztime $(FUZZTIME) ./shared/target/sagemaker
 
 bench: ## client timing accuracy and overhead at 1 to 10,000 streams
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./shared/loadgen

@@ -30,4 +30,9 @@
 // (Truth), so a client's measurements can be checked against the server's.
 // Faults (HTTP 429/500, a cut stream, a malformed chunk, a stall, an error
 // event) are injected by Options.Fault or by the X-Sim-Fault request header.
+//
+// The same server also speaks the SageMaker runtime API (POST
+// /endpoints/{name}/invocations and /invocations-response-stream, event-stream
+// framed, in the chat, lmi or tgi payload format of LMI and TGI containers),
+// so the AWS SDK can be pointed at it; see sagemaker.go and SageMakerOptions.
 package simllm

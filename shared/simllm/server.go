@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,8 @@ type Options struct {
 	// completion requests on this server from 0. It is called from many
 	// handler goroutines at once. The X-Sim-Fault header, when present, wins.
 	Fault func(n int64, r *http.Request) Fault
+	// SageMaker configures the SageMaker runtime routes (sagemaker.go).
+	SageMaker SageMakerOptions
 }
 
 // Server is the simulated LLM endpoint, an http.Handler.
@@ -84,7 +87,8 @@ func (s *Server) Model() string { return s.opts.Model }
 // tests use it to see that a client going away frees its handler.
 func (s *Server) InFlight() int { return int(s.inFlight.Load()) }
 
-// ServeHTTP routes the OpenAI-compatible endpoints.
+// ServeHTTP routes the OpenAI-compatible endpoints, and the SageMaker
+// runtime ones under /endpoints/ (sagemaker.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	received := time.Now()
 	s.inFlight.Add(1)
@@ -104,6 +108,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusOK) // vLLM: 200, empty body
 		}
 	default:
+		if strings.HasPrefix(r.URL.Path, "/endpoints/") {
+			s.sagemaker(w, r, received)
+			return
+		}
 		writeError(w, http.StatusNotFound, "NotFoundError", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 	}
 }

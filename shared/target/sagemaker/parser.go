@@ -345,7 +345,7 @@ func (p *lineParser) counts() {
 //   - a failing line decides: http_error for an error line, protocol for a
 //     malformed or oversized one;
 //   - a complete answer ([DONE], a final line, a finish_reason) is ok,
-//     whatever came after it;
+//     whatever the stream itself did after it (an exception, a cut);
 //   - otherwise ctx decides first (timeout, canceled), then streamErr: an
 //     exception frame (ModelStreamError, InternalStreamFailure, any other
 //     modelled error) is http_error, like an error object in an OpenAI
@@ -356,16 +356,21 @@ func (p *lineParser) counts() {
 func (p *lineParser) settle(ctx context.Context, streamErr error, end time.Time) {
 	res := p.res
 	p.counts()
+	if p.complete && p.failStatus == "" {
+		// End is the arrival of the last line read, as the OpenAI client's
+		// is that of [DONE]; the channel closing after it adds nothing.
+		if res.End.IsZero() {
+			res.End = end
+		}
+		res.Status, res.Err = sample.StatusOK, ""
+		return
+	}
 	res.End = end
 	if p.failStatus != "" {
 		if p.failCode != 0 {
 			res.HTTPStatus = p.failCode
 		}
 		setFail(res, p.failStatus, "%s", p.failMsg)
-		return
-	}
-	if p.complete {
-		res.Status, res.Err = sample.StatusOK, ""
 		return
 	}
 	if st, ok := ctxStatus(ctx, streamErr); ok {

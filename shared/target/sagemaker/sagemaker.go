@@ -94,29 +94,6 @@ func New(api API, cfg Config) (*Target, error) {
 // "sagemaker endpoint=llama format=chat model=m stream".
 func (t *Target) Describe() string { return t.describe }
 
-// ClientOptions configures a sagemakerruntime client for benchmarking:
-// requests go through hc (nil keeps the SDK's client; use
-// target.NewHTTPClient so connections are pooled like the OpenAI target's),
-// the SDK never retries (one request, one row), and baseEndpoint, when not
-// empty, replaces the regional endpoint (a simulator's http://host:port).
-//
-//	api := sagemakerruntime.NewFromConfig(awsCfg, sagemaker.ClientOptions(target.NewHTTPClient(n), ""))
-func ClientOptions(hc *http.Client, baseEndpoint string) func(*sagemakerruntime.Options) {
-	return func(o *sagemakerruntime.Options) {
-		if hc != nil {
-			o.HTTPClient = hc
-		}
-		o.Retryer = aws.NopRetryer{}
-		if baseEndpoint != "" {
-			o.BaseEndpoint = aws.String(baseEndpoint)
-		}
-	}
-}
-
-// noRetry is applied to every call, whatever the client was built with:
-// an SDK retry would hide a failure inside one longer row.
-func noRetry(o *sagemakerruntime.Options) { o.Retryer = aws.NopRetryer{} }
-
 // Do sends one request and measures it. It always returns a Result; ctx
 // bounds the whole request, the event stream included.
 func (t *Target) Do(ctx context.Context, req target.Request) *sample.Result {
@@ -212,9 +189,11 @@ func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, r
 		TargetVariant:          optional(t.cfg.TargetVariant),
 		InferenceId:            inferenceID(req.ID),
 	}
-	res.Start = time.Now()
-	out, err := t.api.InvokeEndpoint(ctx, in, noRetry)
+	var handoff time.Time
+	called := time.Now()
+	out, err := t.api.InvokeEndpoint(context.WithValue(ctx, handoffKey{}, &handoff), in, callOptions)
 	returned := time.Now()
+	res.Start = startTime(called, handoff)
 	tr.record(res)
 	if err != nil {
 		res.End = returned
@@ -242,9 +221,11 @@ func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, 
 		TargetVariant:          optional(t.cfg.TargetVariant),
 		InferenceId:            inferenceID(req.ID),
 	}
-	res.Start = time.Now()
-	out, err := t.api.InvokeEndpointWithResponseStream(ctx, in, noRetry)
+	var handoff time.Time
+	called := time.Now()
+	out, err := t.api.InvokeEndpointWithResponseStream(context.WithValue(ctx, handoffKey{}, &handoff), in, streamCallOptions)
 	returned := time.Now()
+	res.Start = startTime(called, handoff)
 	tr.record(res)
 	if err != nil {
 		res.End = returned
@@ -325,10 +306,18 @@ func callError(ctx context.Context, err error, res *sample.Result) {
 		if me.OriginalMessage != nil && *me.OriginalMessage != "" {
 			msg = *me.OriginalMessage
 		}
-		setFail(res, sample.StatusHTTPError, "HTTP %d ModelError%s: %s", status, orig, msg)
-	case errors.As(err, &apiErr):
+		prefix := "ModelError"
+		if status > 0 {
+			prefix = fmt.Sprintf("HTTP %d ModelError", status)
+		}
+		setFail(res, sample.StatusHTTPError, "%s%s: %s", prefix, orig, msg)
+	case errors.As(err, &apiErr) && status > 0:
 		res.HTTPStatus = status
 		setFail(res, sample.StatusHTTPError, "HTTP %d: %s: %s", status, apiErr.ErrorCode(), apiErr.ErrorMessage())
+	case errors.As(err, &apiErr):
+		// A modelled error without a response: there is no such path in
+		// the SDK today, but an API double may return one.
+		setFail(res, sample.StatusHTTPError, "%s: %s", apiErr.ErrorCode(), apiErr.ErrorMessage())
 	case status >= 400:
 		res.HTTPStatus = status
 		setFail(res, sample.StatusHTTPError, "HTTP %d: %v", status, errors.Unwrap(re))

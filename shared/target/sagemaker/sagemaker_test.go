@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
+	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime/types"
 
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/simllm"
@@ -127,7 +128,7 @@ func TestTimingMatchesTruth(t *testing.T) {
 	for ci, c := range cases {
 		rs := startSim(t, simllm.Options{Profile: fixedProfile(ttft, itl), SageMaker: simllm.SageMakerOptions{Parts: c.parts}})
 		tg := newTarget(t, newAPI(rs.SageMakerEndpoint()), Config{Endpoint: "llama", Format: c.format, Stream: c.stream, Model: "m"})
-		round := func(prefix string) []*sample.Result {
+		round := func(prefix string, maxTokens int) []*sample.Result {
 			results := make([]*sample.Result, perCase)
 			var wg sync.WaitGroup
 			for i := range perCase {
@@ -141,10 +142,10 @@ func TestTimingMatchesTruth(t *testing.T) {
 		// A warm-up round opens the connections and initializes the SDK
 		// client: the truth starts when the server has the request, so
 		// connection set-up (which TTFT includes) is kept out of the check.
-		round("warmup")
+		round("warmup", 1)
 		retryTiming(t, 3, func(fail func(string, ...any)) {
 			var fig figures
-			for i, res := range round(c.name) {
+			for i, res := range round(c.name, maxTokens) {
 				id := fmt.Sprintf("%s-%d", c.name, i)
 				tr, ok := rs.Server.TakeTruth(id)
 				if !ok {
@@ -377,5 +378,114 @@ func TestPayloads(t *testing.T) {
 		if err != nil || string(b) != c.want {
 			t.Errorf("%+v:\n got %s (%v)\nwant %s", c.cfg, b, err, c.want)
 		}
+	}
+}
+
+// TestNoClosedConnectionRace is the regression test of bodyGuard: with a
+// fast server, the SDK's request body used to make net/http close a
+// reused connection under a stream being read (a few requests in a
+// thousand failed with "use of closed network connection").
+func TestNoClosedConnectionRace(t *testing.T) {
+	rs := startSim(t, simllm.Options{Profile: fixedProfile(2*time.Millisecond, 200*time.Microsecond)})
+	tg := newTarget(t, newAPI(rs.SageMakerEndpoint()), Config{Endpoint: "e", Stream: true, Model: "m"})
+	const rounds, conc = 150, 4
+	for range rounds {
+		var wg sync.WaitGroup
+		for range conc {
+			wg.Go(func() {
+				if res := tg.Do(context.Background(), target.Request{Prompt: "a", MaxTokens: 4}); res.Status != sample.StatusOK {
+					t.Errorf("%s %s (reused %v)", res.Status, res.Err, res.ConnReused)
+				}
+			})
+		}
+		wg.Wait()
+	}
+}
+
+// fakeAPI is an API double: canned answers, no HTTP.
+type fakeAPI struct {
+	whole  *sagemakerruntime.InvokeEndpointOutput
+	stream *sagemakerruntime.InvokeEndpointWithResponseStreamOutput
+	err    error
+}
+
+func (f *fakeAPI) InvokeEndpoint(context.Context, *sagemakerruntime.InvokeEndpointInput, ...func(*sagemakerruntime.Options)) (*sagemakerruntime.InvokeEndpointOutput, error) {
+	return f.whole, f.err
+}
+
+func (f *fakeAPI) InvokeEndpointWithResponseStream(context.Context, *sagemakerruntime.InvokeEndpointWithResponseStreamInput, ...func(*sagemakerruntime.Options)) (*sagemakerruntime.InvokeEndpointWithResponseStreamOutput, error) {
+	return f.stream, f.err
+}
+
+// fakeReader replays events, then reports err.
+type fakeReader struct {
+	ch  chan types.ResponseStream
+	err error
+}
+
+func newFakeReader(err error, events ...types.ResponseStream) *fakeReader {
+	r := &fakeReader{ch: make(chan types.ResponseStream, len(events)), err: err}
+	for _, ev := range events {
+		r.ch <- ev
+	}
+	close(r.ch)
+	return r
+}
+
+func (r *fakeReader) Events() <-chan types.ResponseStream { return r.ch }
+func (r *fakeReader) Close() error                        { return nil }
+func (r *fakeReader) Err() error                          { return r.err }
+
+func part(s string) types.ResponseStream {
+	return &types.ResponseStreamMemberPayloadPart{Value: types.PayloadPart{Bytes: []byte(s)}}
+}
+
+// TestFakeAPI covers what the simulator cannot produce: errors without a
+// response, unknown event types, a missing stream.
+func TestFakeAPI(t *testing.T) {
+	cases := []struct {
+		name   string
+		api    *fakeAPI
+		stream bool
+		events *fakeReader // read with readEvents when set
+		status sample.Status
+		http   int
+		err    string
+	}{
+		// A ModelError without a response still carries the container's status.
+		{"model error no response", &fakeAPI{err: &types.ModelError{Message: aws.String("m"), OriginalStatusCode: aws.Int32(503), OriginalMessage: aws.String("overloaded")}},
+			false, nil, sample.StatusHTTPError, 503, "ModelError (container status 503): overloaded"},
+		// Any other modelled error without a response.
+		{"api error no response", &fakeAPI{err: &types.ServiceUnavailable{Message: aws.String("later")}},
+			true, nil, sample.StatusHTTPError, 0, "ServiceUnavailable: later"},
+		// An output without an event stream (its stream field is
+		// unexported: only the SDK's deserializer sets it, so a real
+		// stream is exercised against the simulator, and readEvents
+		// directly below).
+		{"no stream", &fakeAPI{stream: &sagemakerruntime.InvokeEndpointWithResponseStreamOutput{}}, true, nil, sample.StatusProtocol, 200, "without an event stream"},
+		// A non-streamed answer from a double: 200 stands in for the status.
+		{"whole", &fakeAPI{whole: &sagemakerruntime.InvokeEndpointOutput{Body: []byte(`{"generated_text":"a b"}`)}},
+			false, nil, sample.StatusOK, 200, ""},
+		// Events of an unknown type are skipped.
+		{"unknown event", nil, true, newFakeReader(nil, part(`{"token":{"text":"a"}}`+"\n"), &types.UnknownUnionMember{Tag: "Future"}, part(`{"token":{"text":"b"},"details":{"generated_tokens":2}}`+"\n")),
+			sample.StatusOK, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var res *sample.Result
+			if c.events != nil {
+				res = &sample.Result{}
+				readEvents(context.Background(), c.events, res)
+			} else {
+				tg := newTarget(t, c.api, Config{Endpoint: "e", Format: FormatLMI, Stream: c.stream})
+				res = tg.Do(context.Background(), target.Request{ID: "x", Prompt: "p", MaxTokens: 2})
+				if res.Start.IsZero() || res.End.Before(res.Start) {
+					t.Errorf("Start %v End %v", res.Start, res.End)
+				}
+			}
+			if res.Status != c.status || res.HTTPStatus != c.http || !strings.Contains(res.Err, c.err) {
+				t.Errorf("got %q %d %q; want %q %d %q", res.Status, res.HTTPStatus, res.Err, c.status, c.http, c.err)
+			}
+		})
 	}
 }

@@ -1,0 +1,64 @@
+// Package functions_test checks what `make package` relies on: each Lambda
+// builds for provided.al2023 on arm64 without cgo, as a static executable.
+package functions_test
+
+import (
+	"debug/elf"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+func TestLambdasBuildStaticArm64(t *testing.T) {
+	for _, fn := range []string{"planner", "worker", "aggregator"} {
+		t.Run(fn, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "bootstrap")
+			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./"+fn)
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("build %s: %v\n%s", fn, err, b)
+			}
+			f, err := elf.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if f.Machine != elf.EM_AARCH64 {
+				t.Errorf("%s is built for %v, want aarch64", fn, f.Machine)
+			}
+			for _, p := range f.Progs {
+				if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+					t.Errorf("%s is dynamically linked (%v): a Lambda must not need cgo or a libc", fn, p.Type)
+				}
+			}
+			// DuckDB is cgo: it must never reach a Lambda.
+			deps, err := exec.Command("go", "list", "-deps", "./"+fn).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, bad := range []string{"github.com/duckdb/duckdb-go/v2", "github.com/llmbench/llmbench/shared/query/duckdb"} {
+				if containsLine(string(deps), bad) {
+					t.Errorf("%s links %s", fn, bad)
+				}
+			}
+		})
+	}
+}
+
+func containsLine(s, line string) bool {
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && s[i] != '\n' {
+			i++
+		}
+		if s[:i] == line {
+			return true
+		}
+		if i == len(s) {
+			break
+		}
+		s = s[i+1:]
+	}
+	return false
+}
