@@ -2,6 +2,12 @@
 // the target and writes one Parquet row per request to S3. It stops issuing
 // requests a margin before the Lambda deadline so that every row is
 // written.
+//
+// Target secrets are resolved here, with the function's role: env:NAME from
+// its environment, a Secrets Manager ARN with GetSecretValue (the role needs
+// secretsmanager:GetSecretValue on it, and kms:Decrypt for a customer key).
+// A sigv4 target is signed with the role's credentials (execute-api:Invoke
+// for API Gateway).
 package main
 
 import (
@@ -13,7 +19,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/llmbench/llmbench/shared/secrets"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
@@ -29,9 +37,16 @@ func main() {
 			log.Fatalf("worker: LLMBENCH_START_MARGIN: %v", err)
 		}
 	}
+	// One resolver for the execution environment: a secret is fetched from
+	// Secrets Manager once, not per invocation. The function's role signs
+	// sigv4 targets (cfg.Credentials is a credentials cache).
+	open := workflow.OpenAIOpenerAuth(workflow.TargetAuth{
+		Secrets: &secrets.Resolver{Getenv: os.Getenv, SM: secretsmanager.NewFromConfig(cfg)},
+		AWS:     cfg.Credentials,
+	}, "")
 	steps := &workflow.Steps{
 		OpenStore:   s3store.Opener(s3.NewFromConfig(cfg)),
-		OpenTarget:  workflow.OpenAIOpener(os.Getenv, ""),
+		OpenTarget:  open,
 		StartMargin: margin,
 	}
 	lambda.Start(steps.Work)

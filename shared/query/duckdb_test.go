@@ -109,6 +109,7 @@ func TestColumnTypes(t *testing.T) {
 		{"bytes", "BIGINT"},
 		{"conn_reused", "BOOLEAN"},
 		{"connect_ms", "DOUBLE"},
+		{"headers_json", "VARCHAR"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("DESCRIBE: %d columns, want %d", len(rows), len(want))

@@ -46,6 +46,7 @@ type Result struct {
 	ConnReused bool          // the request went over a kept-alive connection
 	Connect    time.Duration // DNS + dial + TLS for a new connection; 0 when reused
 
-	// Headers holds the response headers the spec asked to capture.
+	// Headers holds the response headers the spec asked to capture, keyed
+	// by the spec's spelling; FromResult stores them as Row.HeadersJSON.
 	Headers map[string]string
 }

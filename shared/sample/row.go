@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -42,6 +43,15 @@ type Row struct {
 
 	ConnReused bool    `parquet:"conn_reused"`
 	ConnectMs  float64 `parquet:"connect_ms"`
+
+	// HeadersJSON holds the response headers the spec's capture_headers
+	// named, as a JSON object of strings keyed by the spec's spelling:
+	// {"X-TTFT-MS":"412","X-Tokens-Per-Second":"57.3"}. It is NULL (read
+	// back as "") when none was captured. A string rather than a MAP: both
+	// engines return it as a plain string, and read a key with
+	// json_extract_string(headers_json, '$."X-TTFT-MS"') (DuckDB) or
+	// json_extract_scalar(headers_json, '$["X-TTFT-MS"]') (Athena).
+	HeadersJSON string `parquet:"headers_json,optional"`
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -83,6 +93,11 @@ func FromResult(m Meta, r *Result) Row {
 	}
 	if !m.Intended.IsZero() {
 		row.SchedDelayMs = ms(r.Start.Sub(m.Intended))
+	}
+	if len(r.Headers) > 0 {
+		// A map of strings always encodes, with its keys sorted.
+		b, _ := json.Marshal(r.Headers)
+		row.HeadersJSON = string(b)
 	}
 	if !r.FirstByte.IsZero() {
 		row.TTFBMs = msp(r.FirstByte.Sub(r.Start))

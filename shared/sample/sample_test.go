@@ -3,11 +3,14 @@ package sample
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 func TestFromResult(t *testing.T) {
@@ -165,5 +168,81 @@ func TestPartsRoundTrip(t *testing.T) {
 		if got[i].Seq != want[i].Seq || !got[i].StartTime.Equal(want[i].StartTime) || !reflect.DeepEqual(got[i].ITLMs, want[i].ITLMs) || *got[i].TTFTMs != *want[i].TTFTMs {
 			t.Errorf("row %d: got %+v, want %+v", i, got[i], want[i])
 		}
+	}
+}
+
+// Captured response headers land in headers_json, a nullable JSON string
+// column, and survive a Parquet round trip; every other column keeps its
+// name and type.
+func TestHeadersColumn(t *testing.T) {
+	t0 := time.Now()
+	tests := []struct {
+		name    string
+		headers map[string]string
+		want    string // headers_json
+	}{
+		// the seeds' Lambda proxy headers, keys sorted, as the spec spelled them
+		{"captured", map[string]string{"X-TTFT-MS": "412", "X-Tokens-Per-Second": "57.3", "X-Cost-Per-1K-USD": "0.0021"},
+			`{"X-Cost-Per-1K-USD":"0.0021","X-TTFT-MS":"412","X-Tokens-Per-Second":"57.3"}`},
+		// quotes and non-ASCII are escaped or kept as valid JSON
+		{"escaped", map[string]string{"X-Note": `say "hi" ±`}, `{"X-Note":"say \"hi\" ±"}`},
+		// nothing captured: NULL
+		{"none", nil, ""},
+		// an empty map is nothing captured too
+		{"empty", map[string]string{}, ""},
+	}
+	var rows []Row
+	for i, tc := range tests {
+		r := Result{Start: t0, End: t0.Add(time.Millisecond), Status: StatusOK, Headers: tc.headers}
+		row := FromResult(Meta{RunID: "r", Seq: int64(i), LevelStart: t0}, &r)
+		if row.HeadersJSON != tc.want {
+			t.Errorf("%s: headers_json = %s, want %s", tc.name, row.HeadersJSON, tc.want)
+		}
+		if tc.want != "" {
+			var back map[string]string
+			if err := json.Unmarshal([]byte(row.HeadersJSON), &back); err != nil || !reflect.DeepEqual(back, tc.headers) {
+				t.Errorf("%s: headers_json decodes to %v, %v", tc.name, back, err)
+			}
+		}
+		rows = append(rows, row)
+	}
+
+	var buf bytes.Buffer
+	if err := WriteParquet(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		if got[i].HeadersJSON != rows[i].HeadersJSON {
+			t.Errorf("%s: read back %q, want %q", tests[i].name, got[i].HeadersJSON, rows[i].HeadersJSON)
+		}
+	}
+
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The schema: the existing columns unchanged and first, then
+	// headers_json, an optional UTF-8 string.
+	var names []string
+	for _, fld := range f.Schema().Fields() {
+		names = append(names, fld.Name())
+	}
+	wantNames := []string{"run_id", "level", "worker", "seq", "vu", "start_time", "start_ms", "end_ms", "sched_delay_ms", "warmup",
+		"status", "http_status", "error", "ttfb_ms", "ttft_ms", "ttfc_ms", "e2e_ms", "tpot_ms", "itl_ms",
+		"input_tokens", "output_tokens", "token_source", "chunks", "bytes", "conn_reused", "connect_ms", "headers_json"}
+	if !reflect.DeepEqual(names, wantNames) {
+		t.Errorf("columns:\n %v\nwant\n %v", names, wantNames)
+	}
+	col, _ := f.Schema().Lookup("headers_json")
+	if lt := col.Node.Type().LogicalType(); !col.Node.Optional() || col.Node.Type().Kind() != parquet.ByteArray || lt == nil || lt.String() != "STRING" {
+		t.Errorf("headers_json: optional %v, kind %v, logical %v; want an optional UTF-8 byte array", col.Node.Optional(), col.Node.Type().Kind(), lt)
+	}
+	md := f.Metadata().RowGroups[0].Columns[col.ColumnIndex].MetaData
+	if md.Statistics.NullCount != 2 {
+		t.Errorf("headers_json has %d nulls, want 2 (the rows with nothing captured)", md.Statistics.NullCount)
 	}
 }

@@ -63,11 +63,21 @@ type Target struct {
 	IgnoreEOS bool `json:"ignore_eos,omitempty"`
 }
 
-// Auth sends a secret in a request header.
+// Auth says how requests authenticate: either a secret sent in a request
+// header (Header, Scheme, Secret), or an AWS Signature Version 4 over each
+// request (SigV4), as an IAM-authorized API Gateway wants.
 type Auth struct {
-	Header string `json:"header"`           // Authorization, api-key, x-api-key …
+	Header string `json:"header,omitempty"` // Authorization, api-key, x-api-key …
 	Scheme string `json:"scheme,omitempty"` // a prefix such as "Bearer"; empty sends the bare secret
-	Secret Secret `json:"secret"`           // a reference: env:NAME
+	Secret Secret `json:"secret,omitempty"` // a reference: env:NAME or a Secrets Manager ARN
+	SigV4  *SigV4 `json:"sigv4,omitempty"`  // sign with the sender's AWS credentials instead
+}
+
+// SigV4 signs every request with the AWS credentials of the process that
+// sends it (the worker's role), for the given service and region.
+type SigV4 struct {
+	Service string `json:"service"` // the signing name: execute-api for API Gateway, lambda for a function URL
+	Region  string `json:"region"`  // the region of the endpoint, e.g. us-east-1
 }
 
 // Workload says what each request asks.

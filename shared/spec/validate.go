@@ -9,7 +9,12 @@ import (
 	"time"
 )
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+var (
+	nameRE         = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+	regionRE       = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	sigv4ServiceRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	headerTokenRE  = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$") // RFC 9110 token
+)
 
 // Validate checks a spec with defaults applied and returns Problems listing
 // every problem, or nil.
@@ -62,18 +67,51 @@ func (s *Spec) Validate() error {
 	if t.API != "" && t.API != "chat" && t.API != "completions" {
 		add("target.api", "must be chat or completions, got %q", t.API)
 	}
-	if t.Auth != nil {
-		if t.Auth.Header == "" {
-			add("target.auth.header", "is required")
+	if a := t.Auth; a != nil && a.SigV4 != nil {
+		if t.Kind != KindOpenAI {
+			add("target.auth.sigv4", "is only for kind %q (an IAM-authorized HTTP endpoint such as API Gateway)", KindOpenAI)
 		}
-		if err := t.Auth.Secret.check(); err != nil {
+		if a.Header != "" || a.Scheme != "" || a.Secret != "" {
+			add("target.auth", "has sigv4 and header/scheme/secret: choose one (sigv4 signs with the worker's AWS credentials)")
+		}
+		if a.SigV4.Service == "" {
+			add("target.auth.sigv4.service", "is required: the signing name, e.g. execute-api for API Gateway")
+		} else if !sigv4ServiceRE.MatchString(a.SigV4.Service) {
+			add("target.auth.sigv4.service", "must be a signing name of lower-case letters, digits and '-' such as execute-api, got %q", a.SigV4.Service)
+		}
+		if a.SigV4.Region == "" {
+			add("target.auth.sigv4.region", "is required: the endpoint's region, e.g. us-east-1")
+		} else if !regionRE.MatchString(a.SigV4.Region) {
+			add("target.auth.sigv4.region", "must be an AWS region such as us-east-1, got %q", a.SigV4.Region)
+		}
+	} else if a != nil {
+		if a.Header == "" {
+			add("target.auth.header", "is required (or sigv4)")
+		} else if !headerTokenRE.MatchString(a.Header) {
+			add("target.auth.header", "must be a header name, got %q", a.Header)
+		}
+		if err := a.Secret.check(); err != nil {
 			add("target.auth.secret", "%v", err)
 		}
 	}
 	for k := range t.Headers {
 		if isSecretHeader(k) {
-			add("target.headers."+k, "looks like a credential; put it in target.auth with a secret reference (env:NAME)")
+			add("target.headers."+k, "looks like a credential; put it in target.auth with a secret reference (env:NAME or a Secrets Manager ARN)")
 		}
+	}
+	captured := map[string]int{}
+	for i, h := range t.CaptureHeaders {
+		path := fmt.Sprintf("target.capture_headers[%d]", i)
+		canon := http.CanonicalHeaderKey(h)
+		switch j, dup := captured[canon]; {
+		case !headerTokenRE.MatchString(h):
+			add(path, "must be a header name, got %q", h)
+		case dup:
+			add(path, "repeats capture_headers[%d] (%s)", j, h)
+		case isSecretHeader(h) || canon == "Set-Cookie":
+			add(path, "%s may carry a credential and would be stored in every row", h)
+		}
+		captured[canon] = i
 	}
 
 	w := s.Workload

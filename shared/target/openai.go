@@ -30,6 +30,7 @@ const (
 	maxDrain     = 256 << 10 // read at most this much more to let a connection be reused
 	maxBody      = 64 << 20  // a non-streamed answer larger than this is refused
 	maxErrLen    = 300       // Result.Err is truncated to this many bytes
+	maxHeaderLen = 512       // a captured header value is truncated to this many bytes
 	tokensHint   = 1024      // Tokens capacity reserved up front, at most
 )
 
@@ -57,6 +58,11 @@ type OpenAIConfig struct {
 	// IgnoreEOS sends "ignore_eos": true (a vLLM extension) so that the
 	// output length is exactly max_tokens.
 	IgnoreEOS bool
+	// Sign, when set, signs each request just before it is sent, with its
+	// headers final and body the exact bytes sent (SigV4 below). It runs
+	// before Result.Start: signing is not measured. An error fails the
+	// request as transport, with the error scrubbed like any other.
+	Sign func(req *http.Request, body []byte) error
 	// Client sends the requests; nil means NewHTTPClient(64).
 	Client *http.Client
 }
@@ -144,6 +150,9 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.IgnoreEOS {
 		c.describe += " ignore_eos"
 	}
+	if cfg.Sign != nil {
+		c.describe += " signed"
+	}
 	return c, nil
 }
 
@@ -181,6 +190,14 @@ func (c *OpenAI) Do(ctx context.Context, req Request) *sample.Result {
 	}
 	if c.host != "" {
 		hreq.Host = c.host
+	}
+	if c.cfg.Sign != nil {
+		if err := c.cfg.Sign(hreq, body); err != nil {
+			res.Start = time.Now()
+			res.End = res.Start
+			c.fail(res, sample.StatusTransport, "sign request: %v", err)
+			return res
+		}
 	}
 
 	res.Start = time.Now()
@@ -259,14 +276,16 @@ func (c *OpenAI) requestBody(req Request) ([]byte, error) {
 	return json.Marshal(body)
 }
 
-// capture copies the configured response headers.
+// capture copies the configured response headers. They end up in stored
+// rows, so they are scrubbed like Err (a server may echo a request header)
+// and bounded in length.
 func (c *OpenAI) capture(res *sample.Result, h http.Header) {
 	for _, name := range c.cfg.CaptureHeaders {
 		if v := h.Values(name); len(v) > 0 {
 			if res.Headers == nil {
 				res.Headers = make(map[string]string, len(c.cfg.CaptureHeaders))
 			}
-			res.Headers[name] = strings.Join(v, ", ")
+			res.Headers[name] = truncate(c.scrub.Replace(strings.Join(v, ", ")), maxHeaderLen)
 		}
 	}
 }
