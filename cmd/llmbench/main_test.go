@@ -246,3 +246,29 @@ func TestSecretNeverWritten(t *testing.T) {
 		t.Errorf("missing secret: exit %d, %s", code, errs)
 	}
 }
+
+// TestLocalSageMakerEvent runs events/local-sagemaker.json as shipped: the
+// real SageMaker runtime SDK client against the simulated SageMaker API.
+func TestLocalSageMakerEvent(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, errs := cli(t, nil, "run", "--quiet", "--out", out, "../../events/local-sagemaker.json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	s := readSummary(t, out)
+	if !s.Simulated || !strings.Contains(s.Target, "sagemaker") || len(s.Levels) != 2 {
+		t.Fatalf("summary: simulated=%v target=%q levels=%d", s.Simulated, s.Target, len(s.Levels))
+	}
+	for _, l := range s.Levels {
+		if l.Requests == 0 || l.Errors != 0 || l.TokenSource != "usage" || l.TTFTMs.N != l.OK {
+			t.Errorf("level %d: %d requests, %d errors, token source %q, %d TTFTs", l.Concurrency, l.Requests, l.Errors, l.TokenSource, l.TTFTMs.N)
+		}
+	}
+	at6, at32 := s.Levels[0].OutputTokenThroughput, s.Levels[1].OutputTokenThroughput
+	if at32 < 855 || at32 > 1045 || at6 > 0.7*at32 {
+		t.Errorf("simulated g5 through SageMaker: %.1f tok/s at 6, %.1f at 32; want 950 ± 10%% at 32 and clearly less at 6", at6, at32)
+	}
+	if !strings.Contains(stdout, "SIMULATED") {
+		t.Errorf("table not labelled simulated:\n%s", stdout)
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/duckdb"
 	"github.com/llmbench/llmbench/shared/report"
-	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/summary"
@@ -112,21 +111,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		}
 	}()
 
-	simulated := s.Target.Kind == spec.KindSim
-	var baseURL string
-	if simulated {
-		p, err := simllm.LookupProfile(s.Target.Profile)
-		if err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("target.profile: %w", err)}
-		}
-		sim, err := simllm.Start(simllm.Options{Profile: p, Seed: s.Seed, Model: s.Target.Model})
-		if err != nil {
-			return err
-		}
-		defer sim.Close()
-		baseURL = sim.URL
+	open, simulated, closeTargets, err := localTargets(ctx, s, env)
+	if err != nil {
+		return &exitError{code: 2, err: err}
 	}
-	open := workflow.OpenAIOpener(env.Getenv, baseURL)
+	defer closeTargets()
 	// Open one client up front so that a missing secret or a bad URL fails
 	// before any level starts.
 	probe, err := open(ctx, s, 1)
@@ -197,8 +186,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 
 // describe names the target for reports, without secrets.
 func describe(d workflow.Doer, s *spec.Spec) string {
-	if s.Target.Kind == spec.KindSim {
-		return fmt.Sprintf("simulated LLM server (profile %s, in-process)", s.Target.Profile)
+	if s.Target.Profile != "" {
+		return fmt.Sprintf("simulated %s server (profile %s, in-process)", s.Target.Kind, s.Target.Profile)
 	}
 	if ds, ok := d.(interface{ Describe() string }); ok {
 		return ds.Describe()

@@ -1,21 +1,28 @@
 // Command aggregator is the Aggregate step: it summarizes the run's
-// samples with Athena and writes summary.json and the report to S3.
+// samples with Athena and writes summary.json and the report to S3. It
+// then prints each level's figures to standard output in CloudWatch's
+// Embedded Metric Format, which Lambda's log capture turns into metrics
+// (namespace LLMBENCH_EMF_NAMESPACE, default "llmbench").
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"log"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/llmbench/llmbench/shared/emf"
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/athena"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/store/s3store"
+	"github.com/llmbench/llmbench/shared/summary"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
 
@@ -29,12 +36,46 @@ func main() {
 		Database:       os.Getenv("LLMBENCH_ATHENA_DATABASE"),
 		OutputLocation: os.Getenv("LLMBENCH_ATHENA_OUTPUT"),
 	})
+	namespace := os.Getenv("LLMBENCH_EMF_NAMESPACE")
+	if namespace == "" {
+		namespace = emf.DefaultNamespace
+	}
+	openStore := s3store.Opener(s3.NewFromConfig(cfg))
 	steps := &workflow.Steps{
-		OpenStore: s3store.Opener(s3.NewFromConfig(cfg)),
+		OpenStore: openStore,
 		OpenEngine: func(context.Context, store.Store, *workflow.Plan) (query.Engine, func(), error) {
 			return eng, func() {}, nil
 		},
 		EngineName: "athena",
 	}
-	lambda.Start(steps.Aggregate)
+	lambda.Start(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
+		out, err := steps.Aggregate(ctx, ev)
+		if err != nil {
+			return nil, err
+		}
+		// Metrics are a view of summary.json: a failure to emit them is
+		// logged, never a failed run.
+		if err := emitMetrics(ctx, openStore, ev.Output, out.Summary, namespace); err != nil {
+			log.Printf("aggregator: metrics of %s: %v", out.RunID, err)
+		}
+		return out, nil
+	})
+}
+
+// emitMetrics reads the summary the step wrote and prints its per-level
+// figures as EMF lines on standard output.
+func emitMetrics(ctx context.Context, open func(context.Context, string) (store.Store, error), output, key, namespace string) error {
+	st, err := open(ctx, output)
+	if err != nil {
+		return err
+	}
+	b, err := st.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	var sum summary.Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		return err
+	}
+	return emf.WriteSummary(os.Stdout, namespace, &sum, time.Now())
 }

@@ -19,10 +19,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/llmbench/llmbench/shared/secrets"
+	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store/s3store"
+	"github.com/llmbench/llmbench/shared/target"
+	"github.com/llmbench/llmbench/shared/target/sagemaker"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
 
@@ -40,13 +44,23 @@ func main() {
 	// One resolver for the execution environment: a secret is fetched from
 	// Secrets Manager once, not per invocation. The function's role signs
 	// sigv4 targets (cfg.Credentials is a credentials cache).
-	open := workflow.OpenAIOpenerAuth(workflow.TargetAuth{
+	openAI := workflow.OpenAIOpenerAuth(workflow.TargetAuth{
 		Secrets: &secrets.Resolver{Getenv: os.Getenv, SM: secretsmanager.NewFromConfig(cfg)},
 		AWS:     cfg.Credentials,
 	}, "")
+	// A SageMaker runtime client per slice, sized for its streams, in the
+	// spec's region (the function's own by default).
+	openSageMaker := func(_ context.Context, s *spec.Spec, maxConns int) (workflow.Doer, error) {
+		api := sagemakerruntime.NewFromConfig(cfg, sagemaker.ClientOptions(target.NewHTTPClient(maxConns), ""), func(o *sagemakerruntime.Options) {
+			if s.Target.Region != "" {
+				o.Region = s.Target.Region
+			}
+		})
+		return sagemaker.FromSpec(api, s)
+	}
 	steps := &workflow.Steps{
 		OpenStore:   s3store.Opener(s3.NewFromConfig(cfg)),
-		OpenTarget:  open,
+		OpenTarget:  workflow.ByKind(map[string]workflow.OpenTarget{spec.KindOpenAI: openAI, spec.KindSageMaker: openSageMaker}),
 		StartMargin: margin,
 	}
 	lambda.Start(steps.Work)

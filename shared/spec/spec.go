@@ -43,7 +43,10 @@ type Target struct {
 	API     string `json:"api,omitempty"`     // chat (default) or completions
 	Model   string `json:"model,omitempty"`   // the model name sent in each request
 	Auth    *Auth  `json:"auth,omitempty"`    // openai: how to authenticate
-	Profile string `json:"profile,omitempty"` // sim: the simulated server's profile
+	// Profile names the simulated server's profile: for kind sim, and for
+	// kind sagemaker to run locally against the simulated SageMaker runtime
+	// API instead of AWS.
+	Profile string `json:"profile,omitempty"`
 
 	// Headers are extra request headers. They must not carry secrets: a
 	// secret goes in Auth, as a reference.

@@ -64,6 +64,9 @@ func (s *Spec) Validate() error {
 	default:
 		add("target.kind", "must be one of %s, %s, %s; got %q", KindOpenAI, KindSageMaker, KindSim, t.Kind)
 	}
+	if t.Profile != "" && t.Kind == KindOpenAI {
+		add("target.profile", "simulates a server: only for kinds %s and %s", KindSim, KindSageMaker)
+	}
 	if t.API != "" && t.API != "chat" && t.API != "completions" {
 		add("target.api", "must be chat or completions, got %q", t.API)
 	}

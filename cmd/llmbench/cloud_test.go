@@ -1,0 +1,435 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/llmbench/llmbench/shared/cloudrun/sfnfake"
+	"github.com/llmbench/llmbench/shared/query"
+	"github.com/llmbench/llmbench/shared/query/duckdb"
+	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/sfnlocal"
+	"github.com/llmbench/llmbench/shared/simllm"
+	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/store/s3store"
+	"github.com/llmbench/llmbench/shared/summary"
+	"github.com/llmbench/llmbench/shared/workflow"
+	"github.com/llmbench/llmbench/statemachine"
+)
+
+const (
+	cloudBucket = "bench"
+	cloudOutput = "s3://" + cloudBucket + "/prefix"
+	cloudSM     = "arn:aws:states:us-east-1:123456789012:stateMachine:llmbench"
+	// cloudFailSM runs the definition with its Aggregate state replaced by
+	// a Fail state.
+	cloudFailSM  = "arn:aws:states:us-east-1:123456789012:stateMachine:llmbench-fail"
+	injectedErr  = "Injected.Failure"
+	injectedWhy  = "the aggregator was replaced by a Fail state"
+	cloudKeyName = "LLMBENCH_CLOUD_TEST_KEY"
+)
+
+// cloudEnv is AWS on loopback for `llmbench run --cloud`: gofakes3 as S3,
+// sfnfake as Step Functions running statemachine.Definition with the
+// workflow's steps wired as the Lambda functions wire them, and the
+// simulated LLM server as the spec's OpenAI-compatible target. The CLI's
+// newAWSClients is replaced by real SDK clients pointed at the fakes.
+type cloudEnv struct {
+	s3    *s3.Client // the test's own view of the bucket
+	sim   *simllm.Running
+	probe *sfnProbe
+}
+
+// newCloudEnv starts the fakes. pageSize bounds the history pages sfnfake
+// serves; gate makes the aggregator wait until the CLI has polled once
+// while it runs, so that every run is followed over several polls.
+func newCloudEnv(t *testing.T, pageSize int, gate bool) *cloudEnv {
+	t.Helper()
+	// S3.
+	backend := s3mem.New()
+	if err := backend.CreateBucket(cloudBucket); err != nil {
+		t.Fatal(err)
+	}
+	s3srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(s3srv.Close)
+
+	// The target.
+	p, err := simllm.LookupProfile("fixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.TTFT, p.ITL = 5*time.Millisecond, time.Millisecond
+	sim, err := simllm.Start(simllm.Options{Profile: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+
+	// The Lambda functions: the steps with their own S3 client; the
+	// environment has no secrets. DuckDB over the downloaded Parquet parts
+	// stands in for Athena.
+	steps := &workflow.Steps{
+		OpenStore:   s3store.Opener(newS3Client(s3srv.URL)),
+		OpenTarget:  workflow.OpenAIOpener(func(string) string { return "" }, ""),
+		OpenEngine:  duckDBFromS3(t.TempDir()),
+		EngineName:  "duckdb",
+		StartMargin: 50 * time.Millisecond,
+		PartRows:    2,
+	}
+	probe := newSFNProbe()
+	fns := steps.Functions()
+	if gate {
+		fns["aggregator"] = sfnlocal.Func(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
+			probe.waitForPoll(ctx)
+			return steps.Aggregate(ctx, ev)
+		})
+	}
+	vars := map[string]string{}
+	for v, name := range statemachine.Functions {
+		vars[v] = "arn:aws:lambda:us-east-1:123456789012:function:" + name
+	}
+	fake, err := sfnfake.New(sfnfake.Options{PageSize: pageSize, StateMachines: map[string]sfnfake.StateMachine{
+		cloudSM:     {Definition: statemachine.Definition, Vars: vars, Functions: fns},
+		cloudFailSM: {Definition: failingDefinition(t), Vars: vars, Functions: fns},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe.next = fake
+	sfnSrv := httptest.NewServer(probe)
+	t.Cleanup(func() {
+		fake.Close()
+		sfnSrv.Close()
+	})
+
+	// The CLI's clients.
+	clients := &awsClients{sfn: newSFNClient(sfnSrv.URL), s3: newS3Client(s3srv.URL)}
+	orig := newAWSClients
+	newAWSClients = func(context.Context, string) (*awsClients, error) { return clients, nil }
+	t.Cleanup(func() { newAWSClients = orig })
+	return &cloudEnv{s3: newS3Client(s3srv.URL), sim: sim, probe: probe}
+}
+
+// failingDefinition is benchmark.asl.json with a Fail state for Aggregate.
+func failingDefinition(t *testing.T) []byte {
+	t.Helper()
+	var def map[string]any
+	if err := json.Unmarshal(statemachine.Definition, &def); err != nil {
+		t.Fatal(err)
+	}
+	def["States"].(map[string]any)["Aggregate"] = map[string]any{"Type": "Fail", "Error": injectedErr, "Cause": injectedWhy}
+	b, err := json.Marshal(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// duckDBFromS3 downloads a run's Parquet parts from the store into dir and
+// opens DuckDB over them.
+func duckDBFromS3(dir string) workflow.OpenEngine {
+	return func(ctx context.Context, st store.Store, p *workflow.Plan) (query.Engine, func(), error) {
+		keys, err := st.List(ctx, "samples/dt="+p.Day+"/run_id="+p.RunID+"/")
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(keys) == 0 {
+			return nil, nil, fmt.Errorf("%w for run %s", workflow.ErrNoSamples, p.RunID)
+		}
+		files := make([]string, len(keys))
+		for i, k := range keys {
+			b, err := st.Get(ctx, k)
+			if err != nil {
+				return nil, nil, err
+			}
+			files[i] = filepath.Join(dir, filepath.FromSlash(k))
+			if err := os.MkdirAll(filepath.Dir(files[i]), 0o755); err != nil {
+				return nil, nil, err
+			}
+			if err := os.WriteFile(files[i], b, 0o644); err != nil {
+				return nil, nil, err
+			}
+		}
+		db, err := duckdb.Open(ctx, files)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, func() { db.Close() }, nil
+	}
+}
+
+// objects lists the bucket's keys under prefix/.
+func (e *cloudEnv) objects(t *testing.T) []string {
+	t.Helper()
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(e.s3, &s3.ListObjectsV2Input{Bucket: aws.String(cloudBucket), Prefix: aws.String("prefix/")})
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range out.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (e *cloudEnv) get(t *testing.T, key string) []byte {
+	t.Helper()
+	out, err := e.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(cloudBucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("get %s: %v", key, err)
+	}
+	defer out.Body.Close()
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(out.Body); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// cloudSpec is a run of 2 levels of 6 requests against the simulated
+// server; auth, when not empty, is the target's "auth" member.
+func (e *cloudEnv) cloudSpec(t *testing.T, auth string) string {
+	t.Helper()
+	if auth != "" {
+		auth = `,"auth":` + auth
+	}
+	return writeSpec(t, `{"name":"cloud","platform":"aws",
+	  "target":{"kind":"openai","url":"`+e.sim.URL+`","model":"m"`+auth+`},
+	  "workload":{"input_tokens":8,"output_tokens":4},
+	  "load":{"levels":[2,3],"requests":6,"slice_concurrency":2},
+	  "output":"`+cloudOutput+`"}`)
+}
+
+// progressLine is what the CLI prints on stderr after each poll.
+var progressLine = regexp.MustCompile(`^llmbench: ([A-Z_]+): levels done (\d+)/(\d+), slices ended (\d+), failed (\d+)$`)
+
+// cloudProgress is one progress line.
+type cloudProgress struct {
+	status                      string
+	levels, of, ended, failures int
+}
+
+func (p cloudProgress) String() string {
+	return fmt.Sprintf("%s: levels done %d/%d, slices ended %d, failed %d", p.status, p.levels, p.of, p.ended, p.failures)
+}
+
+// progressLines reads the progress lines of a run's stderr.
+func progressLines(t *testing.T, stderr string) []cloudProgress {
+	t.Helper()
+	var out []cloudProgress
+	for _, line := range strings.Split(stderr, "\n") {
+		m := progressLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+		out = append(out, cloudProgress{m[1], n(2), n(3), n(4), n(5)})
+	}
+	if len(out) == 0 {
+		t.Fatalf("no progress lines on stderr:\n%s", stderr)
+	}
+	return out
+}
+
+// checkProgress checks that no progress line counts more than happened
+// and that the last one is want.
+func checkProgress(t *testing.T, stderr string, want cloudProgress) {
+	t.Helper()
+	lines := progressLines(t, stderr)
+	for _, p := range lines {
+		if p.levels > want.levels || p.ended > want.ended || p.failures > want.failures {
+			t.Errorf("progress %q counts more than the execution did (at most %q): is history counted twice?", p, want)
+		}
+	}
+	if last := lines[len(lines)-1]; last != want {
+		t.Errorf("last progress %q, want %q\n%s", last, want, stderr)
+	}
+}
+
+// TestRunCloud runs `llmbench run --cloud` against the fakes and reads the
+// run back with `llmbench report s3://…`. Each run is followed over several
+// polls (the aggregator waits for one), as a real run is: a runner that
+// counts some history events twice shows more levels or slices than ran.
+func TestRunCloud(t *testing.T) {
+	tests := []struct {
+		name     string
+		pageSize int
+		paged    bool // the runner must follow nextToken
+	}{
+		// The whole history in one page: no nextToken ever.
+		{"one page", 1000, false},
+		// Pages of 4 events: the runner follows nextToken within a poll.
+		{"pages of 4", 4, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newCloudEnv(t, tc.pageSize, true)
+			execName := "e2e-" + strings.ReplaceAll(tc.name, " ", "-")
+			code, stdout, stderr := cli(t, nil, "run", "--cloud", "--state-machine", cloudSM, "--region", "us-east-1", "--name", execName, env.cloudSpec(t, ""))
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			}
+
+			// The run, by the summary address printed under the table.
+			m := regexp.MustCompile(`\nsummary:  ` + regexp.QuoteMeta(cloudOutput) + `/runs/([^/\s]+)/summary\.json\n$`).FindStringSubmatch(stdout)
+			if m == nil {
+				t.Fatalf("stdout does not end with the summary address:\n%s", stdout)
+			}
+			runID := m[1]
+			table := strings.TrimSuffix(stdout, m[0])
+			if !strings.HasPrefix(table, "cloud  run "+runID+"\n") {
+				t.Errorf("table does not start with the run:\n%s", table)
+			}
+			for _, level := range []string{"2", "3"} {
+				if !regexp.MustCompile(`(?m)^\s*` + level + `\s+6\s`).MatchString(table) {
+					t.Errorf("table has no row for level %s with 6 requests:\n%s", level, table)
+				}
+			}
+
+			// What is stored: plan, summary, report and Parquet parts.
+			var plan workflow.Plan
+			if err := json.Unmarshal(env.get(t, "prefix/runs/"+runID+"/plan.json"), &plan); err != nil {
+				t.Fatal(err)
+			}
+			slices := 0
+			for _, l := range plan.Levels {
+				slices += len(l.Slices)
+			}
+			var sum summary.Summary
+			if err := json.Unmarshal(env.get(t, "prefix/runs/"+runID+"/summary.json"), &sum); err != nil {
+				t.Fatal(err)
+			}
+			if len(sum.Levels) != 2 || sum.Simulated || sum.Engine != "duckdb" {
+				t.Fatalf("summary: %d levels, simulated %v, engine %q", len(sum.Levels), sum.Simulated, sum.Engine)
+			}
+			for _, l := range sum.Levels {
+				if l.Requests != 6 || l.OK != 6 || l.WarmupRequests != 0 {
+					t.Errorf("level %d: %d requests, %d ok, %d warm-up; want 6 ok", l.Concurrency, l.Requests, l.OK, l.WarmupRequests)
+				}
+			}
+			part := regexp.MustCompile(`^prefix/samples/dt=` + plan.Day + `/run_id=` + regexp.QuoteMeta(runID) + `/level=(\d+)/worker=(\d+)-part-(\d+)\.parquet$`)
+			rowsByLevel := map[int]int{}
+			workers := map[string]bool{}
+			parts := 0
+			for _, k := range env.objects(t) {
+				if !strings.HasPrefix(k, "prefix/samples/") {
+					continue
+				}
+				pm := part.FindStringSubmatch(k)
+				if pm == nil {
+					t.Errorf("key %q does not follow prefix/samples/dt=…/run_id=…/level=…/worker=…-part-N.parquet", k)
+					continue
+				}
+				parts++
+				workers[pm[1]+"/"+pm[2]] = true
+				b := env.get(t, k)
+				rows, err := sample.ReadParquet(bytes.NewReader(b), int64(len(b)))
+				if err != nil {
+					t.Fatalf("%s: %v", k, err)
+				}
+				for _, r := range rows {
+					if r.RunID != runID || strconv.Itoa(int(r.Level)) != pm[1] || strconv.Itoa(int(r.Worker)) != pm[2] {
+						t.Errorf("%s holds a row of run %s level %d worker %d", k, r.RunID, r.Level, r.Worker)
+					}
+					rowsByLevel[int(r.Level)]++
+				}
+			}
+			if rowsByLevel[2] != 6 || rowsByLevel[3] != 6 || len(rowsByLevel) != 2 {
+				t.Errorf("rows by level %v, want 6 at levels 2 and 3 (one row per request)", rowsByLevel)
+			}
+			if len(workers) != slices || parts <= slices {
+				t.Errorf("%d parts from %d workers; want every one of the %d slices to write, in parts of 2 rows", parts, len(workers), slices)
+			}
+			for _, name := range []string{"spec.json", "report.md"} {
+				env.get(t, "prefix/runs/"+runID+"/"+name)
+			}
+
+			// What the CLI said while it followed the execution.
+			started := "llmbench: started arn:aws:states:us-east-1:123456789012:execution:llmbench:" + execName + "\n"
+			if !strings.Contains(stderr, started) {
+				t.Errorf("stderr lacks %q:\n%s", started, stderr)
+			}
+			if lines := progressLines(t, stderr); lines[0].status != "RUNNING" {
+				t.Errorf("first progress %q, want RUNNING", lines[0])
+			}
+			checkProgress(t, stderr, cloudProgress{"SUCCEEDED", 2, 2, slices, 0})
+			histories, continued := env.probe.counts()
+			if (continued > 0) != tc.paged || histories < 2 {
+				t.Errorf("%d history requests, %d with a nextToken; paged %v", histories, continued, tc.paged)
+			}
+
+			// The stored run reads back as the same table.
+			code, rstdout, rstderr := cli(t, nil, "report", cloudOutput+"/runs/"+runID)
+			if code != 0 || rstdout != table {
+				t.Errorf("report: exit %d\n%s%s\nwant the table run printed:\n%s", code, rstdout, rstderr, table)
+			}
+		})
+	}
+}
+
+// TestRunCloudFails: an execution that fails ends the CLI with exit 1 and
+// Step Functions' error and cause.
+func TestRunCloudFails(t *testing.T) {
+	tests := []struct {
+		name         string
+		stateMachine string
+		auth         string   // the target's auth: the workers must resolve its secret
+		want         []string // in the error message
+		last         cloudProgress
+	}{
+		// The Lambda environment lacks the API key the spec names: every
+		// slice is caught as failed, and the aggregator, finding no
+		// samples, fails the execution with its Go error.
+		{"secret missing at the workers", cloudSM, `{"header":"Authorization","scheme":"Bearer","secret":"env:` + cloudKeyName + `"}`,
+			[]string{"FAILED: wrapError: ", `"errorType":"wrapError"`, "workflow: no samples"},
+			cloudProgress{"FAILED", 2, 2, 3, 3}},
+		// A Fail state where the aggregator was: its Error and Cause.
+		{"Fail state injected", cloudFailSM, "",
+			[]string{"FAILED: " + injectedErr + ": " + injectedWhy},
+			cloudProgress{"FAILED", 2, 2, 3, 0}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newCloudEnv(t, 4, false)
+			code, stdout, stderr := cli(t, fakeEnv{cloudKeyName: "sk-only-on-the-laptop"}, "run", "--cloud", "--state-machine", tc.stateMachine, env.cloudSpec(t, tc.auth))
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("error lacks %q:\n%s", w, stderr)
+				}
+			}
+			if stdout != "" {
+				t.Errorf("a failed run printed a table:\n%s", stdout)
+			}
+			checkProgress(t, stderr, tc.last)
+			t.Logf("stderr:\n%s", stderr)
+			for _, k := range env.objects(t) {
+				if strings.HasSuffix(k, "/summary.json") {
+					t.Errorf("a failed run wrote %s", k)
+				}
+			}
+		})
+	}
+}

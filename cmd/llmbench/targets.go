@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/llmbench/llmbench/shared/secrets"
+	"github.com/llmbench/llmbench/shared/simllm"
+	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/target"
+	"github.com/llmbench/llmbench/shared/target/sagemaker"
+	"github.com/llmbench/llmbench/shared/workflow"
+)
+
+// localTargets builds how a local run reaches its target. A spec with a
+// profile (kind sim, or kind sagemaker with a profile) gets the simulated
+// server, started here on loopback; everything else is reached for real.
+// The AWS configuration is loaded only if the spec needs it (a Secrets
+// Manager secret, SigV4 signing, a real SageMaker endpoint).
+func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflow.OpenTarget, simulated bool, closeFn func(), err error) {
+	closeFn = func() {}
+	var sim *simllm.Running
+	if s.Target.Profile != "" {
+		p, err := simllm.LookupProfile(s.Target.Profile)
+		if err != nil {
+			return nil, false, closeFn, fmt.Errorf("target.profile: %w", err)
+		}
+		opts := simllm.Options{Profile: p, Seed: s.Seed, Model: s.Target.Model}
+		if s.Target.Kind == spec.KindSageMaker {
+			opts.SageMaker.Format = s.Target.Format
+		}
+		if sim, err = simllm.Start(opts); err != nil {
+			return nil, false, closeFn, err
+		}
+		closeFn = sim.Close
+		simulated = true
+	}
+
+	var (
+		once   sync.Once
+		awsCfg aws.Config
+		cfgErr error
+	)
+	loadAWS := func(ctx context.Context) (aws.Config, error) {
+		once.Do(func() { awsCfg, cfgErr = config.LoadDefaultConfig(ctx) })
+		return awsCfg, cfgErr
+	}
+
+	openers := map[string]workflow.OpenTarget{}
+	switch {
+	case s.Target.Kind == spec.KindSim:
+		openers[spec.KindSim] = workflow.OpenAIOpener(env.Getenv, sim.URL)
+	case s.Target.Kind == spec.KindOpenAI:
+		auth := workflow.TargetAuth{Secrets: &secrets.Resolver{Getenv: env.Getenv}}
+		if a := s.Target.Auth; a != nil && (a.SigV4 != nil || !isEnvRef(a.Secret)) {
+			cfg, err := loadAWS(ctx)
+			if err != nil {
+				return nil, false, closeFn, fmt.Errorf("target.auth needs AWS credentials: %w", err)
+			}
+			auth.Secrets.SM = secretsmanager.NewFromConfig(cfg)
+			auth.AWS = cfg.Credentials
+		}
+		openers[spec.KindOpenAI] = workflow.OpenAIOpenerAuth(auth, "")
+	case s.Target.Kind == spec.KindSageMaker:
+		openers[spec.KindSageMaker] = func(ctx context.Context, s *spec.Spec, maxConns int) (workflow.Doer, error) {
+			opts := []func(*sagemakerruntime.Options){}
+			var api *sagemakerruntime.Client
+			if sim != nil {
+				// The simulated runtime API checks nothing of the signature,
+				// but the SDK must sign: give it throwaway credentials.
+				api = sagemakerruntime.New(sagemakerruntime.Options{
+					Region:      "us-east-1",
+					Credentials: credentials.NewStaticCredentialsProvider("SIMULATED", "SIMULATED", ""),
+				}, sagemaker.ClientOptions(target.NewHTTPClient(maxConns), sim.SageMakerEndpoint()))
+			} else {
+				cfg, err := loadAWS(ctx)
+				if err != nil {
+					return nil, fmt.Errorf("sagemaker target needs AWS credentials: %w", err)
+				}
+				if s.Target.Region != "" {
+					opts = append(opts, func(o *sagemakerruntime.Options) { o.Region = s.Target.Region })
+				}
+				opts = append(opts, sagemaker.ClientOptions(target.NewHTTPClient(maxConns), ""))
+				api = sagemakerruntime.NewFromConfig(cfg, opts...)
+			}
+			return sagemaker.FromSpec(api, s)
+		}
+	}
+	return workflow.ByKind(openers), simulated, closeFn, nil
+}
+
+func isEnvRef(s spec.Secret) bool {
+	_, ok := s.Env()
+	return ok
+}
