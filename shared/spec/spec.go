@@ -38,11 +38,11 @@ const (
 
 // Target is the endpoint under test.
 type Target struct {
-	Kind    string `json:"kind"`
-	URL     string `json:"url,omitempty"`     // openai: base URL, e.g. http://127.0.0.1:8000/v1
-	API     string `json:"api,omitempty"`     // chat (default) or completions
-	Model   string `json:"model,omitempty"`   // the model name sent in each request
-	Auth    *Auth  `json:"auth,omitempty"`    // openai: how to authenticate
+	Kind  string `json:"kind"`
+	URL   string `json:"url,omitempty"`   // openai: base URL, e.g. http://127.0.0.1:8000/v1
+	API   string `json:"api,omitempty"`   // chat (default) or completions
+	Model string `json:"model,omitempty"` // the model name sent in each request
+	Auth  *Auth  `json:"auth,omitempty"`  // openai: how to authenticate
 	// Profile names the simulated server's profile: for kind sim, and for
 	// kind sagemaker to run locally against the simulated SageMaker runtime
 	// API instead of AWS.
