@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -40,6 +41,9 @@ var newAWSClients = func(ctx context.Context, region string) (*awsClients, error
 	return &awsClients{sfn: sfn.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg)}, nil
 }
 
+// cloudPoll is how often a cloud run is polled; tests shorten it.
+var cloudPoll = 2 * time.Second
+
 // runCloud starts the spec on the deployed state machine, follows it, and
 // prints the summary it wrote to S3.
 func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name string, asJSON, quiet bool, stdout, stderr io.Writer) error {
@@ -60,7 +64,7 @@ func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name stri
 	if err != nil {
 		return err
 	}
-	r := &cloudrun.Runner{API: clients.sfn}
+	r := &cloudrun.Runner{API: clients.sfn, Poll: cloudPoll}
 	if !quiet {
 		last := ""
 		r.OnUpdate = func(p cloudrun.Progress) {

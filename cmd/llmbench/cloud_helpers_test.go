@@ -60,18 +60,22 @@ func newSFNClient(url string) *sfn.Client {
 }
 
 // sfnProbe sits in front of sfnfake: it counts history requests and lets
-// the aggregator wait until the CLI has polled (history, then describe)
-// while it runs.
+// the aggregator wait until the CLI has polled while it runs.
 type sfnProbe struct {
 	next http.Handler
+	// lateDescribe, if set, holds each DescribeExecution until the
+	// execution has ended (a slow link between two calls of a poll).
+	lateDescribe func(ctx context.Context, executionArn string)
 
-	mu         sync.Mutex
-	histories  int  // GetExecutionHistory requests
-	continued  int  // of which with a nextToken
-	armed      bool // the aggregator is waiting
-	sawHistory bool // a history request came while armed
-	polled     chan struct{}
-	once       sync.Once
+	mu        sync.Mutex
+	histories int  // GetExecutionHistory requests
+	continued int  // of which with a nextToken
+	armed     bool // the aggregator is waiting
+	// Requests that started after armed and have been answered: a whole
+	// poll has run when both kinds have, in either order.
+	historyDone, describeDone bool
+	polled                    chan struct{}
+	once                      sync.Once
 }
 
 func newSFNProbe() *sfnProbe { return &sfnProbe{polled: make(chan struct{})} }
@@ -80,28 +84,39 @@ func (p *sfnProbe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSStepFunctions.")
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct {
+		ExecutionArn string `json:"executionArn"`
+		NextToken    string `json:"nextToken"`
+	}
+	json.Unmarshal(body, &in)
+	if op == "DescribeExecution" && p.lateDescribe != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		p.lateDescribe(ctx, in.ExecutionArn)
+		cancel()
+	}
+	p.mu.Lock()
+	armed := p.armed
 	if op == "GetExecutionHistory" {
-		var in struct {
-			NextToken string `json:"nextToken"`
-		}
-		json.Unmarshal(body, &in)
-		p.mu.Lock()
 		p.histories++
 		if in.NextToken != "" {
 			p.continued++
 		}
-		if p.armed {
-			p.sawHistory = true
-		}
-		p.mu.Unlock()
 	}
+	p.mu.Unlock()
 	p.next.ServeHTTP(w, r)
-	if op == "DescribeExecution" {
-		p.mu.Lock()
-		if p.sawHistory {
-			p.once.Do(func() { close(p.polled) })
-		}
-		p.mu.Unlock()
+	if !armed {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch op {
+	case "GetExecutionHistory":
+		p.historyDone = true
+	case "DescribeExecution":
+		p.describeDone = true
+	}
+	if p.historyDone && p.describeDone {
+		p.once.Do(func() { close(p.polled) })
 	}
 }
 
@@ -123,3 +138,7 @@ func (p *sfnProbe) counts() (histories, continued int) {
 	defer p.mu.Unlock()
 	return p.histories, p.continued
 }
+
+// Poll the fake Step Functions quickly: the runner's 2 s suits AWS's
+// throttling, not a test.
+func init() { cloudPoll = 150 * time.Millisecond }

@@ -26,7 +26,7 @@ type Progress struct {
 	ExecutionArn string
 	Status       string
 	LevelsDone   int // slices Maps that ended
-	SlicesDone   int // worker tasks that succeeded
+	SlicesDone   int // worker tasks that ended (a caught failure ends too)
 	SlicesFailed int // slices caught as failed
 	Retries      int // Lambda invocations that failed and were retried or caught
 }
@@ -69,27 +69,26 @@ func (r *Runner) Follow(ctx context.Context, executionArn string) (*Result, erro
 		poll = 2 * time.Second
 	}
 	p := Progress{ExecutionArn: executionArn}
-	var token *string
+	var seen int64 // the highest history event id counted so far
 	for {
-		// Read the new history events since the last poll.
-		for {
-			h, err := r.API.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{
-				ExecutionArn: aws.String(executionArn), NextToken: token, MaxResults: 1000, IncludeExecutionData: aws.Bool(false),
-			})
-			if err != nil {
-				return nil, fmt.Errorf("cloudrun: history of %s: %w", executionArn, err)
-			}
-			for _, ev := range h.Events {
-				count(&p, ev)
-			}
-			if h.NextToken == nil {
-				break
-			}
-			token = h.NextToken
-		}
+		// Describe first: when it says the execution ended, the history
+		// read after it is complete.
 		d, err := r.API.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionArn)})
 		if err != nil {
 			return nil, fmt.Errorf("cloudrun: describe %s: %w", executionArn, err)
+		}
+		// Read the history newest first, only down to the events already
+		// counted: a poll costs one call however long the history is (a
+		// forward token cannot be kept: the last page has none).
+		fresh, err := r.newEvents(ctx, executionArn, seen)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(fresh) - 1; i >= 0; i-- {
+			count(&p, fresh[i])
+			if fresh[i].Id > seen {
+				seen = fresh[i].Id
+			}
 		}
 		p.Status = string(d.Status)
 		if r.OnUpdate != nil {
@@ -107,6 +106,31 @@ func (r *Runner) Follow(ctx context.Context, executionArn string) (*Result, erro
 			return &Result{Progress: p}, ctx.Err()
 		case <-time.After(poll):
 		}
+	}
+}
+
+// newEvents returns the history events with an id above seen, newest first.
+func (r *Runner) newEvents(ctx context.Context, executionArn string, seen int64) ([]types.HistoryEvent, error) {
+	var fresh []types.HistoryEvent
+	var token *string
+	for {
+		h, err := r.API.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{
+			ExecutionArn: aws.String(executionArn), NextToken: token, MaxResults: 1000,
+			ReverseOrder: true, IncludeExecutionData: aws.Bool(false),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("cloudrun: history of %s: %w", executionArn, err)
+		}
+		for _, ev := range h.Events {
+			if ev.Id <= seen {
+				return fresh, nil
+			}
+			fresh = append(fresh, ev)
+		}
+		if h.NextToken == nil {
+			return fresh, nil
+		}
+		token = h.NextToken
 	}
 }
 
