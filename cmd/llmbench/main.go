@@ -20,6 +20,7 @@ Usage:
   llmbench run --cloud --state-machine ARN SPEC.json
                                             run it on the deployed AWS state machine
   llmbench report RUN                       print a stored run (results/runs/ID or s3://…/runs/ID)
+  llmbench compare [--baseline B] RUN ...   compare runs, or fail on regressions vs a baseline
   llmbench validate FILE ...                check run specs (and statemachine/*.asl.json)
   llmbench sim [--profile NAME] [--addr HOST:PORT]
                                             serve the simulated LLM (OpenAI-compatible)
@@ -78,6 +79,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runCmd(ctx, args[1:], stdout, stderr, osEnv{})
 	case "report":
 		return reportCmd(ctx, args[1:], stdout, stderr)
+	case "compare":
+		return compareCmd(ctx, args[1:], stdout, stderr)
 	case "validate":
 		return validateCmd(ctx, args[1:], stdout, stderr)
 	case "sim":

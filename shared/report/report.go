@@ -1,5 +1,6 @@
 // Package report renders a run's summary for people: the terminal table the
-// CLI prints and report.md.
+// CLI prints, report.md, and report.html (HTML, with its charts drawn by the
+// subpackage chart).
 package report
 
 import (

@@ -76,6 +76,13 @@ func (a *Aggregator) Aggregate(ctx context.Context, in AggregateInput) (*summary
 	if err := a.Store.Put(ctx, store.RunKey(p.RunID, "report.md"), report.Markdown(sum, s)); err != nil {
 		return nil, err
 	}
+	html, err := report.HTML(sum, s)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: render report.html: %w", err)
+	}
+	if err := a.Store.Put(ctx, store.RunKey(p.RunID, "report.html"), html); err != nil {
+		return nil, err
+	}
 	return sum, nil
 }
 

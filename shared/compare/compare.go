@@ -1,0 +1,409 @@
+// Package compare sets llmbench runs side by side: the executive summary
+// table (one row per run, as in the seeds' "Performance Executive Summary":
+// best throughput, best latency, TTFT, cost per 1M tokens, tokens per
+// dollar-hour), its Markdown and HTML renderings with overlaid charts, and
+// the regressions of a candidate run against a baseline.
+//
+// # The rules behind the executive table
+//
+// The seeds' column names are ambiguous; here is what each cell is.
+//
+//   - Eligible levels: the levels of a run whose error rate (errors /
+//     measured requests) is at most Rules.MaxErrorRate (1% by default). A
+//     figure reached while failing more requests than that is not a
+//     capacity to plan with. If no level of a run is eligible, every level
+//     is used and the row says so.
+//   - Best Throughput (TPS): the highest output tok/s (output tokens of ok
+//     requests per second of the measured window) over eligible levels.
+//     That level is "the best-throughput level".
+//   - Best Latency (ms): the lowest E2E p50 over eligible levels: the
+//     typical end-to-end latency a request gets when the endpoint is driven
+//     at its most favourable concurrency, usually the lowest. (A median,
+//     not a p95: the seeds' first row gives 2,151 ms here and a p95 of
+//     2,974 ms elsewhere, so their figure is not a p95.)
+//   - TTFT (ms): the TTFT p50 at the best-throughput level: what a user
+//     waits for the first token when the endpoint delivers its best
+//     throughput.
+//   - Cost per 1M Tokens and Tokens/$/Hour: per 1M output tokens and output
+//     tokens per dollar-hour, at the best-throughput level, as summary.json
+//     gives them (shared/cost's formulas), or recomputed with shared/cost
+//     when Rules.Prices sets the run's price. A run whose best-throughput
+//     level has throughput but no cost figure ran without a price (the
+//     seeds' Local row): it shows $0.00 and ∞, and a note says it was
+//     counted as free.
+//
+// Rounding follows the seeds: throughput to 0.1 tok/s, latencies to 1 ms
+// with thousands separators, cost to the cent ($ with 4 decimals below one
+// cent), tokens per dollar-hour to the token.
+package compare
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/llmbench/llmbench/shared/cost"
+	"github.com/llmbench/llmbench/shared/report/chart"
+	"github.com/llmbench/llmbench/shared/summary"
+)
+
+// Rules choose the levels and prices behind the executive table.
+type Rules struct {
+	// MaxErrorRate is the highest error rate (0..1) of a level that counts
+	// for the best figures. The zero Rules admit error-free levels only;
+	// DefaultRules admit 1%.
+	MaxErrorRate float64
+	// Prices sets the price of runs, keyed by run ID or by platform
+	// (case-insensitive; a run ID wins). The cost cells are then recomputed
+	// with shared/cost; a price of zero makes the run free.
+	Prices map[string]Price
+}
+
+// Price is the hourly price of one instance and how many instances served
+// the measured throughput together (0 means 1).
+type Price struct {
+	USDPerHour float64
+	Instances  int
+}
+
+// DefaultRules are the rules the CLI uses unless told otherwise.
+var DefaultRules = Rules{MaxErrorRate: 0.01}
+
+// Pricing says where a row's cost cells come from.
+type Pricing int
+
+const (
+	// Unpriced: nothing to price (no throughput at the best level, or no run).
+	Unpriced Pricing = iota
+	// Priced: the cost cells are figures.
+	Priced
+	// Free: the run has no price; shown as $0.00 and ∞ tokens per $·h.
+	Free
+)
+
+// Row is one run in the executive table.
+type Row struct {
+	Platform  string // the label shown: the platform (AWS, Azure, GCP, Local …), made unique
+	RunID     string
+	Name      string
+	Simulated bool
+
+	// ThroughputLevel is the concurrency of the best-throughput level;
+	// 0 when the run has no level.
+	ThroughputLevel int
+	BestThroughput  float64 // output tok/s at ThroughputLevel
+
+	// LatencyLevel is the concurrency with the lowest E2E p50; 0 when no
+	// eligible level has an ok request.
+	LatencyLevel  int
+	BestLatencyMs float64 // E2E p50 at LatencyLevel
+
+	HasTTFT bool    // the best-throughput level has an ok request
+	TTFTMs  float64 // TTFT p50 at ThroughputLevel
+
+	Pricing          Pricing
+	CostPer1M        float64 // USD per 1M output tokens at ThroughputLevel, when Priced
+	TokensPerUSDHour float64 // output tokens per USD-hour at ThroughputLevel, when Priced
+
+	// OverErrorLimit: no level met Rules.MaxErrorRate, so the figures come
+	// from all levels.
+	OverErrorLimit bool
+}
+
+// Header is the seeds' header of the executive table.
+var Header = [6]string{"Platform", "Best Throughput (TPS)", "Best Latency (ms)", "TTFT (ms)", "Cost per 1M Tokens", "Tokens/$/Hour"}
+
+// Executive builds the executive table: one row per run, in the order given.
+func Executive(runs []*summary.Summary, rule Rules) []Row {
+	rows := make([]Row, 0, len(runs))
+	for _, s := range runs {
+		rows = append(rows, executiveRow(s, rule))
+	}
+	labels := make([]string, len(runs))
+	for i, s := range runs {
+		labels[i] = label(s)
+	}
+	for i := range rows {
+		rows[i].Platform = uniqueLabel(labels, runs, i)
+	}
+	return rows
+}
+
+func executiveRow(s *summary.Summary, rule Rules) Row {
+	r := Row{RunID: s.RunID, Name: s.Name, Simulated: s.Simulated}
+	var elig []*summary.Level
+	for i := range s.Levels {
+		if l := &s.Levels[i]; l.ErrorRate <= rule.MaxErrorRate {
+			elig = append(elig, l)
+		}
+	}
+	if len(elig) == 0 && len(s.Levels) > 0 {
+		r.OverErrorLimit = true
+		for i := range s.Levels {
+			elig = append(elig, &s.Levels[i])
+		}
+	}
+	var best *summary.Level
+	for _, l := range elig {
+		// Ties go to the lower concurrency: the same throughput for less load.
+		if best == nil || l.OutputTokenThroughput > best.OutputTokenThroughput ||
+			l.OutputTokenThroughput == best.OutputTokenThroughput && l.Concurrency < best.Concurrency {
+			best = l
+		}
+	}
+	var fast *summary.Level
+	for _, l := range elig {
+		if l.E2EMs.N == 0 {
+			continue
+		}
+		if fast == nil || l.E2EMs.P50 < fast.E2EMs.P50 || l.E2EMs.P50 == fast.E2EMs.P50 && l.Concurrency < fast.Concurrency {
+			fast = l
+		}
+	}
+	if fast != nil {
+		r.LatencyLevel, r.BestLatencyMs = fast.Concurrency, fast.E2EMs.P50
+	}
+	if best == nil {
+		return r
+	}
+	r.ThroughputLevel, r.BestThroughput = best.Concurrency, best.OutputTokenThroughput
+	if best.TTFTMs.N > 0 {
+		r.HasTTFT, r.TTFTMs = true, best.TTFTMs.P50
+	}
+	if p, ok := priceOf(s, rule); ok {
+		c, ok1 := cost.PerMillionOutputTokens(p.USDPerHour, p.Instances, best.OutputTokenThroughput)
+		t, ok2 := cost.TokensPerUSDHour(p.USDPerHour, p.Instances, best.OutputTokenThroughput)
+		switch {
+		case ok1 && ok2:
+			r.Pricing, r.CostPer1M, r.TokensPerUSDHour = Priced, c, t
+		case p.USDPerHour == 0 && best.OutputTokenThroughput > 0:
+			r.Pricing = Free
+		}
+		return r
+	}
+	switch {
+	case best.CostPer1MOutputTokensUSD != nil && best.OutputTokensPerUSDHour != nil:
+		r.Pricing, r.CostPer1M, r.TokensPerUSDHour = Priced, *best.CostPer1MOutputTokensUSD, *best.OutputTokensPerUSDHour
+	case best.OutputTokenThroughput > 0:
+		r.Pricing = Free
+	}
+	return r
+}
+
+func priceOf(s *summary.Summary, rule Rules) (Price, bool) {
+	if p, ok := rule.Prices[s.RunID]; ok {
+		return p, true
+	}
+	for k, p := range rule.Prices {
+		if s.Platform != "" && strings.EqualFold(k, s.Platform) {
+			return p, true
+		}
+	}
+	return Price{}, false
+}
+
+// platformNames spell the usual platforms as the seeds do.
+var platformNames = map[string]string{"aws": "AWS", "azure": "Azure", "gcp": "GCP", "local": "Local", "sim": "Sim"}
+
+// label is how a run is named in tables and legends: its platform, or its
+// name without one, and "(simulated)" for the simulated server.
+func label(s *summary.Summary) string {
+	l := s.Platform
+	if n, ok := platformNames[strings.ToLower(l)]; ok {
+		l = n
+	}
+	if l == "" {
+		l = s.Name
+	}
+	if l == "" {
+		l = s.RunID
+	}
+	if s.Simulated {
+		l += " (simulated)"
+	}
+	return l
+}
+
+// uniqueLabel adds the run's name, or its ID, to a label that several runs
+// share.
+func uniqueLabel(labels []string, runs []*summary.Summary, i int) string {
+	dup := false
+	for j, l := range labels {
+		if j != i && l == labels[i] {
+			dup = true
+		}
+	}
+	if !dup {
+		return labels[i]
+	}
+	sameName := false
+	for j, s := range runs {
+		if j != i && labels[j] == labels[i] && s.Name == runs[i].Name {
+			sameName = true
+		}
+	}
+	if runs[i].Name != "" && !sameName {
+		return labels[i] + " · " + runs[i].Name
+	}
+	return labels[i] + " · " + runs[i].RunID
+}
+
+// Cells are the row's six cells as the seeds print them, without emphasis.
+func (r Row) Cells() [6]string {
+	c := [6]string{r.Platform, "-", "-", "-", "-", "-"}
+	if r.ThroughputLevel > 0 {
+		c[1] = chart.Thousands(r.BestThroughput, 1)
+	}
+	if r.LatencyLevel > 0 {
+		c[2] = chart.Thousands(r.BestLatencyMs, 0)
+	}
+	if r.HasTTFT {
+		c[3] = chart.Thousands(r.TTFTMs, 0)
+	}
+	switch r.Pricing {
+	case Priced:
+		c[4] = usd(r.CostPer1M)
+		c[5] = chart.Thousands(r.TokensPerUSDHour, 0)
+	case Free:
+		c[4], c[5] = "$0.00", "∞"
+	}
+	return c
+}
+
+func usd(v float64) string {
+	if v > 0 && v < 0.01 {
+		return fmt.Sprintf("$%.4f", v)
+	}
+	return "$" + chart.Thousands(v, 2)
+}
+
+// best marks, for each column, the rows holding its best figure: highest
+// throughput and tokens per $·h, lowest latency, TTFT and cost. Free rows
+// take no part in the two cost columns: ∞ and $0.00 are not a price.
+func best(rows []Row) [6][]bool {
+	var m [6][]bool
+	for c := range m {
+		m[c] = make([]bool, len(rows))
+	}
+	type col struct {
+		idx    int
+		ok     func(r Row) bool
+		val    func(r Row) float64
+		higher bool
+	}
+	cols := []col{
+		{1, func(r Row) bool { return r.ThroughputLevel > 0 }, func(r Row) float64 { return r.BestThroughput }, true},
+		{2, func(r Row) bool { return r.LatencyLevel > 0 }, func(r Row) float64 { return r.BestLatencyMs }, false},
+		{3, func(r Row) bool { return r.HasTTFT }, func(r Row) float64 { return r.TTFTMs }, false},
+		{4, func(r Row) bool { return r.Pricing == Priced }, func(r Row) float64 { return r.CostPer1M }, false},
+		{5, func(r Row) bool { return r.Pricing == Priced }, func(r Row) float64 { return r.TokensPerUSDHour }, true},
+	}
+	if len(rows) < 2 {
+		return m
+	}
+	for _, c := range cols {
+		bestV, found := 0.0, false
+		for _, r := range rows {
+			if !c.ok(r) {
+				continue
+			}
+			v := c.val(r)
+			if !found || c.higher && v > bestV || !c.higher && v < bestV {
+				bestV, found = v, true
+			}
+		}
+		for i, r := range rows {
+			m[c.idx][i] = found && c.ok(r) && c.val(r) == bestV
+		}
+	}
+	return m
+}
+
+// Notes explain each row: the levels its figures come from, and anything
+// unusual (no price, every level over the error limit).
+func Notes(rows []Row, rule Rules) []string {
+	var out []string
+	for _, r := range rows {
+		if r.ThroughputLevel == 0 {
+			out = append(out, fmt.Sprintf("%s: no level measured.", r.Platform))
+			continue
+		}
+		n := fmt.Sprintf("%s: throughput, TTFT and cost at %d concurrent streams", r.Platform, r.ThroughputLevel)
+		if r.LatencyLevel > 0 {
+			n += fmt.Sprintf("; best latency at %d", r.LatencyLevel)
+		}
+		n += "."
+		if r.OverErrorLimit {
+			n += fmt.Sprintf(" Every level failed more than %s of its requests: figures taken over all levels.", pct(rule.MaxErrorRate))
+		}
+		if r.Pricing == Free {
+			n += " No price given: counted as free ($0.00, ∞ tokens per $·h)."
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// Definitions describe the columns under the rules.
+func Definitions(rule Rules) []string {
+	lim := pct(rule.MaxErrorRate)
+	return []string{
+		"**Best Throughput (TPS)**: the highest output tokens per second (output tokens of ok requests / measured window) over the levels whose error rate is at most " + lim + ".",
+		"**Best Latency (ms)**: the lowest end-to-end latency p50 (request issued → last token) over the same levels.",
+		"**TTFT (ms)**: the time-to-first-token p50 at the best-throughput level.",
+		"**Cost per 1M Tokens**: US dollars per million output tokens at the best-throughput level: usd_per_hour × instances / (output tok/s × 3600) × 1e6.",
+		"**Tokens/$/Hour**: output tokens one dollar buys in an hour at the best-throughput level: output tok/s × 3600 / (usd_per_hour × instances).",
+	}
+}
+
+func pct(f float64) string {
+	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.2f", 100*f), "0"), ".0") + "%"
+}
+
+// levelsOf is the sorted union of the runs' concurrency levels.
+func levelsOf(runs []*summary.Summary) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, s := range runs {
+		for _, l := range s.Levels {
+			if !seen[l.Concurrency] {
+				seen[l.Concurrency] = true
+				out = append(out, l.Concurrency)
+			}
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// level returns the run's level at concurrency c, or nil.
+func level(s *summary.Summary, c int) *summary.Level {
+	for i := range s.Levels {
+		if s.Levels[i].Concurrency == c {
+			return &s.Levels[i]
+		}
+	}
+	return nil
+}
+
+// perLevel is a figure of a level for the side-by-side tables and charts.
+type perLevel struct {
+	title, unit string
+	val         func(l *summary.Level) (float64, bool)
+	format      func(v float64) string
+}
+
+var perLevelFigures = []perLevel{
+	{"Output throughput", "tok/s", func(l *summary.Level) (float64, bool) { return l.OutputTokenThroughput, true }, func(v float64) string { return chart.Thousands(v, 1) }},
+	{"TTFT p95", "ms", func(l *summary.Level) (float64, bool) { return l.TTFTMs.P95, l.TTFTMs.N > 0 }, msFmt},
+	{"E2E p95", "ms", func(l *summary.Level) (float64, bool) { return l.E2EMs.P95, l.E2EMs.N > 0 }, msFmt},
+	{"Error rate", "%", func(l *summary.Level) (float64, bool) { return 100 * l.ErrorRate, true }, func(v float64) string { return fmt.Sprintf("%.1f", v) }},
+}
+
+func msFmt(v float64) string {
+	if math.Abs(v) >= 100 {
+		return chart.Thousands(v, 0)
+	}
+	return fmt.Sprintf("%.1f", v)
+}

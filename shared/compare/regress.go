@@ -1,0 +1,204 @@
+package compare
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/llmbench/llmbench/shared/summary"
+)
+
+// Metric names a figure compared between a baseline and a candidate.
+type Metric string
+
+// The metrics compared at each common concurrency level.
+const (
+	TTFTP95   Metric = "TTFT p95"                  // ms; higher is worse
+	E2EP95    Metric = "E2E p95"                   // ms; higher is worse
+	OutputTPS Metric = "output tok/s"              // lower is worse
+	ErrorRate Metric = "error rate"                // %; higher is worse, compared in percentage points
+	CostPer1M Metric = "cost per 1M output tokens" // USD; higher is worse
+)
+
+// DefaultMaxErrorRatePP is the error-rate increase, in percentage points,
+// that Regressions tolerates.
+const DefaultMaxErrorRatePP = 1.0
+
+// Thresholds say how much worse a candidate may get.
+type Thresholds struct {
+	// MaxPct is the relative worsening allowed, in percent of the
+	// baseline's figure, for TTFT p95, E2E p95, output tok/s and cost.
+	MaxPct float64
+	// MaxErrorRatePP is the absolute error-rate increase allowed, in
+	// percentage points. Error rates are compared absolutely because a
+	// relative change of a rate near zero means nothing: 0.1% → 0.2% is
+	// "+100%" yet one request in a thousand.
+	MaxErrorRatePP float64
+}
+
+// Regression is one metric at one concurrency level, compared.
+type Regression struct {
+	Concurrency         int
+	Metric              Metric
+	Unit                string // of Baseline and Candidate: ms, tok/s, %, USD
+	Baseline, Candidate float64
+	// Change is the candidate's change from the baseline: in percent of
+	// the baseline, or in percentage points for the error rate (ChangeUnit
+	// says which). +Inf when the baseline is zero and the candidate not.
+	Change     float64
+	ChangeUnit string // "%" or "pp"
+	// Limit is the worsening allowed, in ChangeUnit: the change may reach
+	// +Limit (or -Limit for throughput, where lower is worse).
+	Limit float64
+	// Worse: the metric got worse by more than Limit.
+	Worse bool
+}
+
+// String says what changed: "32 streams: TTFT p95 +15.0% (200 → 230 ms; limit +10%)".
+func (r Regression) String() string {
+	return fmt.Sprintf("%d streams: %s %s (%s → %s %s; limit %s)", r.Concurrency, r.Metric, r.changeText(),
+		r.format(r.Baseline), r.format(r.Candidate), r.Unit, r.limitText())
+}
+
+func (r Regression) changeText() string {
+	switch {
+	case math.IsInf(r.Change, 1):
+		return "+∞" + r.ChangeUnit
+	case r.ChangeUnit == "pp":
+		return fmt.Sprintf("%+.2f pp", r.Change)
+	default:
+		return fmt.Sprintf("%+.1f%%", r.Change)
+	}
+}
+
+func (r Regression) limitText() string {
+	sign := "+"
+	if r.Metric == OutputTPS {
+		sign = "-"
+	}
+	if r.ChangeUnit == "pp" {
+		return fmt.Sprintf("%s%g pp", sign, r.Limit)
+	}
+	return fmt.Sprintf("%s%g%%", sign, r.Limit)
+}
+
+func (r Regression) format(v float64) string {
+	switch r.Metric {
+	case ErrorRate:
+		return fmt.Sprintf("%.2f", v)
+	case CostPer1M:
+		return fmt.Sprintf("%.4f", v)
+	case OutputTPS:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return msFmt(v)
+	}
+}
+
+// Regressions compares the candidate with the baseline at every
+// concurrency level both have, and returns the metrics that got worse by
+// more than maxPct percent of the baseline (TTFT p95, E2E p95 and cost
+// per 1M output tokens up, output tok/s down), or whose error rate rose by
+// more than DefaultMaxErrorRatePP percentage points. Levels only one run
+// has are not compared (see Levels). A latency is compared only where both
+// levels have an ok request, a cost only where both are priced.
+func Regressions(baseline, candidate *summary.Summary, maxPct float64) []Regression {
+	var out []Regression
+	for _, r := range Diff(baseline, candidate, Thresholds{MaxPct: maxPct, MaxErrorRatePP: DefaultMaxErrorRatePP}) {
+		if r.Worse {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Diff compares every metric at every common level, better or worse, in
+// order of concurrency then metric.
+func Diff(baseline, candidate *summary.Summary, th Thresholds) []Regression {
+	common, _, _ := Levels(baseline, candidate)
+	var out []Regression
+	for _, c := range common {
+		b, k := level(baseline, c), level(candidate, c)
+		add := func(m Metric, unit string, bv, kv float64, lowerIsWorse bool) {
+			r := Regression{Concurrency: c, Metric: m, Unit: unit, Baseline: bv, Candidate: kv, ChangeUnit: "%", Limit: th.MaxPct}
+			switch {
+			case bv == kv:
+				r.Change = 0
+			case bv == 0:
+				r.Change = math.Inf(1)
+			default:
+				r.Change = (kv - bv) / math.Abs(bv) * 100
+			}
+			// A hair of tolerance so that exactly +10% is not "more than 10%"
+			// because of floating point.
+			if lowerIsWorse {
+				r.Worse = r.Change < -th.MaxPct-1e-9
+			} else {
+				r.Worse = r.Change > th.MaxPct+1e-9
+			}
+			out = append(out, r)
+		}
+		if b.TTFTMs.N > 0 && k.TTFTMs.N > 0 {
+			add(TTFTP95, "ms", b.TTFTMs.P95, k.TTFTMs.P95, false)
+		}
+		if b.E2EMs.N > 0 && k.E2EMs.N > 0 {
+			add(E2EP95, "ms", b.E2EMs.P95, k.E2EMs.P95, false)
+		}
+		add(OutputTPS, "tok/s", b.OutputTokenThroughput, k.OutputTokenThroughput, true)
+		er := Regression{Concurrency: c, Metric: ErrorRate, Unit: "%", Baseline: 100 * b.ErrorRate, Candidate: 100 * k.ErrorRate, ChangeUnit: "pp", Limit: th.MaxErrorRatePP}
+		er.Change = er.Candidate - er.Baseline
+		er.Worse = er.Change > th.MaxErrorRatePP+1e-9
+		out = append(out, er)
+		if b.CostPer1MOutputTokensUSD != nil && k.CostPer1MOutputTokensUSD != nil {
+			add(CostPer1M, "USD", *b.CostPer1MOutputTokensUSD, *k.CostPer1MOutputTokensUSD, false)
+		}
+	}
+	return out
+}
+
+// Levels splits the concurrency levels of two runs into those both have
+// and those only one has, each sorted.
+func Levels(baseline, candidate *summary.Summary) (common, onlyBaseline, onlyCandidate []int) {
+	for _, c := range levelsOf([]*summary.Summary{baseline, candidate}) {
+		inB, inC := level(baseline, c) != nil, level(candidate, c) != nil
+		switch {
+		case inB && inC:
+			common = append(common, c)
+		case inB:
+			onlyBaseline = append(onlyBaseline, c)
+		default:
+			onlyCandidate = append(onlyCandidate, c)
+		}
+	}
+	return common, onlyBaseline, onlyCandidate
+}
+
+// DiffTable renders a comparison as a Markdown table, one row per metric
+// and level, regressions marked.
+func DiffTable(ds []Regression) []byte {
+	var b bytes.Buffer
+	b.WriteString("| concurrency | metric | baseline | candidate | change | limit | |\n|---:|---|---:|---:|---:|---:|---|\n")
+	for _, d := range ds {
+		verdict := "ok"
+		if d.Worse {
+			verdict = "**WORSE**"
+		}
+		name := fmt.Sprintf("%s (%s)", d.Metric, d.Unit)
+		if strings.HasSuffix(string(d.Metric), d.Unit) {
+			name = string(d.Metric)
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", d.Concurrency, name,
+			d.format(d.Baseline), d.format(d.Candidate), d.changeText(), d.limitText(), verdict)
+	}
+	return b.Bytes()
+}
+
+// Names joins the regressions' descriptions (see Regression.String) with "; ".
+func Names(rs []Regression) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, "; ")
+}

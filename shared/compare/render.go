@@ -1,0 +1,295 @@
+package compare
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/llmbench/llmbench/shared/report"
+	"github.com/llmbench/llmbench/shared/report/chart"
+	"github.com/llmbench/llmbench/shared/summary"
+)
+
+// Table renders the executive table alone in Markdown, the best figure of
+// each column in bold, as the seeds do.
+func Table(rows []Row) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "| %s |\n|----------|%s\n", strings.Join(Header[:], " | "), strings.Repeat("---:|", len(Header)-1))
+	m := best(rows)
+	for i, r := range rows {
+		c := r.Cells()
+		c[0] = "**" + mdEsc(c[0]) + "**"
+		for j := 1; j < len(c); j++ {
+			if m[j][i] {
+				c[j] = "**" + c[j] + "**"
+			}
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(c[:], " | "))
+	}
+	return b.Bytes()
+}
+
+// Markdown renders compare.md: the executive table with its notes and
+// definitions, then the runs' figures side by side, level by level.
+func Markdown(runs []*summary.Summary, rule Rules) []byte {
+	rows := Executive(runs, rule)
+	var b bytes.Buffer
+	b.WriteString("# Performance Executive Summary\n\n")
+	if sim := simulatedLabels(rows); sim != "" {
+		fmt.Fprintf(&b, "> **Simulated server**: %s measured llmbench's model of an LLM server, not a real endpoint.\n\n", sim)
+	}
+	b.Write(Table(rows))
+	b.WriteString("\n")
+	for _, n := range Notes(rows, rule) {
+		fmt.Fprintf(&b, "- %s\n", n)
+	}
+	b.WriteString("\n## Definitions\n\n")
+	for _, d := range Definitions(rule) {
+		fmt.Fprintf(&b, "- %s\n", d)
+	}
+	b.WriteString("\n## Runs\n\n| Platform | run | name | target |\n|---|---|---|---|\n")
+	for i, r := range rows {
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", mdEsc(r.Platform), mdEsc(r.RunID), mdEsc(dash(r.Name)), mdEsc(dash(runs[i].Target)))
+	}
+	levels := levelsOf(runs)
+	for _, f := range perLevelFigures {
+		fmt.Fprintf(&b, "\n## %s per level (%s)\n\n| concurrency |", f.title, f.unit)
+		for _, r := range rows {
+			fmt.Fprintf(&b, " %s |", mdEsc(r.Platform))
+		}
+		fmt.Fprintf(&b, "\n|---:|%s\n", strings.Repeat("---:|", len(rows)))
+		for _, c := range levels {
+			fmt.Fprintf(&b, "| %d |", c)
+			for _, s := range runs {
+				fmt.Fprintf(&b, " %s |", cell(s, c, f))
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.Bytes()
+}
+
+func cell(s *summary.Summary, c int, f perLevel) string {
+	l := level(s, c)
+	if l == nil {
+		return "-"
+	}
+	v, ok := f.val(l)
+	if !ok {
+		return "-"
+	}
+	return f.format(v)
+}
+
+func simulatedLabels(rows []Row) string {
+	var sim []string
+	for _, r := range rows {
+		if r.Simulated {
+			sim = append(sim, r.Platform)
+		}
+	}
+	return strings.Join(sim, ", ")
+}
+
+// mdEsc keeps a text from breaking a Markdown table cell.
+func mdEsc(s string) string {
+	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// HTML renders compare.html: a self-contained page (inline CSS and SVG)
+// with the executive table, its notes and definitions, the overlaid charts
+// (output tok/s, TTFT p95 and E2E p95 vs concurrency, one line per run, and
+// the throughput–E2E p95 curve of each run) and the side-by-side tables.
+func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
+	rows := Executive(runs, rule)
+	v := comparePage{Style: template.CSS(report.Style), Simulated: simulatedLabels(rows), Notes: Notes(rows, rule)}
+	v.Head = Header[:]
+	m := best(rows)
+	for i, r := range rows {
+		c := r.Cells()
+		var cells []htmlCell
+		for j, s := range c {
+			cells = append(cells, htmlCell{Text: s, Best: j > 0 && m[j][i]})
+		}
+		v.Rows = append(v.Rows, cells)
+		v.Runs = append(v.Runs, [4]string{r.Platform, r.RunID, dash(r.Name), dash(runs[i].Target)})
+	}
+	for _, d := range Definitions(rule) {
+		// The definitions are written for Markdown: **term**: text.
+		term, text, _ := strings.Cut(strings.TrimPrefix(d, "**"), "**")
+		v.Defs = append(v.Defs, [2]string{term, strings.TrimPrefix(text, ": ")})
+	}
+	levels := levelsOf(runs)
+	for _, f := range perLevelFigures {
+		t := sideTable{Title: fmt.Sprintf("%s per level (%s)", f.title, f.unit)}
+		for _, r := range rows {
+			t.Head = append(t.Head, r.Platform)
+		}
+		for _, c := range levels {
+			row := []string{fmt.Sprint(c)}
+			for _, s := range runs {
+				row = append(row, cell(s, c, f))
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		v.Tables = append(v.Tables, t)
+	}
+	figs, err := compareFigures(runs, rows, levels)
+	if err != nil {
+		return nil, err
+	}
+	v.Figures = figs
+	var b bytes.Buffer
+	if err := compareTmpl.Execute(&b, v); err != nil {
+		return nil, fmt.Errorf("compare: html: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+type htmlCell struct {
+	Text string
+	Best bool
+}
+
+type sideTable struct {
+	Title string
+	Head  []string
+	Rows  [][]string
+}
+
+type comparePage struct {
+	Style     template.CSS
+	Simulated string
+	Head      []string
+	Rows      [][]htmlCell
+	Notes     []string
+	Defs      [][2]string
+	Runs      [][4]string
+	Figures   []report.Figure
+	Tables    []sideTable
+}
+
+// compareFigures overlays the runs: one line per run.
+func compareFigures(runs []*summary.Summary, rows []Row, levels []int) ([]report.Figure, error) {
+	var ticks []chart.Tick
+	for _, c := range levels {
+		ticks = append(ticks, chart.Tick{Value: float64(c), Label: fmt.Sprint(c)})
+	}
+	var figs []report.Figure
+	for _, f := range perLevelFigures[:3] {
+		var series []chart.Series
+		for i, s := range runs {
+			sr := chart.Series{Name: rows[i].Platform}
+			for _, c := range levels {
+				if l := level(s, c); l != nil {
+					if y, ok := f.val(l); ok {
+						sr.Points = append(sr.Points, chart.Point{X: float64(c), Y: y})
+					}
+				}
+			}
+			series = append(series, sr)
+		}
+		if !anyPoints(series) {
+			continue
+		}
+		lc := &chart.Lines{Title: f.title + " vs concurrency, per run", XLabel: "concurrency (concurrent streams)",
+			YLabel: fmt.Sprintf("%s (%s)", f.title, f.unit), XTicks: ticks, Series: series}
+		if f.unit == "ms" && chart.WideRange(series) {
+			lc.LogY, lc.YLabel = true, fmt.Sprintf("%s (%s, log scale)", f.title, f.unit)
+		}
+		svg, err := lc.SVG()
+		if err != nil {
+			return nil, fmt.Errorf("compare: html: %w", err)
+		}
+		figs = append(figs, report.Figure{SVG: svg, Caption: fmt.Sprintf("%s at each concurrency level, one line per run%s.", f.title, logNote(lc.LogY))})
+	}
+	var series []chart.Series
+	for i, s := range runs {
+		sr := chart.Series{Name: rows[i].Platform}
+		for _, c := range levels {
+			if l := level(s, c); l != nil && l.E2EMs.N > 0 {
+				sr.Points = append(sr.Points, chart.Point{X: l.OutputTokenThroughput, Y: l.E2EMs.P95})
+				sr.Labels = append(sr.Labels, fmt.Sprintf("c=%d", c))
+			}
+		}
+		series = append(series, sr)
+	}
+	if anyPoints(series) {
+		lc := &chart.Lines{Title: "Throughput vs E2E p95 latency, per run", XLabel: "output throughput (tok/s)", YLabel: "E2E p95 (ms)", Series: series}
+		if chart.WideRange(series) {
+			lc.LogY, lc.YLabel = true, "E2E p95 (ms, log scale)"
+		}
+		svg, err := lc.SVG()
+		if err != nil {
+			return nil, fmt.Errorf("compare: html: %w", err)
+		}
+		figs = append(figs, report.Figure{SVG: svg, Caption: "Each point is a level of a run, labelled c=concurrency: further right is more throughput, lower is faster" + logNote(lc.LogY) + "."})
+	}
+	return figs, nil
+}
+
+func logNote(log bool) string {
+	if log {
+		return "; the latencies span a factor of 10 or more, so the y axis is logarithmic"
+	}
+	return ""
+}
+
+func anyPoints(ss []chart.Series) bool {
+	for _, s := range ss {
+		if len(s.Points) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+var compareTmpl = template.Must(template.New("compare").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>Performance Executive Summary — llmbench compare</title>
+<style>{{.Style}}</style>
+</head>
+<body>
+<main>
+<h1>Performance Executive Summary</h1>
+<p class="sub">llmbench compare · {{len .Rows}} run(s)</p>
+{{if .Simulated}}<div class="banner" id="simulated" role="alert"><strong>SIMULATED SERVER</strong>: {{.Simulated}} measured llmbench's model of an LLM server, not a real endpoint.</div>
+{{end}}<div class="scroll"><table class="executive">
+<tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range $i, $c := .}}{{if eq $i 0}}<th>{{$c.Text}}</th>{{else}}<td class="n">{{if $c.Best}}<b class="best">{{$c.Text}}</b>{{else}}{{$c.Text}}{{end}}</td>{{end}}{{end}}</tr>
+{{end}}</table></div>
+<ul class="note">{{range .Notes}}<li>{{.}}</li>{{end}}</ul>
+<h2 id="definitions">Definitions</h2>
+<ul class="defs">{{range .Defs}}<li><b>{{index . 0}}</b>: {{index . 1}}</li>
+{{end}}</ul>
+<h2 id="charts">Charts</h2>
+<div class="charts">
+{{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
+{{end}}</div>
+<h2 id="levels">Per level</h2>
+<div class="levels">
+{{range .Tables}}<section><h3>{{.Title}}</h3>
+<table><tr><th>concurrency (streams)</th>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></section>
+{{end}}</div>
+<h2 id="runs">Runs</h2>
+<table><tr><th>Platform</th><th>run</th><th>name</th><th>target</th></tr>
+{{range .Runs}}<tr><th>{{index . 0}}</th><td><code>{{index . 1}}</code></td><td>{{index . 2}}</td><td>{{index . 3}}</td></tr>
+{{end}}</table>
+</main>
+</body>
+</html>
+`))

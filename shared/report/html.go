@@ -1,0 +1,525 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/llmbench/llmbench/shared/report/chart"
+	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/summary"
+)
+
+// HTML renders report.html: one self-contained page (inline CSS and SVG,
+// no script, no font or image to fetch) with the run's facts, a table of
+// every level, the charts, the latency distributions of each level, the
+// errors, the definitions and the spec as JSON, auth secrets and header
+// values redacted.
+//
+// Charts:
+//   - output tok/s vs concurrency;
+//   - TTFT p50 and p95 vs concurrency, and E2E p50 and p95 vs concurrency
+//     (two charts: their scales differ by an order of magnitude);
+//   - throughput–latency curves: x = output tok/s, y = E2E p95 and, in a
+//     second chart, TTFT p95, each level a point labelled with its
+//     concurrency;
+//   - the TTFT distribution of each level as a percentile profile: x is
+//     ordinal (p50, p90, p95, p99, max, evenly spaced: the summary holds
+//     no other quantile, and no minimum or quartile for a box), y the TTFT,
+//     one line per level; the mean is in the level's table;
+//   - errors by kind per level: stacked bars, in % of the level's measured
+//     requests, one colour per kind.
+//
+// A simulated run says so in a banner above everything and in every chart
+// title. The page is deterministic: the same inputs give the same bytes.
+func HTML(sum *summary.Summary, sp *spec.Spec) ([]byte, error) {
+	if sum == nil {
+		return nil, fmt.Errorf("report: html: no summary")
+	}
+	v, err := htmlView(sum, sp)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := pageTmpl.Execute(&b, v); err != nil {
+		return nil, fmt.Errorf("report: html: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Figure is a chart with its caption.
+type Figure struct {
+	SVG     template.HTML
+	Caption string
+}
+
+// Style is the CSS shared by report.html and compare.html.
+const Style = `
+:root{--fg:#1d2430;--muted:#5b6575;--line:#d9dee6;--head:#f3f5f8;--warn:#b3261e;--warnbg:#fdecea;--accent:#0072b2}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI","Liberation Sans",Arial,sans-serif;color:var(--fg);background:#fff}
+main{max-width:1280px;margin:0 auto;padding:20px 24px 48px}
+h1{font-size:1.6em;margin:.2em 0 .1em}
+h2{font-size:1.25em;margin:1.6em 0 .5em;padding-bottom:.2em;border-bottom:1px solid var(--line)}
+h3{font-size:1.05em;margin:1.2em 0 .4em}
+.sub{color:var(--muted);margin:0 0 1em}
+.banner{background:var(--warnbg);border:2px solid var(--warn);color:var(--warn);border-radius:6px;padding:12px 16px;margin:12px 0 16px;font-size:1.05em}
+.banner strong{font-size:1.15em;letter-spacing:.04em}
+table{border-collapse:collapse;margin:.4em 0 1em;font-variant-numeric:tabular-nums}
+th,td{border:1px solid var(--line);padding:4px 8px;vertical-align:top}
+th{background:var(--head);font-weight:600;text-align:center}
+td.n{text-align:right;white-space:nowrap}
+table.facts th{text-align:left}
+.scroll{overflow-x:auto}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:18px}
+figure{margin:0;border:1px solid var(--line);border-radius:6px;padding:8px;background:#fff}
+figcaption{color:var(--muted);font-size:.88em;margin-top:4px}
+svg.chart{display:block;width:100%;height:auto}
+svg.chart text{font-family:"Liberation Sans",Arial,Helvetica,sans-serif !important}
+.levels{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:8px 24px}
+pre{background:var(--head);border:1px solid var(--line);border-radius:6px;padding:10px;overflow-x:auto;font-size:.85em}
+ul.defs li{margin:.2em 0}
+.note{color:var(--muted);font-size:.9em}
+b.best{color:var(--accent)}
+`
+
+type htmlPage struct {
+	Title      string
+	Sum        *summary.Summary
+	Simulated  bool
+	SimProfile string
+	Facts      [][2]string
+	Heads      []string
+	Rows       [][]string
+	Figures    []Figure
+	NoCharts   string
+	Levels     []levelView
+	Problems   []string
+	Defs       [][2]string
+	SpecJSON   string
+	Style      template.CSS
+}
+
+type levelView struct {
+	Concurrency int
+	Facts       string
+	Dists       [][]string
+	Errors      string
+}
+
+func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
+	v := &htmlPage{Title: s.Name, Sum: s, Simulated: s.Simulated, SimProfile: s.SimProfile, Style: template.CSS(Style)}
+	if s.Simulated {
+		v.Title += " (simulated server)"
+	}
+	v.Facts = [][2]string{
+		{"run", s.RunID}, {"platform", dash(s.Platform)}, {"target", dash(s.Target)},
+		{"started", s.StartedAt.Format("2006-01-02 15:04:05 UTC")}, {"finished", s.FinishedAt.Format("2006-01-02 15:04:05 UTC")},
+		{"duration", fmt.Sprintf("%.0f s", s.FinishedAt.Sub(s.StartedAt).Seconds())}, {"query engine", dash(s.Engine)},
+	}
+	if s.Simulated {
+		v.Facts = append(v.Facts, [2]string{"simulated server profile", dash(s.SimProfile)})
+	}
+	if sp != nil {
+		stream := "streaming"
+		if !sp.Workload.Streaming() {
+			stream = "non-streaming"
+		}
+		v.Facts = append(v.Facts, [2]string{"workload", fmt.Sprintf("%d input tokens (approx.), %d output tokens per request, %s", sp.Workload.InputTokens, sp.Workload.OutputTokens, stream)})
+		load := fmt.Sprintf("concurrency levels %s; %s measured per level after %s warm-up", joinInts(sp.Load.Levels), dash(string(sp.Load.Duration)), dash(string(sp.Load.Warmup)))
+		if sp.Load.Requests > 0 {
+			load += fmt.Sprintf("; %d measured requests per level", sp.Load.Requests)
+		}
+		v.Facts = append(v.Facts, [2]string{"load", load})
+		if sp.Pricing.USDPerHour > 0 {
+			n := sp.Pricing.Instances
+			if n == 0 {
+				n = 1
+			}
+			v.Facts = append(v.Facts, [2]string{"price", fmt.Sprintf("$%.3f per hour × %d instance(s)", sp.Pricing.USDPerHour, n)})
+		} else {
+			v.Facts = append(v.Facts, [2]string{"price", "none given: no cost figures"})
+		}
+		if sp.SLO != (spec.SLO{}) {
+			v.Facts = append(v.Facts, [2]string{"SLO (goodput)", sloText(sp.SLO)})
+		}
+		var j bytes.Buffer
+		enc := json.NewEncoder(&j)
+		enc.SetEscapeHTML(false) // html/template escapes it for the page
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(redactSpec(sp)); err != nil {
+			return nil, fmt.Errorf("report: html: spec: %w", err)
+		}
+		v.SpecJSON = strings.TrimSuffix(j.String(), "\n")
+	}
+
+	v.Heads = []string{"concurrency (streams)", "measured requests (count)", "error rate (%)", "output (tok/s)", "requests (req/s)", "goodput (req/s)",
+		"TTFT p50 (ms)", "TTFT p95 (ms)", "TPOT p50 (ms)", "ITL p99 (ms)", "E2E p50 (ms)", "E2E p95 (ms)", "cost ($ per 1M output tokens)", "output tokens per dollar-hour (tok/$·h)"}
+	for i := range s.Levels {
+		l := &s.Levels[i]
+		tph := "-"
+		if l.OutputTokensPerUSDHour != nil {
+			tph = chart.Thousands(*l.OutputTokensPerUSDHour, 0)
+		}
+		v.Rows = append(v.Rows, []string{
+			fmt.Sprint(l.Concurrency), fmt.Sprint(l.Requests), fmt.Sprintf("%.1f", 100*l.ErrorRate),
+			fmt.Sprintf("%.1f", l.OutputTokenThroughput), fmt.Sprintf("%.2f", l.RequestThroughput), fmt.Sprintf("%.2f", l.GoodputRPS),
+			msCell(l.TTFTMs.N, l.TTFTMs.P50), msCell(l.TTFTMs.N, l.TTFTMs.P95), msCell(l.TPOTMs.N, l.TPOTMs.P50),
+			msCell(l.ITLMs.N, l.ITLMs.P99), msCell(l.E2EMs.N, l.E2EMs.P50), msCell(l.E2EMs.N, l.E2EMs.P95),
+			usd(l.CostPer1MOutputTokensUSD), tph,
+		})
+		lv := levelView{Concurrency: l.Concurrency,
+			Facts: fmt.Sprintf("%d measured requests (%d ok, %d errors) after %d warm-up requests; window %.1f s; achieved concurrency %.1f; token counts from %s",
+				l.Requests, l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, dash(l.TokenSource))}
+		for _, d := range []struct {
+			name string
+			d    summary.Dist
+		}{{"TTFT", l.TTFTMs}, {"TPOT", l.TPOTMs}, {"ITL", l.ITLMs}, {"E2E", l.E2EMs}} {
+			lv.Dists = append(lv.Dists, []string{d.name, fmt.Sprint(d.d.N), msCell(d.d.N, d.d.Mean), msCell(d.d.N, d.d.P50), msCell(d.d.N, d.d.P90),
+				msCell(d.d.N, d.d.P95), msCell(d.d.N, d.d.P99), msCell(d.d.N, d.d.Max)})
+		}
+		if l.Errors > 0 {
+			lv.Errors = errorKinds(l.ErrorsByStatus)
+		}
+		v.Levels = append(v.Levels, lv)
+	}
+	for _, f := range s.FailedSlices {
+		v.Problems = append(v.Problems, fmt.Sprintf("FAILED slice: level %d worker %d: %s", f.Level, f.Worker, f.Error))
+	}
+	for _, r := range s.RetriedSlices {
+		v.Problems = append(v.Problems, fmt.Sprintf("retried slice: level %d worker %d ran %d times; %d part(s) of interrupted attempts discarded", r.Level, r.Worker, r.Attempts, r.DiscardedParts))
+	}
+	d := s.Definitions
+	v.Defs = [][2]string{{"TTFT", d.TTFT}, {"ITL", d.ITL}, {"TPOT", d.TPOT}, {"E2E", d.E2E}, {"Window", d.Window}, {"Throughput", d.Throughput}, {"Percentiles", d.Percentile}, {"Cost per 1M output tokens", d.Cost}}
+
+	figs, err := runFigures(s)
+	if err != nil {
+		return nil, err
+	}
+	v.Figures = figs
+	if len(figs) == 0 {
+		v.NoCharts = "No level has measurements to chart."
+	}
+	return v, nil
+}
+
+// runFigures draws the charts of one run.
+func runFigures(s *summary.Summary) ([]Figure, error) {
+	levels := append([]summary.Level(nil), s.Levels...)
+	sort.SliceStable(levels, func(i, j int) bool { return levels[i].Concurrency < levels[j].Concurrency })
+	if len(levels) == 0 {
+		return nil, nil
+	}
+	suffix := ""
+	if s.Simulated {
+		suffix = " — SIMULATED server"
+	}
+	var ticks []chart.Tick
+	for _, l := range levels {
+		ticks = append(ticks, chart.Tick{Value: float64(l.Concurrency), Label: fmt.Sprint(l.Concurrency)})
+	}
+	const xConc = "concurrency (concurrent streams)"
+	pts := func(val func(l *summary.Level) (float64, bool)) []chart.Point {
+		var out []chart.Point
+		for i := range levels {
+			if y, ok := val(&levels[i]); ok {
+				out = append(out, chart.Point{X: float64(levels[i].Concurrency), Y: y})
+			}
+		}
+		return out
+	}
+	dist := func(pick func(l *summary.Level) summary.Dist, q func(d summary.Dist) float64) func(l *summary.Level) (float64, bool) {
+		return func(l *summary.Level) (float64, bool) { d := pick(l); return q(d), d.N > 0 }
+	}
+	ttft := func(l *summary.Level) summary.Dist { return l.TTFTMs }
+	e2e := func(l *summary.Level) summary.Dist { return l.E2EMs }
+	p50 := func(d summary.Dist) float64 { return d.P50 }
+	p95 := func(d summary.Dist) float64 { return d.P95 }
+
+	var figs []Figure
+	add := func(c interface {
+		SVG() (template.HTML, error)
+	}, caption string) error {
+		svg, err := c.SVG()
+		if err != nil {
+			return fmt.Errorf("report: html: %w", err)
+		}
+		figs = append(figs, Figure{SVG: svg, Caption: caption})
+		return nil
+	}
+	some := func(ss ...chart.Series) bool {
+		for _, s := range ss {
+			if len(s.Points) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+
+	tput := chart.Series{Name: "output tok/s", Points: pts(func(l *summary.Level) (float64, bool) { return l.OutputTokenThroughput, true })}
+	if err := add(&chart.Lines{Title: "Output throughput vs concurrency" + suffix, XLabel: xConc, YLabel: "output throughput (tok/s)", XTicks: ticks,
+		Series: []chart.Series{tput}}, "Output tokens of ok requests per second of the measured window, at each concurrency level."); err != nil {
+		return nil, err
+	}
+	for _, c := range []struct {
+		name, what string
+		pick       func(l *summary.Level) summary.Dist
+	}{{"TTFT", "time to first token", ttft}, {"E2E", "end-to-end latency", e2e}} {
+		a := chart.Series{Name: c.name + " p50", Points: pts(dist(c.pick, p50))}
+		b := chart.Series{Name: c.name + " p95", Points: pts(dist(c.pick, p95)), Dashed: true}
+		if !some(a, b) {
+			continue
+		}
+		lc := &chart.Lines{Title: c.name + " p50 and p95 vs concurrency" + suffix, XLabel: xConc, YLabel: c.name + " (ms)", XTicks: ticks,
+			Series: []chart.Series{a, b}}
+		logY(lc)
+		if err := add(lc, fmt.Sprintf("Median (solid) and 95th percentile (dashed) %s of ok requests at each level%s.", c.what, logNote(lc))); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range []struct {
+		name string
+		pick func(l *summary.Level) summary.Dist
+	}{{"E2E", e2e}, {"TTFT", ttft}} {
+		var sr chart.Series
+		sr.Name = c.name + " p95"
+		for _, l := range levels {
+			if d := c.pick(&l); d.N > 0 {
+				sr.Points = append(sr.Points, chart.Point{X: l.OutputTokenThroughput, Y: d.P95})
+				sr.Labels = append(sr.Labels, fmt.Sprintf("c=%d", l.Concurrency))
+			}
+		}
+		if !some(sr) {
+			continue
+		}
+		lc := &chart.Lines{Title: "Throughput vs " + c.name + " p95 latency" + suffix, XLabel: "output throughput (tok/s)", YLabel: c.name + " p95 (ms)",
+			Series: []chart.Series{sr}}
+		logY(lc)
+		if err := add(lc, fmt.Sprintf("Each point is a level, labelled c=concurrency, joined in order of concurrency: what %s p95 each throughput costs%s.", c.name, logNote(lc))); err != nil {
+			return nil, err
+		}
+	}
+	profile := []struct {
+		name string
+		q    func(d summary.Dist) float64
+	}{{"p50", p50}, {"p90", func(d summary.Dist) float64 { return d.P90 }}, {"p95", p95}, {"p99", func(d summary.Dist) float64 { return d.P99 }}, {"max", func(d summary.Dist) float64 { return d.Max }}}
+	var pticks []chart.Tick
+	for i, p := range profile {
+		pticks = append(pticks, chart.Tick{Value: float64(i), Label: p.name})
+	}
+	var prof []chart.Series
+	for _, l := range levels {
+		if l.TTFTMs.N == 0 {
+			continue
+		}
+		sr := chart.Series{Name: fmt.Sprintf("%d streams", l.Concurrency)}
+		for i, p := range profile {
+			sr.Points = append(sr.Points, chart.Point{X: float64(i), Y: p.q(l.TTFTMs)})
+		}
+		prof = append(prof, sr)
+	}
+	if len(prof) > 0 {
+		lc := &chart.Lines{Title: "TTFT distribution per level (percentile profile)" + suffix, XLabel: "percentile of ok requests (ordinal axis)", YLabel: "TTFT (ms)", XTicks: pticks,
+			Series: prof}
+		logY(lc)
+		if err := add(lc, "One line per level through its TTFT p50, p90, p95, p99 and maximum, evenly spaced: the summary keeps no other quantile. The mean is in the level's table below"+logNote(lc)+"."); err != nil {
+			return nil, err
+		}
+	}
+	kinds := map[string]bool{}
+	for _, l := range levels {
+		for k, n := range l.ErrorsByStatus {
+			if n > 0 {
+				kinds[k] = true
+			}
+		}
+	}
+	if len(kinds) > 0 {
+		names := make([]string, 0, len(kinds))
+		for k := range kinds {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		bars := &chart.Bars{Title: "Errors by kind per level" + suffix, XLabel: xConc, YLabel: "errors (% of measured requests)"}
+		for _, l := range levels {
+			bars.Categories = append(bars.Categories, fmt.Sprint(l.Concurrency))
+		}
+		for _, k := range names {
+			st := chart.Stack{Name: k}
+			for _, l := range levels {
+				pct := 0.0
+				if l.Requests > 0 {
+					pct = 100 * float64(l.ErrorsByStatus[k]) / float64(l.Requests)
+				}
+				st.Values = append(st.Values, pct)
+			}
+			bars.Stacks = append(bars.Stacks, st)
+		}
+		if err := add(bars, "Failed measured requests by kind, stacked, as a share of each level's measured requests; counts are in the level tables below."); err != nil {
+			return nil, err
+		}
+	}
+	return figs, nil
+}
+
+// logY puts a latency chart on a log scale when its values span a factor
+// of 10 or more, and says so on the axis.
+func logY(lc *chart.Lines) {
+	if chart.WideRange(lc.Series) {
+		lc.LogY = true
+		lc.YLabel = strings.TrimSuffix(lc.YLabel, " (ms)") + " (ms, log scale)"
+	}
+}
+
+func logNote(lc *chart.Lines) string {
+	if lc.LogY {
+		return "; the values span a factor of 10 or more, so the y axis is logarithmic"
+	}
+	return ""
+}
+
+func sloText(s spec.SLO) string {
+	var parts []string
+	if s.TTFTMs > 0 {
+		parts = append(parts, fmt.Sprintf("TTFT ≤ %g ms", s.TTFTMs))
+	}
+	if s.TPOTMs > 0 {
+		parts = append(parts, fmt.Sprintf("TPOT ≤ %g ms", s.TPOTMs))
+	}
+	if s.E2EMs > 0 {
+		parts = append(parts, fmt.Sprintf("E2E ≤ %g ms", s.E2EMs))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func joinInts(xs []int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Redacted is what replaces a value that might be secret.
+const Redacted = "[redacted]"
+
+var (
+	secretRef     = regexp.MustCompile(`^(env:[A-Za-z_][A-Za-z0-9_]*|arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)$`)
+	sensitiveName = regexp.MustCompile(`(?i)key|token|secret|passw|sig|auth|cred|code|session`)
+)
+
+// redactSpec returns a copy of sp safe to publish: the auth secret kept
+// only when it is a reference (env:NAME or a Secrets Manager ARN), every
+// extra header's value replaced, and the URL's password (or lone user
+// name) and sensitive query values replaced by "redacted". A valid spec holds no secret; this guards against
+// one that does.
+func redactSpec(sp *spec.Spec) *spec.Spec {
+	c := *sp
+	if sp.Target.Auth != nil {
+		a := *sp.Target.Auth
+		if !secretRef.MatchString(string(a.Secret)) {
+			a.Secret = Redacted
+		}
+		c.Target.Auth = &a
+	}
+	if sp.Target.Headers != nil {
+		c.Target.Headers = make(map[string]string, len(sp.Target.Headers))
+		for k := range sp.Target.Headers {
+			c.Target.Headers[k] = Redacted
+		}
+	}
+	c.Target.URL = redactURL(sp.Target.URL)
+	return &c
+}
+
+func redactURL(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Redacted
+	}
+	// In a URL the marker is a plain word, which needs no escaping.
+	const mark = "redacted"
+	if u.User != nil {
+		if _, hasPassword := u.User.Password(); hasPassword {
+			u.User = url.UserPassword(u.User.Username(), mark)
+		} else {
+			u.User = url.User(mark) // a user name alone may be a token
+		}
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if sensitiveName.MatchString(k) {
+				q[k] = []string{mark}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{{.Title}} — llmbench report</title>
+<style>{{.Style}}</style>
+</head>
+<body>
+<main>
+<h1>{{.Sum.Name}}</h1>
+<p class="sub">llmbench report · run <code>{{.Sum.RunID}}</code></p>
+{{if .Simulated}}<div class="banner" id="simulated" role="alert"><strong>SIMULATED SERVER</strong> (profile <code>{{.SimProfile}}</code>): every figure on this page measures llmbench's model of an LLM server, not a real endpoint.</div>
+{{end}}<table class="facts">
+{{range .Facts}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>
+{{end}}</table>
+
+<h2 id="levels">Results per level</h2>
+<div class="scroll"><table class="results">
+<tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">Latencies are over ok requests; “-” means no value (no ok request, or no price).</p>
+
+<h2 id="charts">Charts</h2>
+{{if .NoCharts}}<p>{{.NoCharts}}</p>{{end}}<div class="charts">
+{{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
+{{end}}</div>
+
+<h2 id="distributions">Distributions per level</h2>
+<div class="levels">
+{{range .Levels}}<section>
+<h3>{{.Concurrency}} concurrent streams</h3>
+<p class="note">{{.Facts}}</p>
+<table>
+<tr><th>metric</th><th>n (values)</th><th>mean (ms)</th><th>p50 (ms)</th><th>p90 (ms)</th><th>p95 (ms)</th><th>p99 (ms)</th><th>max (ms)</th></tr>
+{{range .Dists}}<tr><th>{{index . 0}}</th>{{range slice . 1}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table>
+{{if .Errors}}<p>errors: {{.Errors}}</p>{{end}}
+</section>
+{{end}}</div>
+{{if .Problems}}
+<h2 id="problems">Failed and retried slices</h2>
+<ul>{{range .Problems}}<li>{{.}}</li>{{end}}</ul>
+{{end}}
+<h2 id="definitions">Definitions</h2>
+<ul class="defs">{{range .Defs}}<li><b>{{index . 0}}</b>: {{index . 1}}</li>
+{{end}}</ul>
+
+<h2 id="spec">Run spec</h2>
+{{if .SpecJSON}}<p class="note">spec.json as run; secrets appear only as references, and auth secrets, header values and URL credentials are redacted.</p>
+<pre id="spec-json">{{.SpecJSON}}</pre>{{else}}<p class="note">spec.json is not available.</p>{{end}}
+</main>
+</body>
+</html>
+`))
