@@ -76,6 +76,9 @@ func (a *Aggregator) Aggregate(ctx context.Context, in AggregateInput) (*summary
 	if err := a.Store.Put(ctx, store.RunKey(p.RunID, "report.md"), report.Markdown(sum, s)); err != nil {
 		return nil, err
 	}
+	if err := a.Store.Put(ctx, summary.LevelLinesKey(p.Day, p.RunID), summary.LevelLines(sum)); err != nil {
+		return nil, err
+	}
 	html, err := report.HTML(sum, s)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: render report.html: %w", err)
