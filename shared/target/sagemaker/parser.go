@@ -12,6 +12,7 @@ import (
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/target"
 )
 
 // maxLine bounds one line of a stream: a container that never sends a
@@ -274,7 +275,7 @@ func (p *lineParser) line(raw []byte, at time.Time) {
 	if l.containerError() {
 		msg, code := parseErrorObject(data)
 		if msg == "" && l.Details != nil {
-			msg = rawText(l.GeneratedText) // LMI puts the message there
+			msg = target.JSONText(l.GeneratedText) // LMI puts the message there
 		}
 		if msg == "" {
 			msg = string(excerpt(data))

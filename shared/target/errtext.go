@@ -1,0 +1,20 @@
+package target
+
+// Exported for the other target clients (SageMaker), so that every row is
+// classified and worded the same way whatever the endpoint.
+
+// ErrorObject reads a server's error object (OpenAI, vLLM, TGI, FastAPI
+// shapes): its message and numeric code, if any.
+func ErrorObject(b []byte) (msg string, code int) { return parseErrorObject(b) }
+
+// Truncate cuts s to at most n bytes on a rune boundary, marking the cut.
+func Truncate(s string, n int) string { return truncate(s, n) }
+
+// Excerpt bounds the bytes of a body quoted in an error.
+func Excerpt(b []byte) []byte { return excerpt(b) }
+
+// TransportErr strips an HTTP client's wrappers down to the network error.
+func TransportErr(err error) error { return transportErr(err) }
+
+// JSONText returns a JSON string's value, or other JSON as compact text.
+func JSONText(raw []byte) string { return rawText(raw) }
