@@ -215,22 +215,9 @@ func duckDBOver(ctx context.Context, s store.Store, p *workflow.Plan) (query.Eng
 	if !ok {
 		return nil, nil, fmt.Errorf("run: DuckDB reads local folders only")
 	}
-	{
-		keys, err := st.List(ctx, "samples/dt="+p.Day+"/run_id="+p.RunID+"/")
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(keys) == 0 {
-			return nil, nil, fmt.Errorf("%w for run %s under %s", workflow.ErrNoSamples, p.RunID, st.Root())
-		}
-		files := make([]string, len(keys))
-		for i, k := range keys {
-			files[i] = st.Path(k)
-		}
-		db, err := duckdb.Open(ctx, files)
-		if err != nil {
-			return nil, nil, err
-		}
-		return db, func() { db.Close() }, nil
+	db, err := duckdb.OpenRun(ctx, st, p.Day, p.RunID)
+	if err != nil {
+		return nil, nil, err
 	}
+	return db, func() { db.Close() }, nil
 }

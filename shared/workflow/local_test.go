@@ -26,24 +26,11 @@ import (
 // duckdbEngine opens DuckDB over a local store's sample files of a run.
 func duckdbEngine(ctx context.Context, s store.Store, p *workflow.Plan) (query.Engine, func(), error) {
 	st := s.(*store.Local)
-	{
-		keys, err := st.List(ctx, "samples/dt="+p.Day+"/run_id="+p.RunID+"/")
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(keys) == 0 {
-			return nil, nil, workflow.ErrNoSamples
-		}
-		files := make([]string, len(keys))
-		for i, k := range keys {
-			files[i] = st.Path(k)
-		}
-		db, err := duckdb.Open(ctx, files)
-		if err != nil {
-			return nil, nil, err
-		}
-		return db, func() { db.Close() }, nil
+	db, err := duckdb.OpenRun(ctx, st, p.Day, p.RunID)
+	if err != nil {
+		return nil, nil, err
 	}
+	return db, func() { db.Close() }, nil
 }
 
 func parseSpec(t *testing.T, doc string) *spec.Spec {
