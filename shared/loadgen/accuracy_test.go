@@ -111,7 +111,9 @@ func abs(f float64) float64 {
 
 // TestTimingAccuracy: against a server that writes the first token 100 ms
 // after a request and then one every 20 ms, the client's TTFT and ITL
-// medians are within 2 ms of the truth, alone and with 64 streams at once.
+// medians are within 2 ms of the truth — the times the server recorded
+// writing each chunk — alone and with 64 streams at once. (Whether the
+// simulated server keeps to its profile is simllm's own test.)
 func TestTimingAccuracy(t *testing.T) {
 	for _, streams := range []int{1, 64} {
 		t.Run(fmt.Sprint("streams=", streams), func(t *testing.T) {
@@ -126,8 +128,6 @@ func TestTimingAccuracy(t *testing.T) {
 				what          string
 				measured, ref float64
 			}{
-				{"TTFT p50 vs the profile", pct(a.ttft, .5), 100},
-				{"ITL p50 vs the profile", pct(a.itl, .5), 20},
 				{"TTFT p50 vs the server's record", pct(a.ttft, .5), pct(a.ttftTrue, .5)},
 				{"ITL p50 vs the server's record", pct(a.itl, .5), pct(a.itlTrue, .5)},
 			}
