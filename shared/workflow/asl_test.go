@@ -298,3 +298,75 @@ func TestPayloadsStaySmall(t *testing.T) {
 		t.Errorf("largest payload %d bytes: not far below the 256 KiB limit", biggest.Load())
 	}
 }
+
+// TestFailedSliceIsRecorded: a worker that fails for good (an error the
+// state machine does not retry) is caught; the run still aggregates what
+// the other slices measured, and the summary names the failed slice.
+func TestFailedSliceIsRecorded(t *testing.T) {
+	f := newFixture(t, `{"name":"fail","target":{"kind":"sim","profile":"fixed"},
+	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[4],"requests":20,"slice_concurrency":2}}`)
+	work := f.steps.Work
+	fns := f.steps.Functions()
+	fns["worker"] = sfnlocal.Func(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
+		if ev.Worker == 0 {
+			return nil, fmt.Errorf("worker ran out of memory")
+		}
+		return work(ctx, ev)
+	})
+	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outb, err := m.Execute(context.Background(), "fail", f.input)
+	if err != nil {
+		t.Fatalf("a failed slice failed the whole run: %v", err)
+	}
+	var out workflow.AggregateOutput
+	json.Unmarshal(outb, &out)
+	sum := readSummaryFile(t, f.st, out.RunID)
+	if len(sum.FailedSlices) != 1 || sum.FailedSlices[0].Worker != 0 || sum.FailedSlices[0].Level != 4 ||
+		!strings.Contains(sum.FailedSlices[0].Cause, "out of memory") {
+		t.Errorf("failed slices %+v; want worker 0 of level 4 with its cause", sum.FailedSlices)
+	}
+	if l := sum.Levels[0]; l.Requests != 10 || l.OK != 10 {
+		t.Errorf("the surviving slice's figures: %d requests, %d ok; want its 10", l.Requests, l.OK)
+	}
+}
+
+// TestWorkerStopsBeforeDeadline: a worker whose context has a deadline (a
+// Lambda's) stops issuing FlushMargin before it, lets in-flight requests
+// end, and writes every row.
+func TestWorkerStopsBeforeDeadline(t *testing.T) {
+	f := newFixture(t, `{"name":"deadline","target":{"kind":"sim","profile":"fixed"},
+	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[3],"duration":"1h"}}`)
+	ctx := context.Background()
+	plan, err := f.steps.Plan(ctx, workflow.PlanEvent{Spec: f.input})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, workflow.FlushMargin+300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	out, err := f.steps.Work(dctx, workflow.WorkEvent{RunID: plan.RunID, Output: plan.Output, LevelIndex: 0, Worker: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("worker ran %v: it did not stop at the flush margin", took)
+	}
+	b, err := f.st.Get(ctx, workflow.SliceRecordKey(plan.RunID, 3, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec workflow.SliceRecord
+	json.Unmarshal(b, &rec)
+	rows := readRows(t, f.st, plan.RunID)
+	if !rec.Done || rec.Drained != "deadline" || out.Requests == 0 || len(rows) != out.Requests {
+		t.Errorf("record done=%v drained=%q, %d requests, %d rows", rec.Done, rec.Drained, out.Requests, len(rows))
+	}
+	for _, r := range rows {
+		if r.Status != "ok" {
+			t.Errorf("a request in flight at the drain ended %s, want ok", r.Status)
+		}
+	}
+}
