@@ -170,9 +170,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 				return err
 			}
 			day := sum.StartedAt.UTC().Format("2006-01-02")
-			fmt.Fprintf(stdout, "\nsamples:  %s\nsummary:  %s\nreport:   %s\n",
+			fmt.Fprintf(stdout, "\nsamples:  %s\nsummary:  %s\nreport:   %s\n          %s\n",
 				st.Path("samples/dt="+day+"/run_id="+res.RunID+"/"),
-				st.Path(res.Summary), st.Path(store.RunKey(res.RunID, "report.md")))
+				st.Path(res.Summary), st.Path(store.RunKey(res.RunID, "report.md")), st.Path(store.RunKey(res.RunID, "report.html")))
 		}
 	}
 	if runErr != nil {
