@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/llmbench/llmbench/shared/sample"
@@ -175,8 +174,8 @@ func (c *OpenAI) Do(ctx context.Context, req Request) *sample.Result {
 		return res
 	}
 
-	var tr connTrace
-	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, tr.clientTrace()),
+	var tr ConnTrace
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, tr.ClientTrace()),
 		http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		res.Start = time.Now()
@@ -203,7 +202,7 @@ func (c *OpenAI) Do(ctx context.Context, req Request) *sample.Result {
 	res.Start = time.Now()
 	resp, err := c.cfg.Client.Do(hreq)
 	returned := time.Now()
-	tr.record(res)
+	tr.Record(res)
 	if err != nil {
 		res.End = returned
 		if !c.failCtx(ctx, res, err, "before the response") {
@@ -431,51 +430,6 @@ func transportErr(err error) error {
 		return uerr.Err
 	}
 	return err
-}
-
-// connTrace records what httptrace reports. The transport may call the
-// hooks from its own goroutines, hence the mutex.
-type connTrace struct {
-	mu                          sync.Mutex
-	getConn, gotConn, firstByte time.Time
-	reused                      bool
-}
-
-func (t *connTrace) clientTrace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		GetConn: func(string) {
-			now := time.Now()
-			t.mu.Lock()
-			t.getConn = now
-			t.mu.Unlock()
-		},
-		GotConn: func(info httptrace.GotConnInfo) {
-			now := time.Now()
-			t.mu.Lock()
-			// A retry on a fresh connection calls the hooks again: the last
-			// pair describes the connection that carried the request.
-			t.gotConn, t.reused = now, info.Reused
-			t.mu.Unlock()
-		},
-		GotFirstResponseByte: func() {
-			now := time.Now()
-			t.mu.Lock()
-			if t.firstByte.IsZero() {
-				t.firstByte = now
-			}
-			t.mu.Unlock()
-		},
-	}
-}
-
-func (t *connTrace) record(res *sample.Result) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	res.FirstByte = t.firstByte
-	res.ConnReused = t.reused
-	if !t.reused && !t.gotConn.IsZero() && !t.getConn.IsZero() {
-		res.Connect = t.gotConn.Sub(t.getConn)
-	}
 }
 
 // countReader counts the body bytes read, drained ones included.

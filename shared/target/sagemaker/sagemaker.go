@@ -105,8 +105,8 @@ func (t *Target) Do(ctx context.Context, req target.Request) *sample.Result {
 		setFail(res, sample.StatusTransport, "encode request: %v", err)
 		return res
 	}
-	var tr connTrace
-	ctx = httptrace.WithClientTrace(ctx, tr.clientTrace())
+	var tr target.ConnTrace
+	ctx = httptrace.WithClientTrace(ctx, tr.ClientTrace())
 	if t.cfg.Stream {
 		t.doStream(ctx, req, body, res, &tr)
 	} else {
@@ -179,7 +179,7 @@ func optional(s string) *string {
 
 // doWhole calls InvokeEndpoint: the SDK returns once the body is read, so
 // every token time is the return.
-func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *connTrace) {
+func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *target.ConnTrace) {
 	in := &sagemakerruntime.InvokeEndpointInput{
 		EndpointName:           aws.String(t.cfg.Endpoint),
 		Body:                   body,
@@ -194,7 +194,7 @@ func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, r
 	out, err := t.api.InvokeEndpoint(context.WithValue(ctx, handoffKey{}, &handoff), in, callOptions)
 	returned := time.Now()
 	res.Start = startTime(called, handoff)
-	tr.record(res)
+	tr.Record(res)
 	if err != nil {
 		res.End = returned
 		callError(ctx, err, res)
@@ -209,7 +209,7 @@ func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, r
 }
 
 // doStream calls InvokeEndpointWithResponseStream and reads its events.
-func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *connTrace) {
+func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *target.ConnTrace) {
 	if req.MaxTokens > 0 {
 		res.Tokens = make([]time.Time, 0, min(req.MaxTokens, tokensHint))
 	}
@@ -226,7 +226,7 @@ func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, 
 	out, err := t.api.InvokeEndpointWithResponseStream(context.WithValue(ctx, handoffKey{}, &handoff), in, streamCallOptions)
 	returned := time.Now()
 	res.Start = startTime(called, handoff)
-	tr.record(res)
+	tr.Record(res)
 	if err != nil {
 		res.End = returned
 		callError(ctx, err, res)

@@ -3,9 +3,6 @@ package sagemaker
 import (
 	"context"
 	"errors"
-	"net/http/httptrace"
-	"sync"
-	"time"
 
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/target"
@@ -59,46 +56,3 @@ var (
 	excerpt      = target.Excerpt
 	truncate     = target.Truncate
 )
-
-// connTrace records what httptrace reports. The transport may call the
-// hooks from its own goroutines, hence the mutex.
-type connTrace struct {
-	mu                          sync.Mutex
-	getConn, gotConn, firstByte time.Time
-	reused                      bool
-}
-
-func (t *connTrace) clientTrace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		GetConn: func(string) {
-			now := time.Now()
-			t.mu.Lock()
-			t.getConn = now
-			t.mu.Unlock()
-		},
-		GotConn: func(info httptrace.GotConnInfo) {
-			now := time.Now()
-			t.mu.Lock()
-			t.gotConn, t.reused = now, info.Reused
-			t.mu.Unlock()
-		},
-		GotFirstResponseByte: func() {
-			now := time.Now()
-			t.mu.Lock()
-			if t.firstByte.IsZero() {
-				t.firstByte = now
-			}
-			t.mu.Unlock()
-		},
-	}
-}
-
-func (t *connTrace) record(res *sample.Result) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	res.FirstByte = t.firstByte
-	res.ConnReused = t.reused
-	if !t.reused && !t.gotConn.IsZero() && !t.getConn.IsZero() {
-		res.Connect = t.gotConn.Sub(t.getConn)
-	}
-}
