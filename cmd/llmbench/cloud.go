@@ -41,6 +41,10 @@ var newAWSClients = func(ctx context.Context, region string) (*awsClients, error
 	return &awsClients{sfn: sfn.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg)}, nil
 }
 
+// maxCloudLevel bounds a level's warm-up plus duration in AWS: Lambda's 15
+// minutes, less the worker's flush margin and time for in-flight requests.
+const maxCloudLevel = 14 * time.Minute
+
 // cloudPoll is how often a cloud run is polled; tests shorten it.
 var cloudPoll = 2 * time.Second
 
@@ -53,8 +57,13 @@ func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name stri
 	if !strings.HasPrefix(s.Output, "s3://") {
 		return usageError("run --cloud: the spec's output must be s3://bucket/prefix (got %q); set it or pass --out s3://…", s.Output)
 	}
-	if s.Target.Kind == spec.KindSim {
-		return usageError("run --cloud: target kind sim runs only locally; point the spec at a real endpoint")
+	if s.Target.Kind == spec.KindSim || s.Target.Profile != "" {
+		return usageError("run --cloud: a simulated target (kind sim, or a profile) runs only locally; point the spec at a real endpoint")
+	}
+	// A worker is one Lambda invocation: it must issue, drain and flush
+	// within Lambda's 15 minutes (it stops issuing 20 s before its deadline).
+	if d := s.Load.Warmup.D() + s.Load.Duration.D(); d > maxCloudLevel {
+		return usageError("run --cloud: load.warmup + load.duration is %v; a level runs in one Lambda invocation, so keep it within %v (split a longer measurement into several levels or runs)", d, maxCloudLevel)
 	}
 	clients, err := newAWSClients(ctx, region)
 	if err != nil {
