@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"log"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -19,6 +20,11 @@ func main() {
 	if err != nil {
 		log.Fatalf("planner: load AWS config: %v", err)
 	}
-	steps := &workflow.Steps{OpenStore: s3store.Opener(s3.NewFromConfig(cfg))}
+	steps := &workflow.Steps{
+		OpenStore: s3store.Opener(s3.NewFromConfig(cfg)),
+		// A level runs in one worker invocation: Lambda's 15 minutes, less
+		// the flush margin and the requests in flight.
+		MaxLevel: 14 * time.Minute,
+	}
 	lambda.Start(steps.Plan)
 }

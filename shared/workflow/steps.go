@@ -121,6 +121,9 @@ type Steps struct {
 	// StartMargin is added to a level's Entered time to give its common
 	// start: long enough for every worker to be up (cold starts in AWS).
 	StartMargin time.Duration
+	// MaxLevel, if set, bounds a level's warm-up plus duration: in AWS a
+	// level's slice is one Lambda invocation, at most 15 minutes.
+	MaxLevel time.Duration
 	// Simulated marks summaries of runs against the simulated server.
 	Simulated bool
 	// Describe names the target for the summary, without secrets.
@@ -159,6 +162,9 @@ func (s *Steps) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	sp, err := spec.Parse(bytes.NewReader(ev.Spec))
 	if err != nil {
 		return nil, err
+	}
+	if d := sp.Load.Warmup.D() + sp.Load.Duration.D(); s.MaxLevel > 0 && d > s.MaxLevel {
+		return nil, fmt.Errorf("workflow: plan: load.warmup + load.duration is %v, above the %v a worker can run in one Lambda invocation", d, s.MaxLevel)
 	}
 	st, err := s.OpenStore(ctx, sp.Output)
 	if err != nil {
