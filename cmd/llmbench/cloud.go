@@ -15,6 +15,7 @@ import (
 
 	"github.com/llmbench/llmbench/shared/cloudrun"
 	"github.com/llmbench/llmbench/shared/report"
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/summary"
@@ -30,7 +31,7 @@ type awsClients struct {
 // newAWSClients loads the default AWS configuration (environment, shared
 // config, SSO …) once.
 var newAWSClients = func(ctx context.Context, region string) (*awsClients, error) {
-	var opts []func(*config.LoadOptions) error
+	opts := []func(*config.LoadOptions) error{config.WithHTTPClient(sdkhttp.Client())}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"io"
 	"net"
 	"net/http"
@@ -39,7 +40,7 @@ func loopbackConfig() aws.Config {
 	return aws.Config{
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDLLMBENCHTEST", "not-a-secret", ""),
-		HTTPClient:       &http.Client{Transport: transport},
+		HTTPClient:       sdkhttp.Guard(&http.Client{Transport: transport}),
 		RetryMaxAttempts: 1,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/secrets"
 	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/spec"
@@ -49,7 +50,7 @@ func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflo
 		cfgErr error
 	)
 	loadAWS := func(ctx context.Context) (aws.Config, error) {
-		once.Do(func() { awsCfg, cfgErr = config.LoadDefaultConfig(ctx) })
+		once.Do(func() { awsCfg, cfgErr = config.LoadDefaultConfig(ctx, config.WithHTTPClient(sdkhttp.Client())) })
 		return awsCfg, cfgErr
 	}
 

@@ -20,6 +20,7 @@ import (
 	"github.com/llmbench/llmbench/shared/emf"
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/athena"
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/summary"
@@ -27,7 +28,7 @@ import (
 )
 
 func main() {
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithHTTPClient(sdkhttp.Client()))
 	if err != nil {
 		log.Fatalf("aggregator: load AWS config: %v", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/secrets"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store/s3store"
@@ -31,7 +32,7 @@ import (
 )
 
 func main() {
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithHTTPClient(sdkhttp.Client()))
 	if err != nil {
 		log.Fatalf("worker: load AWS config: %v", err)
 	}

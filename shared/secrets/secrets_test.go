@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -83,6 +84,7 @@ func newFake(t *testing.T) (*fakeSM, *secretsmanager.Client) {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDFAKE", "fake-secret-key", ""),
 		BaseEndpoint:     aws.String(srv.URL),
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdkhttp.Guard(srv.Client()),
 	})
 	return f, c
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -138,7 +139,7 @@ func newFake(t *testing.T, pageSize int) *fake {
 		Region:           "us-east-1",
 		BaseEndpoint:     aws.String(ts.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDSFNFAKE", "secret", ""),
-		HTTPClient:       ts.Client(),
+		HTTPClient:       sdkhttp.Guard(ts.Client()),
 		RetryMaxAttempts: 1,
 	})
 	return &fake{srv: srv, client: client}

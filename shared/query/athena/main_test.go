@@ -3,6 +3,7 @@ package athena_test
 import (
 	"context"
 	"fmt"
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"math"
 	"math/rand/v2"
 	"net/http/httptest"
@@ -53,7 +54,7 @@ func newEnv(t *testing.T, rows []sample.Row, opts athenafake.Options) *env {
 			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret", Source: "test"}, nil
 		}),
 		RetryMaxAttempts: 1,
-		HTTPClient:       srv.Client(),
+		HTTPClient:       sdkhttp.Guard(srv.Client()),
 	}, func(o *sdk.Options) {
 		o.BaseEndpoint = aws.String(srv.URL)
 	})

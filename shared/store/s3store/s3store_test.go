@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -48,7 +49,7 @@ func newFakeS3(t *testing.T) *fakeS3 {
 			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret", Source: "test"}, nil
 		}),
 		RetryMaxAttempts: 1,
-		HTTPClient:       srv.Client(),
+		HTTPClient:       sdkhttp.Guard(srv.Client()),
 	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.BaseEndpoint = aws.String(srv.URL)
