@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/llmbench/llmbench/shared/report"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -98,6 +99,7 @@ func newCloudEnv(t *testing.T, o cloudEnvOptions) *cloudEnv {
 		OpenTarget:  workflow.OpenAIOpener(func(string) string { return "" }, ""),
 		OpenEngine:  duckDBFromS3(t.TempDir()),
 		EngineName:  "duckdb",
+		Render:      report.Files,
 		StartMargin: 50 * time.Millisecond,
 		PartRows:    2,
 	}

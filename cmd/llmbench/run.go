@@ -135,6 +135,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		OpenTarget:  open,
 		OpenEngine:  duckDBOver,
 		EngineName:  "duckdb",
+		Render:      report.Files,
 		StartMargin: 100 * time.Millisecond,
 		Simulated:   simulated,
 		Describe:    func(*spec.Spec) string { return desc },

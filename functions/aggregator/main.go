@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/llmbench/llmbench/shared/report"
 	"log"
 	"os"
 	"time"
@@ -48,6 +49,7 @@ func main() {
 			return eng, func() {}, nil
 		},
 		EngineName: "athena",
+		Render:     report.Files,
 	}
 	lambda.Start(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
 		out, err := steps.Aggregate(ctx, ev)

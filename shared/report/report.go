@@ -187,3 +187,12 @@ func dash(s string) string {
 	}
 	return s
 }
+
+// Files renders every report of a run: report.md and report.html.
+func Files(s *summary.Summary, sp *spec.Spec) (map[string][]byte, error) {
+	html, err := HTML(s, sp)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{"report.md": Markdown(s, sp), "report.html": html}, nil
+}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/llmbench/llmbench/shared/cost"
 	"github.com/llmbench/llmbench/shared/query"
-	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/summary"
@@ -18,11 +17,18 @@ import (
 // the local Parquet files, or Athena over the Glue table.
 type OpenEngine func(ctx context.Context, st store.Store, p *Plan) (query.Engine, func(), error)
 
+// Render makes a run's reports from its summary: file name (report.md,
+// report.html) to content. The aggregator's main and the CLI give
+// report.Files; the planner and the worker, which render nothing, do not
+// link the charting code.
+type Render func(sum *summary.Summary, s *spec.Spec) (map[string][]byte, error)
+
 // Aggregator turns a run's samples into summary.json and its reports.
 type Aggregator struct {
 	Store      store.Store
 	Open       OpenEngine
 	EngineName string
+	Render     Render // nil: summary.json only
 }
 
 // AggregateInput names the run and what is known beside its samples.
@@ -36,7 +42,8 @@ type AggregateInput struct {
 	RetriedSlices []summary.RetriedSlice
 }
 
-// Aggregate summarizes a run and writes runs/<id>/summary.json and report.md.
+// Aggregate summarizes a run and writes runs/<id>/summary.json, the
+// trend lines and the reports.
 func (a *Aggregator) Aggregate(ctx context.Context, in AggregateInput) (*summary.Summary, error) {
 	s, p := in.Spec, in.Plan
 	eng, closeEng, err := a.Open(ctx, a.Store, p)
@@ -73,18 +80,20 @@ func (a *Aggregator) Aggregate(ctx context.Context, in AggregateInput) (*summary
 	if err := a.Store.Put(ctx, store.RunKey(p.RunID, "summary.json"), append(b, '\n')); err != nil {
 		return nil, err
 	}
-	if err := a.Store.Put(ctx, store.RunKey(p.RunID, "report.md"), report.Markdown(sum, s)); err != nil {
-		return nil, err
-	}
 	if err := a.Store.Put(ctx, summary.LevelLinesKey(p.Day, p.RunID), summary.LevelLines(sum)); err != nil {
 		return nil, err
 	}
-	html, err := report.HTML(sum, s)
-	if err != nil {
-		return nil, fmt.Errorf("workflow: render report.html: %w", err)
+	if a.Render == nil {
+		return sum, nil
 	}
-	if err := a.Store.Put(ctx, store.RunKey(p.RunID, "report.html"), html); err != nil {
-		return nil, err
+	files, err := a.Render(sum, s)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: render reports of %s: %w", p.RunID, err)
+	}
+	for name, data := range files {
+		if err := a.Store.Put(ctx, store.RunKey(p.RunID, name), data); err != nil {
+			return nil, err
+		}
 	}
 	return sum, nil
 }

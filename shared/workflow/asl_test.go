@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/llmbench/llmbench/shared/report"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,6 +67,7 @@ func newFixture(t *testing.T, doc string) *fixture {
 		OpenTarget:  workflow.OpenAIOpener(func(string) string { return "" }, sim.URL),
 		OpenEngine:  duckdbEngine,
 		EngineName:  "duckdb",
+		Render:      report.Files,
 		StartMargin: 20 * time.Millisecond,
 		PartRows:    5,
 	}}

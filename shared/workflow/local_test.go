@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/llmbench/llmbench/shared/report"
 	"net"
 	"net/http"
 	"os"
@@ -81,6 +82,7 @@ func runLocal(t *testing.T, s *spec.Spec, baseURL string) (*summary.Summary, *st
 		OpenTarget:  workflow.OpenAIOpener(func(string) string { return "" }, baseURL),
 		OpenEngine:  duckdbEngine,
 		EngineName:  "duckdb",
+		Render:      report.Files,
 		StartMargin: 20 * time.Millisecond,
 		PartRows:    7,
 	}

@@ -118,6 +118,8 @@ type Steps struct {
 	OpenTarget OpenTarget
 	OpenEngine OpenEngine
 	EngineName string
+	// Render makes the reports (report.Files); nil writes summary.json only.
+	Render Render
 	// StartMargin is added to a level's Entered time to give its common
 	// start: long enough for every worker to be up (cold starts in AWS).
 	StartMargin time.Duration
@@ -334,7 +336,7 @@ func (s *Steps) Aggregate(ctx context.Context, ev AggregateEvent) (*AggregateOut
 	if s.Describe != nil {
 		desc = s.Describe(rf.spec)
 	}
-	a := &Aggregator{Store: st, Open: s.OpenEngine, EngineName: s.EngineName}
+	a := &Aggregator{Store: st, Open: s.OpenEngine, EngineName: s.EngineName, Render: s.Render}
 	sum, err := a.Aggregate(ctx, AggregateInput{
 		Spec: rf.spec, Plan: rf.plan, Target: desc, Simulated: s.Simulated,
 		StartedAt: rf.plan.CreatedAt, FailedSlices: failed, RetriedSlices: retried,
