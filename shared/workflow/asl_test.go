@@ -372,3 +372,15 @@ func TestWorkerStopsBeforeDeadline(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanRefusesMoreSlicesThanRunAtOnce(t *testing.T) {
+	s := parseSpec(t, `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[8,2000],"requests":1,"slice_concurrency":40}}`)
+	_, err := workflow.MakePlan(s, "wide-20261123T000000Z-0000", time.Now())
+	if err == nil || !strings.Contains(err.Error(), "level 2000 needs 50 slices") || !strings.Contains(err.Error(), "at least 50") {
+		t.Fatalf("err = %v; want the level, its slices and the slice_concurrency to set", err)
+	}
+	s.Load.SliceConcurrency = 50
+	if _, err := workflow.MakePlan(s, "wide-20261123T000000Z-0000", time.Now()); err != nil {
+		t.Fatalf("40 slices of 50: %v", err)
+	}
+}

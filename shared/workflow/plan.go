@@ -92,12 +92,25 @@ func Split(concurrency, max, requests int) (vus, reqs []int) {
 	return vus, reqs
 }
 
+// MaxSlices is the most slices a level may have: the inline Map's ceiling
+// of concurrent iterations.
+const MaxSlices = 40
+
 // MakePlan expands a validated spec into a plan.
 func MakePlan(s *spec.Spec, runID string, now time.Time) (*Plan, error) {
 	if !ValidRunID(runID) {
 		return nil, fmt.Errorf("workflow: plan: bad run id %q", runID)
 	}
 	p := &Plan{RunID: runID, Name: s.Name, Output: s.Output, Day: now.UTC().Format("2006-01-02"), CreatedAt: now.UTC()}
+	for _, c := range s.Load.Levels {
+		// The slices Map is an inline Map: Step Functions runs at most 40
+		// iterations at once, so a level of more slices would not have all
+		// its workers running together (later ones would start late).
+		if n := (c + s.Load.SliceConcurrency - 1) / s.Load.SliceConcurrency; n > MaxSlices {
+			return nil, fmt.Errorf("workflow: plan: level %d needs %d slices of at most %d streams; at most %d run at once: set load.slice_concurrency to at least %d",
+				c, n, s.Load.SliceConcurrency, MaxSlices, (c+MaxSlices-1)/MaxSlices)
+		}
+	}
 	for i, c := range s.Load.Levels {
 		vus, reqs := Split(c, s.Load.SliceConcurrency, s.Load.Requests)
 		lv := PlanLevel{Index: i, Concurrency: c}
