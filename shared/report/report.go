@@ -90,6 +90,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, f := range s.FailedSlices {
 		fmt.Fprintf(w, "FAILED slice: level %d worker %d: %s\n", f.Level, f.Worker, f.Error)
 	}
+	for _, sw := range s.SliceWarnings {
+		fmt.Fprintf(w, "warning: %s\n", sliceWarning(sw))
+	}
 	for _, r := range s.RetriedSlices {
 		fmt.Fprintf(w, "retried slice: level %d worker %d ran %d times; %d part(s) of interrupted attempts discarded\n", r.Level, r.Worker, r.Attempts, r.DiscardedParts)
 	}
@@ -167,6 +170,9 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	for _, f := range s.FailedSlices {
 		errs = append(errs, fmt.Sprintf("- FAILED slice: level %d worker %d: %s", f.Level, f.Worker, f.Error))
 	}
+	for _, sw := range s.SliceWarnings {
+		errs = append(errs, "- warning: "+sliceWarning(sw))
+	}
 	for _, r := range s.RetriedSlices {
 		errs = append(errs, fmt.Sprintf("- retried slice: level %d worker %d ran %d times; %d part(s) of interrupted attempts discarded", r.Level, r.Worker, r.Attempts, r.DiscardedParts))
 	}
@@ -195,4 +201,16 @@ func Files(s *summary.Summary, sp *spec.Spec) (map[string][]byte, error) {
 		return nil, err
 	}
 	return map[string][]byte{"report.md": Markdown(s, sp), "report.html": html}, nil
+}
+
+// sliceWarning says how a slice fell short of its level's window.
+func sliceWarning(w summary.SliceWarning) string {
+	var parts []string
+	if w.LateMs > 0 {
+		parts = append(parts, fmt.Sprintf("started %.1f s after the level's start instant", w.LateMs/1000))
+	}
+	if w.StoppedEarly != "" {
+		parts = append(parts, "stopped issuing early ("+w.StoppedEarly+")")
+	}
+	return fmt.Sprintf("level %d worker %d %s: the level held fewer streams than its concurrency for a while", w.Level, w.Worker, strings.Join(parts, " and "))
 }

@@ -24,6 +24,19 @@ type Summary struct {
 	// RetriedSlices needed more than one attempt; the parts of interrupted
 	// attempts were discarded, so no request is counted twice.
 	RetriedSlices []RetriedSlice `json:"retried_slices,omitempty"`
+	// SliceWarnings are slices that started late (after the level's common
+	// start instant: a cold start longer than the margin) or stopped
+	// issuing early (their Lambda deadline): their level held fewer
+	// streams than its concurrency for a while.
+	SliceWarnings []SliceWarning `json:"slice_warnings,omitempty"`
+}
+
+// SliceWarning is a slice that did not cover its level's whole window.
+type SliceWarning struct {
+	Level        int     `json:"level"`
+	Worker       int     `json:"worker"`
+	LateMs       float64 `json:"late_ms,omitempty"`
+	StoppedEarly string  `json:"stopped_early,omitempty"` // why issuing stopped before the level's end: deadline, interrupted
 }
 
 // RetriedSlice is a worker slice that ran more than once.

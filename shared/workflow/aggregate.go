@@ -40,6 +40,7 @@ type AggregateInput struct {
 	StartedAt     time.Time
 	FailedSlices  []summary.FailedSlice
 	RetriedSlices []summary.RetriedSlice
+	SliceWarnings []summary.SliceWarning
 }
 
 // Aggregate summarizes a run and writes runs/<id>/summary.json, the
@@ -68,7 +69,7 @@ func (a *Aggregator) Aggregate(ctx context.Context, in AggregateInput) (*summary
 		RunID: p.RunID, Name: s.Name, Platform: s.Platform, Engine: a.EngineName,
 		Simulated: in.Simulated, Target: in.Target,
 		StartedAt: in.StartedAt.UTC(), FinishedAt: time.Now().UTC(),
-		Definitions: Definitions, Levels: levels, FailedSlices: in.FailedSlices, RetriedSlices: in.RetriedSlices,
+		Definitions: Definitions, Levels: levels, FailedSlices: in.FailedSlices, RetriedSlices: in.RetriedSlices, SliceWarnings: in.SliceWarnings,
 	}
 	if in.Simulated {
 		sum.SimProfile = s.Target.Profile

@@ -371,6 +371,38 @@ func TestWorkerStopsBeforeDeadline(t *testing.T) {
 			t.Errorf("a request in flight at the drain ended %s, want ok", r.Status)
 		}
 	}
+	// The summary warns that the slice stopped early.
+	if _, err := f.steps.Aggregate(ctx, workflow.AggregateEvent{RunID: plan.RunID, Output: plan.Output}); err != nil {
+		t.Fatal(err)
+	}
+	sum := readSummaryFile(t, f.st, plan.RunID)
+	if len(sum.SliceWarnings) != 1 || sum.SliceWarnings[0].StoppedEarly != "deadline" {
+		t.Errorf("slice warnings %+v; want one, stopped early at the deadline", sum.SliceWarnings)
+	}
+}
+
+// TestLateSliceWarned: a worker that arrives after its level's start
+// instant still runs, and the summary says how late it was.
+func TestLateSliceWarned(t *testing.T) {
+	f := newFixture(t, `{"name":"late","target":{"kind":"sim","profile":"fixed"},
+	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[2],"requests":4}}`)
+	ctx := context.Background()
+	plan, err := f.steps.Plan(ctx, workflow.PlanEvent{Spec: f.input})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered := time.Now().Add(-3 * time.Second).UTC().Format(time.RFC3339Nano)
+	out, err := f.steps.Work(ctx, workflow.WorkEvent{RunID: plan.RunID, Output: plan.Output, Entered: entered})
+	if err != nil || out.Requests != 4 {
+		t.Fatalf("late worker: %+v, %v", out, err)
+	}
+	if _, err := f.steps.Aggregate(ctx, workflow.AggregateEvent{RunID: plan.RunID, Output: plan.Output}); err != nil {
+		t.Fatal(err)
+	}
+	sum := readSummaryFile(t, f.st, plan.RunID)
+	if len(sum.SliceWarnings) != 1 || sum.SliceWarnings[0].LateMs < 2900 || sum.SliceWarnings[0].LateMs > 4000 {
+		t.Errorf("slice warnings %+v; want one about 3 s late", sum.SliceWarnings)
+	}
 }
 
 func TestPlanRefusesMoreSlicesThanRunAtOnce(t *testing.T) {

@@ -110,6 +110,10 @@ func SliceRecordKey(runID string, level, worker int) string {
 	return store.RunKey(runID, fmt.Sprintf("slices/level=%d/worker=%d.json", level, worker))
 }
 
+// LateSliceMs is how late after its level's start instant a slice may
+// arrive before the summary warns about it.
+const LateSliceMs = 1000
+
 // Steps runs the three steps with their dependencies. The Lambda functions
 // and the CLI each build one.
 type Steps struct {
@@ -320,6 +324,7 @@ func (s *Steps) Aggregate(ctx context.Context, ev AggregateEvent) (*AggregateOut
 		failed = append(failed, summary.FailedSlice{Level: lvl, Worker: f.Worker, Error: f.Error, Cause: f.Cause})
 	}
 	var retried []summary.RetriedSlice
+	var warnings []summary.SliceWarning
 	for _, l := range rf.plan.Levels {
 		for _, sl := range l.Slices {
 			b, err := st.Get(ctx, SliceRecordKey(ev.RunID, sl.Level, sl.Worker))
@@ -327,8 +332,18 @@ func (s *Steps) Aggregate(ctx context.Context, ev AggregateEvent) (*AggregateOut
 				continue
 			}
 			var rec SliceRecord
-			if json.Unmarshal(b, &rec) == nil && rec.Attempt > 1 {
+			if json.Unmarshal(b, &rec) != nil {
+				continue
+			}
+			if rec.Attempt > 1 {
 				retried = append(retried, summary.RetriedSlice{Level: sl.Level, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
+			}
+			if rec.LateMs > LateSliceMs || rec.Drained != "" {
+				w := summary.SliceWarning{Level: sl.Level, Worker: sl.Worker, StoppedEarly: rec.Drained}
+				if rec.LateMs > LateSliceMs {
+					w.LateMs = rec.LateMs
+				}
+				warnings = append(warnings, w)
 			}
 		}
 	}
@@ -339,7 +354,7 @@ func (s *Steps) Aggregate(ctx context.Context, ev AggregateEvent) (*AggregateOut
 	a := &Aggregator{Store: st, Open: s.OpenEngine, EngineName: s.EngineName, Render: s.Render}
 	sum, err := a.Aggregate(ctx, AggregateInput{
 		Spec: rf.spec, Plan: rf.plan, Target: desc, Simulated: s.Simulated,
-		StartedAt: rf.plan.CreatedAt, FailedSlices: failed, RetriedSlices: retried,
+		StartedAt: rf.plan.CreatedAt, FailedSlices: failed, RetriedSlices: retried, SliceWarnings: warnings,
 	})
 	if err != nil {
 		return nil, err
