@@ -203,29 +203,45 @@ func (x *exchange) whole() {
 		writeError(x.w, http.StatusInternalServerError, "InternalServerError", "simulated error (X-Sim-Fault: error)")
 		return
 	case FaultMalformedChunk:
-		x.w.Header().Set("Content-Type", "application/json")
-		x.w.WriteHeader(http.StatusOK)
-		x.w.Write([]byte("{not json"))
+		writeMalformed(x.w)
 		return
 	case FaultCutMidStream:
-		// Promise the whole body, send half, abort: the client sees an
-		// unexpected EOF.
-		x.w.Header().Set("Content-Type", "application/json")
-		x.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		x.w.WriteHeader(http.StatusOK)
-		x.w.Write(body[:len(body)/2])
-		http.NewResponseController(x.w).Flush()
-		panic(http.ErrAbortHandler)
+		writeCut(x.w, body)
 	}
-	// Stamped just before the write, so a client that has read the body
-	// always finds the record final.
-	x.tr.update(func(t *Truth) {
+	writeWhole(x.w, x.tr, body, maxTokens)
+}
+
+// The whole-body answers below are shared by the OpenAI and the SageMaker
+// routes.
+
+// writeMalformed answers 200 with a body that is not JSON.
+func writeMalformed(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte("{not json"))
+}
+
+// writeCut promises the whole body, sends half and aborts the connection:
+// the client sees an unexpected EOF.
+func writeCut(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body[:len(body)/2])
+	http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
+}
+
+// writeWhole answers with the whole body. The truth is stamped just before
+// the write, so a client that has read the body always finds it final.
+func writeWhole(w http.ResponseWriter, tr *truthRec, body []byte, tokens int) {
+	tr.update(func(t *Truth) {
 		t.Chunks = append(t.Chunks, time.Now())
-		t.OutputTokens = maxTokens
+		t.OutputTokens = tokens
 		t.Completed = true
 	})
-	x.w.Header().Set("Content-Type", "application/json")
-	x.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	x.w.WriteHeader(http.StatusOK)
-	x.w.Write(body)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }

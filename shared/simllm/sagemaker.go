@@ -537,27 +537,12 @@ func (x *smExchange) whole() {
 	}
 	switch x.smFault {
 	case SageMakerFaultMalformed:
-		x.w.Header().Set("Content-Type", "application/json")
-		x.w.WriteHeader(http.StatusOK)
-		x.w.Write([]byte("{not json"))
+		writeMalformed(x.w)
 		return
 	case SageMakerFaultCut:
-		x.w.Header().Set("Content-Type", "application/json")
-		x.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		x.w.WriteHeader(http.StatusOK)
-		x.w.Write(body[:len(body)/2])
-		http.NewResponseController(x.w).Flush()
-		panic(http.ErrAbortHandler)
+		writeCut(x.w, body)
 	}
-	x.tr.update(func(t *Truth) {
-		t.Chunks = append(t.Chunks, time.Now())
-		t.OutputTokens = maxTokens
-		t.Completed = true
-	})
-	x.w.Header().Set("Content-Type", "application/json")
-	x.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	x.w.WriteHeader(http.StatusOK)
-	x.w.Write(body)
+	writeWhole(x.w, x.tr, body, maxTokens)
 }
 
 // writeSageMakerError answers with a restJson1 error: X-Amzn-ErrorType
