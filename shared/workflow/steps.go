@@ -191,6 +191,22 @@ func (s *Steps) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	return out, nil
 }
 
+// openRun opens the store of a run named in an event, with its spec and plan.
+func (s *Steps) openRun(ctx context.Context, op, runID, output string) (store.Store, *runFiles, error) {
+	if !ValidRunID(runID) {
+		return nil, nil, fmt.Errorf("workflow: %s: bad run id %q", op, runID)
+	}
+	st, err := s.OpenStore(ctx, output)
+	if err != nil {
+		return nil, nil, err
+	}
+	rf, err := s.load(ctx, st, runID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, rf, nil
+}
+
 // load reads a run's spec and plan from the store, once per process.
 func (s *Steps) load(ctx context.Context, st store.Store, runID string) (*runFiles, error) {
 	s.mu.Lock()
@@ -227,14 +243,7 @@ func (s *Steps) load(ctx context.Context, st store.Store, runID string) (*runFil
 // interrupted attempt deletes that attempt's parts first, so the retried
 // slice's rows are never counted twice.
 func (s *Steps) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
-	if !ValidRunID(ev.RunID) {
-		return nil, fmt.Errorf("workflow: work: bad run id %q", ev.RunID)
-	}
-	st, err := s.OpenStore(ctx, ev.Output)
-	if err != nil {
-		return nil, err
-	}
-	rf, err := s.load(ctx, st, ev.RunID)
+	st, rf, err := s.openRun(ctx, "work", ev.RunID, ev.Output)
 	if err != nil {
 		return nil, err
 	}
@@ -304,14 +313,7 @@ func (s *Steps) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 // report. Slices the state machine caught as failed are listed, as are
 // slices that needed more than one attempt.
 func (s *Steps) Aggregate(ctx context.Context, ev AggregateEvent) (*AggregateOutput, error) {
-	if !ValidRunID(ev.RunID) {
-		return nil, fmt.Errorf("workflow: aggregate: bad run id %q", ev.RunID)
-	}
-	st, err := s.OpenStore(ctx, ev.Output)
-	if err != nil {
-		return nil, err
-	}
-	rf, err := s.load(ctx, st, ev.RunID)
+	st, rf, err := s.openRun(ctx, "aggregate", ev.RunID, ev.Output)
 	if err != nil {
 		return nil, err
 	}
