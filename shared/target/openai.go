@@ -318,15 +318,8 @@ func (c *OpenAI) readWhole(ctx context.Context, r io.Reader, res *sample.Result)
 		return false
 	}
 	var body struct {
-		Choices []struct {
-			Text    string `json:"text"`
-			Message struct {
-				Content          string `json:"content"`
-				ReasoningContent string `json:"reasoning_content"`
-				Reasoning        string `json:"reasoning"`
-			} `json:"message"`
-		} `json:"choices"`
-		Usage *usage `json:"usage"`
+		Choices []Choice `json:"choices"`
+		Usage   *usage   `json:"usage"`
 		errorFlags
 	}
 	if err := json.Unmarshal(b, &body); err != nil {
@@ -344,18 +337,8 @@ func (c *OpenAI) readWhole(ctx context.Context, r io.Reader, res *sample.Result)
 	}
 	words, content, reasoning := 0, false, false
 	for _, ch := range body.Choices {
-		for _, s := range []string{ch.Text, ch.Message.Content} {
-			if s != "" {
-				content = true
-				words += len(strings.Fields(s))
-			}
-		}
-		for _, s := range []string{ch.Message.ReasoningContent, ch.Message.Reasoning} {
-			if s != "" {
-				reasoning = true
-				words += len(strings.Fields(s))
-			}
-		}
+		w, c, r := ch.Count()
+		words, content, reasoning = words+w, content || c, reasoning || r
 	}
 	// The tokens arrived all at once, when the body was complete.
 	if content || reasoning {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/target"
 )
 
 // wholeAnswer is the union of the non-streamed answers:
@@ -16,19 +17,12 @@ import (
 //	TGI, LMI TGI-compat:           [{"generated_text":"…","details":{…}}] (a list)
 //	errors:                        {"error":…}, {"object":"error",…}, details.finish_reason "error"
 type wholeAnswer struct {
-	Choices []struct {
-		Text    string `json:"text"`
-		Message struct {
-			Content          string `json:"content"`
-			ReasoningContent string `json:"reasoning_content"`
-			Reasoning        string `json:"reasoning"`
-		} `json:"message"`
-	} `json:"choices"`
-	Usage         *usage   `json:"usage"`
-	GeneratedText *string  `json:"generated_text"`
-	Details       *details `json:"details"`
-	Error         notNull  `json:"error"`
-	Object        string   `json:"object"`
+	Choices       []target.Choice `json:"choices"`
+	Usage         *usage          `json:"usage"`
+	GeneratedText *string         `json:"generated_text"`
+	Details       *details        `json:"details"`
+	Error         notNull         `json:"error"`
+	Object        string          `json:"object"`
 }
 
 // readWhole parses a non-streamed body, received whole at at, into res.
@@ -78,18 +72,8 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 		}
 		for _, ch := range a.Choices {
 			answered = true
-			for _, s := range []string{ch.Text, ch.Message.Content} {
-				if s != "" {
-					content = true
-					words += len(strings.Fields(s))
-				}
-			}
-			for _, s := range []string{ch.Message.ReasoningContent, ch.Message.Reasoning} {
-				if s != "" {
-					reasoning = true
-					words += len(strings.Fields(s))
-				}
-			}
+			w, c, r := ch.Count()
+			words, content, reasoning = words+w, content || c, reasoning || r
 		}
 		if a.GeneratedText != nil {
 			answered = true
