@@ -1,7 +1,6 @@
 package sagemaker
 
 import (
-	"io"
 	"net/http"
 	"time"
 
@@ -9,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime/schemas"
 	"github.com/aws/smithy-go/transport/http/protocol/restjson1"
+
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 )
 
 // ClientOptions configures a sagemakerruntime client for benchmarking:
@@ -57,28 +58,16 @@ func streamCallOptions(o *sagemakerruntime.Options) {
 	}
 }
 
-// bodyGuard hides the request body's WriteTo method from net/http.
-//
-// It works around a race between the SDK and net/http (seen as "use of
-// closed network connection" in the middle of a stream, a few requests in
-// a thousand on loopback): the SDK wraps the body in a reader that answers
-// WriteTo with io.EOF once closed, and closes it as soon as the response
-// headers are in; net/http, after sending Content-Length bytes, copies
-// from the body once more to check that nothing is left, through WriteTo
-// when there is one. When the server answers before that check runs (a
-// fast endpoint, a busy client), the check gets io.EOF as an error and the
-// transport closes the connection under the response being read. Through
-// Read, a closed body is a clean end.
+// bodyGuard is sdkhttp's guard (request bodies reduced to Read and Close,
+// which works around the SDK/net-http race that closes a connection under a
+// stream) that also stamps the moment the SDK hands the request over.
 type bodyGuard struct{ c sagemakerruntime.HTTPClient }
 
 func (g bodyGuard) Do(r *http.Request) (*http.Response, error) {
 	if p, ok := r.Context().Value(handoffKey{}).(*time.Time); ok {
 		*p = time.Now() // the SDK calls Do on the goroutine of the Invoke call
 	}
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = readCloserOnly{r.Body}
-	}
-	return g.c.Do(r)
+	return sdkhttp.Guard(g.c).Do(r)
 }
 
 // handoffKey is the context key under which Do finds where to stamp the
@@ -96,6 +85,3 @@ func startTime(called, handoff time.Time) time.Time {
 	}
 	return handoff
 }
-
-// readCloserOnly exposes Read and Close, nothing else.
-type readCloserOnly struct{ io.ReadCloser }
