@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,7 +38,21 @@ func TestLambdasBuildStaticArm64(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			bads := []string{"github.com/duckdb/duckdb-go/v2", "github.com/llmbench/llmbench/shared/query/duckdb"}
+			// Nor the local runner (the States Language interpreter), the
+			// simulated server or anything of the CLI's: a Lambda carries
+			// its step and the core it calls, no more.
+			bads := []string{
+				"github.com/duckdb/duckdb-go/v2",
+				"github.com/llmbench/llmbench/shared/query/duckdb",
+				"github.com/llmbench/llmbench/shared/sfnlocal",
+				"github.com/llmbench/llmbench/shared/localrun",
+				"github.com/llmbench/llmbench/shared/simllm",
+				"github.com/llmbench/llmbench/shared/cloudrun",
+				"github.com/llmbench/llmbench/shared/compare",
+				"github.com/llmbench/llmbench/shared/workflow/workflowtest",
+				"github.com/llmbench/llmbench/statemachine",
+				"github.com/llmbench/llmbench/cmd/llmbench",
+			}
 			if fn != "aggregator" {
 				// Only the aggregator renders reports; the charting code
 				// (and its embedded fonts) would only slow the others'
@@ -50,6 +65,25 @@ func TestLambdasBuildStaticArm64(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHandlersDecodeStrictly: every Lambda main starts its handler with
+// unknown fields disallowed, so a key the state machine misspells fails
+// the invocation instead of reading as a zero value (level 0, worker 0).
+func TestHandlersDecodeStrictly(t *testing.T) {
+	for _, fn := range []string{"planner", "worker", "aggregator"} {
+		src, err := os.ReadFile(filepath.Join(fn, "main.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(src)
+		if !strings.Contains(s, "lambda.StartWithOptions(") || !strings.Contains(s, "lambda.WithDisallowUnknownFields(true)") {
+			t.Errorf("%s/main.go does not start its handler with lambda.WithDisallowUnknownFields(true)", fn)
+		}
+		if strings.Contains(s, "lambda.Start(") {
+			t.Errorf("%s/main.go calls lambda.Start, which decodes events leniently", fn)
+		}
 	}
 }
 

@@ -261,9 +261,12 @@ func checkGlue(r *repo) []string {
 		}
 	}
 
-	// Partition projection against the store's layout.
+	// Partition projection against the store's layout (store/layout.go).
 	problems = append(problems, checkProjection(samples)...)
 	tmpl := samples.params["storage.location.template"]
+	if want := "s3://" + testBucket + "/" + r.keyPrefix() + store.SamplesLocationTemplate; tmpl != want {
+		problems = append(problems, fmt.Sprintf("%s: storage.location.template %q: want %q (store_prefix + store.SamplesLocationTemplate)", where, tmpl, want))
+	}
 	day := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
 	const run, level = "name-20260304T050607Z-abcd", 6
 	values := map[string]string{"run_id": run, "level": fmt.Sprint(level)}
@@ -303,8 +306,11 @@ func checkGlue(r *repo) []string {
 	if len(ls.partitions) != 1 || ls.partitions[0].name != "dt" {
 		problems = append(problems, fmt.Sprintf("%s: partition keys %v: want dt only, so that queries over every run work", ls.block.addr(), ls.partitions))
 	}
-	if t, want := ls.params["storage.location.template"], "s3://"+testBucket+"/"+r.keyPrefix()+"summaries/dt=${dt}/"; t != want {
-		problems = append(problems, fmt.Sprintf("%s: storage.location.template %q: want %q (the aggregator writes the store key summaries/dt=YYYY-MM-DD/run_id=<id>.json)", ls.block.addr(), t, want))
+	if t, want := ls.params["storage.location.template"], "s3://"+testBucket+"/"+r.keyPrefix()+store.SummariesLocationTemplate; t != want {
+		problems = append(problems, fmt.Sprintf("%s: storage.location.template %q: want %q (store_prefix + store.SummariesLocationTemplate; the aggregator writes %s)", ls.block.addr(), t, want, store.LevelLinesKey("YYYY-MM-DD", "<id>")))
+	}
+	if d := day.Format("2006-01-02"); !strings.HasPrefix(store.LevelLinesKey(d, run), strings.ReplaceAll(store.SummariesLocationTemplate, "${dt}", d)) {
+		problems = append(problems, fmt.Sprintf("store.LevelLinesKey %q is not under its projection %q", store.LevelLinesKey(d, run), store.SummariesLocationTemplate))
 	}
 	cols := map[string]string{}
 	for _, c := range ls.columns {

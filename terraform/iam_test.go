@@ -24,11 +24,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/hcl/v2"
 
+	llmplan "github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/workflow"
+	"github.com/llmbench/llmbench/shared/workflow/workflowtest"
 )
 
 const module = "github.com/llmbench/llmbench"
@@ -454,7 +456,7 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 
 	rec := newRecordingS3()
 	ctx := context.Background()
-	planner := &workflow.Steps{OpenStore: s3store.Opener(rec)}
+	planner := workflow.NewPlanner(s3store.Opener(rec), 0)
 	plan, err := planner.Plan(ctx, workflow.PlanEvent{Spec: spec, Execution: "recorded"})
 	if err != nil {
 		fail("planner", err)
@@ -462,10 +464,7 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 	}
 	record(calls["planner"], rec.reset())
 
-	worker := &workflow.Steps{
-		OpenStore:  s3store.Opener(rec),
-		OpenTarget: workflow.OpenAIOpener(func(string) string { return "" }, ""),
-	}
+	worker := workflow.NewWorker(s3store.Opener(rec), workflowtest.OpenAI(""), workflow.WorkerConfig{})
 	ev := workflow.WorkEvent{RunID: plan.RunID, Output: plan.Output, LevelIndex: 0, Worker: 0}
 	if _, err := worker.Work(ctx, ev); err != nil {
 		fail("worker", err)
@@ -480,7 +479,7 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 	if prefix = strings.Trim(prefix, "/"); prefix != "" {
 		prefix += "/"
 	}
-	key := prefix + workflow.SliceRecordKey(plan.RunID, plan.Levels[0].Concurrency, 0)
+	key := prefix + store.SliceRecordKey(plan.RunID, plan.Levels[0].Concurrency, 0)
 	var sr map[string]any
 	if err := json.Unmarshal(rec.objects[key], &sr); err != nil {
 		fail("worker", fmt.Errorf("slice record %s: %w", key, err))
@@ -488,28 +487,19 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 	}
 	sr["done"] = false
 	rec.objects[key], _ = json.Marshal(sr)
-	worker = &workflow.Steps{OpenStore: s3store.Opener(rec), OpenTarget: workflow.OpenAIOpener(func(string) string { return "" }, "")}
+	worker = workflow.NewWorker(s3store.Opener(rec), workflowtest.OpenAI(""), workflow.WorkerConfig{})
 	if _, err := worker.Work(ctx, ev); err != nil {
 		fail("worker", err)
 		return
 	}
 	record(calls["worker"], rec.reset())
 
-	aggregator := &workflow.Steps{
-		OpenStore: s3store.Opener(rec),
-		OpenEngine: func(context.Context, store.Store, *workflow.Plan) (query.Engine, func(), error) {
+	aggregator := workflow.NewAggregator(s3store.Opener(rec),
+		func(context.Context, store.Store, *llmplan.Plan) (query.Engine, func(), error) {
 			return stubEngine{}, func() {}, nil
 		},
-		EngineName: "athena",
-	}
-	out, err := aggregator.Aggregate(ctx, workflow.AggregateEvent{RunID: plan.RunID, Output: plan.Output})
-	if err != nil {
-		fail("aggregator", err)
-		return
-	}
-	// functions/aggregator/main.go then reads summary.json for its metrics.
-	st, _ := s3store.Opener(rec)(ctx, plan.Output)
-	if _, err := st.Get(ctx, out.Summary); err != nil {
+		"athena", workflow.AggregatorConfig{})
+	if _, err := aggregator.Aggregate(ctx, workflow.AggregateEvent{RunID: plan.RunID, Output: plan.Output}); err != nil {
 		fail("aggregator", err)
 		return
 	}

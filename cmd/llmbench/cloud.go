@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/llmbench/llmbench/shared/cloudrun"
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/spec"
@@ -42,10 +43,6 @@ var newAWSClients = func(ctx context.Context, region string) (*awsClients, error
 	return &awsClients{sfn: sfn.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg)}, nil
 }
 
-// maxCloudLevel bounds a level's warm-up plus duration in AWS: Lambda's 15
-// minutes, less the worker's flush margin and time for in-flight requests.
-const maxCloudLevel = 14 * time.Minute
-
 // cloudPoll is how often a cloud run is polled; tests shorten it.
 var cloudPoll = 2 * time.Second
 
@@ -63,8 +60,8 @@ func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name stri
 	}
 	// A worker is one Lambda invocation: it must issue, drain and flush
 	// within Lambda's 15 minutes (it stops issuing 20 s before its deadline).
-	if d := s.Load.Warmup.D() + s.Load.Duration.D(); d > maxCloudLevel {
-		return usageError("run --cloud: load.warmup + load.duration is %v; a level runs in one Lambda invocation, so keep it within %v (split a longer measurement into several levels or runs)", d, maxCloudLevel)
+	if d := s.Load.Warmup.D() + s.Load.Duration.D(); d > plan.MaxLambdaLevel {
+		return usageError("run --cloud: load.warmup + load.duration is %v; a level runs in one Lambda invocation, so keep it within %v (split a longer measurement into several levels or runs)", d, plan.MaxLambdaLevel)
 	}
 	clients, err := newAWSClients(ctx, region)
 	if err != nil {

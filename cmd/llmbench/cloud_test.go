@@ -22,15 +22,17 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/llmbench/llmbench/shared/cloudrun/sfnfake"
+	"github.com/llmbench/llmbench/shared/localrun"
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/duckdb"
 	"github.com/llmbench/llmbench/shared/sample"
-	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/summary"
 	"github.com/llmbench/llmbench/shared/workflow"
+	"github.com/llmbench/llmbench/shared/workflow/workflowtest"
 	"github.com/llmbench/llmbench/statemachine"
 )
 
@@ -94,21 +96,16 @@ func newCloudEnv(t *testing.T, o cloudEnvOptions) *cloudEnv {
 	// The Lambda functions: the steps with their own S3 client; the
 	// environment has no secrets. DuckDB over the downloaded Parquet parts
 	// stands in for Athena.
-	steps := &workflow.Steps{
-		OpenStore:   s3store.Opener(newS3Client(s3srv.URL)),
-		OpenTarget:  workflow.OpenAIOpener(func(string) string { return "" }, ""),
-		OpenEngine:  duckDBFromS3(t.TempDir()),
-		EngineName:  "duckdb",
-		Render:      report.Files,
-		StartMargin: 50 * time.Millisecond,
-		PartRows:    2,
-	}
+	openStore := s3store.Opener(newS3Client(s3srv.URL))
+	aggregator := workflow.NewAggregator(openStore, duckDBFromS3(t.TempDir()), "duckdb", workflow.AggregatorConfig{Render: report.Files})
+	fns := localrun.Functions(workflow.NewPlanner(openStore, 0),
+		workflow.NewWorker(openStore, workflowtest.OpenAI(""), workflow.WorkerConfig{StartMargin: 50 * time.Millisecond, PartRows: 2}),
+		aggregator)
 	probe := newSFNProbe()
-	fns := steps.Functions()
 	if o.gate {
-		fns["aggregator"] = sfnlocal.Func(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
+		fns["aggregator"] = localrun.Strict(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
 			probe.waitForPoll(ctx)
-			return steps.Aggregate(ctx, ev)
+			return aggregator.Aggregate(ctx, ev)
 		})
 	}
 	vars := map[string]string{}
@@ -158,13 +155,13 @@ func failingDefinition(t *testing.T) []byte {
 // duckDBFromS3 downloads a run's Parquet parts from the store into dir and
 // opens DuckDB over them.
 func duckDBFromS3(dir string) workflow.OpenEngine {
-	return func(ctx context.Context, st store.Store, p *workflow.Plan) (query.Engine, func(), error) {
-		keys, err := st.List(ctx, "samples/dt="+p.Day+"/run_id="+p.RunID+"/")
+	return func(ctx context.Context, st store.Store, p *plan.Plan) (query.Engine, func(), error) {
+		keys, err := st.List(ctx, store.RunSamplesPrefix(p.Day, p.RunID))
 		if err != nil {
 			return nil, nil, err
 		}
 		if len(keys) == 0 {
-			return nil, nil, fmt.Errorf("%w for run %s", workflow.ErrNoSamples, p.RunID)
+			return nil, nil, fmt.Errorf("no samples for run %s", p.RunID)
 		}
 		files := make([]string, len(keys))
 		for i, k := range keys {
@@ -327,12 +324,12 @@ func TestRunCloud(t *testing.T) {
 			}
 
 			// What is stored: plan, summary, report and Parquet parts.
-			var plan workflow.Plan
-			if err := json.Unmarshal(env.get(t, "prefix/runs/"+runID+"/plan.json"), &plan); err != nil {
+			var pl plan.Plan
+			if err := json.Unmarshal(env.get(t, "prefix/runs/"+runID+"/plan.json"), &pl); err != nil {
 				t.Fatal(err)
 			}
 			slices := 0
-			for _, l := range plan.Levels {
+			for _, l := range pl.Levels {
 				slices += len(l.Slices)
 			}
 			var sum summary.Summary
@@ -347,7 +344,7 @@ func TestRunCloud(t *testing.T) {
 					t.Errorf("level %d: %d requests, %d ok, %d warm-up; want 6 ok", l.Concurrency, l.Requests, l.OK, l.WarmupRequests)
 				}
 			}
-			part := regexp.MustCompile(`^prefix/samples/dt=` + plan.Day + `/run_id=` + regexp.QuoteMeta(runID) + `/level=(\d+)/worker=(\d+)-part-(\d+)\.parquet$`)
+			part := regexp.MustCompile(`^prefix/samples/dt=` + pl.Day + `/run_id=` + regexp.QuoteMeta(runID) + `/level=(\d+)/worker=(\d+)-part-(\d+)\.parquet$`)
 			rowsByLevel := map[int]int{}
 			workers := map[string]bool{}
 			parts := 0

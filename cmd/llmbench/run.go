@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/llmbench/llmbench/shared/loadgen"
+	"github.com/llmbench/llmbench/shared/localrun"
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/duckdb"
 	"github.com/llmbench/llmbench/shared/report"
@@ -123,26 +125,26 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		return &exitError{code: 2, err: err}
 	}
 	desc := describe(probe, s)
+	probe.Close()
 
 	counters := liveCounters()
-	steps := &workflow.Steps{
-		OpenStore: func(_ context.Context, output string) (store.Store, error) {
-			if output != s.Output {
-				return nil, fmt.Errorf("run: unexpected output %q", output)
-			}
-			return st, nil
-		},
-		OpenTarget:  open,
-		OpenEngine:  duckDBOver,
-		EngineName:  "duckdb",
-		Render:      report.Files,
-		StartMargin: 100 * time.Millisecond,
-		Simulated:   simulated,
-		Describe:    func(*spec.Spec) string { return desc },
-		Counters:    counters,
-		Drain:       drain,
+	openStore := func(_ context.Context, output string) (store.Store, error) {
+		if output != s.Output {
+			return nil, fmt.Errorf("run: unexpected output %q", output)
+		}
+		return st, nil
 	}
-	exec := &workflow.Execution{Definition: statemachine.Definition, Vars: statemachine.LocalVars(), Steps: steps}
+	exec := &localrun.Execution{
+		Definition: statemachine.Definition,
+		Vars:       statemachine.LocalVars(),
+		Planner:    workflow.NewPlanner(openStore, 0),
+		Worker: workflow.NewWorker(openStore, open, workflow.WorkerConfig{
+			StartMargin: 100 * time.Millisecond, Counters: counters, Drain: drain,
+		}),
+		Aggregator: workflow.NewAggregator(openStore, duckDBOver, "duckdb", workflow.AggregatorConfig{
+			Render: report.Files, Simulated: simulated, Describe: func(*spec.Spec) string { return desc },
+		}),
+	}
 	if !*quiet {
 		pr := newProgress(stderr, s, counters)
 		exec.Observer, exec.OnPlan = pr.observe, pr.planned
@@ -170,10 +172,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 			if err := report.Table(stdout, &sum); err != nil {
 				return err
 			}
-			day := sum.StartedAt.UTC().Format("2006-01-02")
+			day := sum.StartedAt.UTC().Format(plan.DayLayout)
 			fmt.Fprintf(stdout, "\nsamples:  %s\nsummary:  %s\nreport:   %s\n          %s\n",
-				st.Path("samples/dt="+day+"/run_id="+res.RunID+"/"),
-				st.Path(res.Summary), st.Path(store.RunKey(res.RunID, "report.md")), st.Path(store.RunKey(res.RunID, "report.html")))
+				st.Path(store.RunSamplesPrefix(day, res.RunID)),
+				st.Path(res.Summary), st.Path(store.RunKey(res.RunID, store.ReportMD)), st.Path(store.RunKey(res.RunID, store.ReportHTML)))
 		}
 	}
 	if runErr != nil {
@@ -211,7 +213,7 @@ func liveCounters() func(level int) *loadgen.Counters {
 }
 
 // duckDBOver opens DuckDB over the run's Parquet files in a local store.
-func duckDBOver(ctx context.Context, s store.Store, p *workflow.Plan) (query.Engine, func(), error) {
+func duckDBOver(ctx context.Context, s store.Store, p *plan.Plan) (query.Engine, func(), error) {
 	st, ok := s.(*store.Local)
 	if !ok {
 		return nil, nil, fmt.Errorf("run: DuckDB reads local folders only")

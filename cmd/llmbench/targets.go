@@ -16,6 +16,7 @@ import (
 	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/target"
+	"github.com/llmbench/llmbench/shared/target/openai"
 	"github.com/llmbench/llmbench/shared/target/sagemaker"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
@@ -55,23 +56,32 @@ func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflo
 	}
 
 	openers := map[string]workflow.OpenTarget{}
+	// One resolver for the run: a Secrets Manager secret is fetched once.
+	resolver := &secrets.Resolver{Getenv: env.Getenv}
 	switch {
 	case s.Target.Kind == spec.KindSim:
-		openers[spec.KindSim] = workflow.OpenAIOpener(env.Getenv, sim.URL)
+		openers[spec.KindSim] = func(ctx context.Context, s *spec.Spec, maxConns int) (workflow.Doer, error) {
+			return openai.FromSpec(ctx, s, openai.FromSpecOptions{BaseURL: sim.URL, Resolve: resolver.Resolve, MaxConns: maxConns})
+		}
 	case s.Target.Kind == spec.KindOpenAI:
-		auth := workflow.TargetAuth{Secrets: &secrets.Resolver{Getenv: env.Getenv}}
+		opts := openai.FromSpecOptions{Resolve: resolver.Resolve}
 		if a := s.Target.Auth; a != nil && (a.SigV4 != nil || !isEnvRef(a.Secret)) {
 			cfg, err := loadAWS(ctx)
 			if err != nil {
 				return nil, false, closeFn, fmt.Errorf("target.auth needs AWS credentials: %w", err)
 			}
-			auth.Secrets.SM = secretsmanager.NewFromConfig(cfg)
-			auth.AWS = cfg.Credentials
+			resolver.SM = secretsmanager.NewFromConfig(cfg)
+			opts.Credentials = cfg.Credentials
 		}
-		openers[spec.KindOpenAI] = workflow.OpenAIOpenerAuth(auth, "")
+		openers[spec.KindOpenAI] = func(ctx context.Context, s *spec.Spec, maxConns int) (workflow.Doer, error) {
+			o := opts
+			o.MaxConns = maxConns
+			return openai.FromSpec(ctx, s, o)
+		}
 	case s.Target.Kind == spec.KindSageMaker:
 		openers[spec.KindSageMaker] = func(ctx context.Context, s *spec.Spec, maxConns int) (workflow.Doer, error) {
 			opts := []func(*sagemakerruntime.Options){}
+			hc := target.NewHTTPClient(maxConns)
 			var api *sagemakerruntime.Client
 			if sim != nil {
 				// The simulated runtime API checks nothing of the signature,
@@ -79,7 +89,7 @@ func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflo
 				api = sagemakerruntime.New(sagemakerruntime.Options{
 					Region:      "us-east-1",
 					Credentials: credentials.NewStaticCredentialsProvider("SIMULATED", "SIMULATED", ""),
-				}, sagemaker.ClientOptions(target.NewHTTPClient(maxConns), sim.SageMakerEndpoint()))
+				}, sagemaker.ClientOptions(hc, sim.SageMakerEndpoint()))
 			} else {
 				cfg, err := loadAWS(ctx)
 				if err != nil {
@@ -88,10 +98,10 @@ func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflo
 				if s.Target.Region != "" {
 					opts = append(opts, func(o *sagemakerruntime.Options) { o.Region = s.Target.Region })
 				}
-				opts = append(opts, sagemaker.ClientOptions(target.NewHTTPClient(maxConns), ""))
+				opts = append(opts, sagemaker.ClientOptions(hc, ""))
 				api = sagemakerruntime.NewFromConfig(cfg, opts...)
 			}
-			return sagemaker.FromSpec(api, s)
+			return sagemaker.FromSpec(api, s, hc)
 		}
 	}
 	return workflow.ByKind(openers), simulated, closeFn, nil

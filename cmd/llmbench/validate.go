@@ -1,12 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/spec"
@@ -16,11 +17,17 @@ import (
 const validateHelp = `Usage: llmbench validate FILE ...
 
 Checks each run spec (fields, types, ranges, secret references) and prints
-every problem with its field path. A *.asl.json file is checked as the
-workflow definition: every Next exists, every state is reachable, terminal
-states, Retry/Catch well formed (States.ALL alone and last), and each Lambda
-task retries Lambda's service errors and nothing that would replay load.
-Nothing is run and nothing is written.
+every problem with its field path. A file holding a States Language
+definition (a JSON object with StartAt or States, whatever the file's name)
+is checked as the workflow definition instead: every Next exists, every
+state is reachable, terminal states, Retry/Catch well formed (States.ALL
+alone and last), and each Lambda task retries Lambda's service errors and
+nothing that would replay load. Nothing is run and nothing is written.
+Exits 2 if any file is invalid.
+
+Examples:
+  llmbench validate events/*.json
+  llmbench validate my-spec.json statemachine/benchmark.asl.json
 `
 
 func validateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,22 +38,25 @@ func validateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if len(files) == 0 {
 		fmt.Fprint(stderr, validateHelp)
-		return usageError("validate: no spec file given")
+		return usageError("validate: no file given")
 	}
 	bad := 0
 	for _, f := range files {
-		if strings.HasSuffix(f, ".asl.json") {
-			if problems := checkDefinition(f); len(problems) > 0 {
+		doc, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s\n", err)
+			bad++
+			continue
+		}
+		if isDefinition(doc) {
+			if problems := checkDefinition(doc); len(problems) > 0 {
 				for _, p := range problems {
 					fmt.Fprintf(stderr, "%s: %s\n", f, p)
 				}
 				bad++
 				continue
 			}
-			fmt.Fprintf(stdout, "%s: ok\n", f)
-			continue
-		}
-		if _, err := loadSpec(f); err != nil {
+		} else if _, err := parseSpec(f, doc); err != nil {
 			fmt.Fprintf(stderr, "%s\n", err)
 			bad++
 			continue
@@ -54,20 +64,31 @@ func validateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "%s: ok\n", f)
 	}
 	if bad > 0 {
-		return &exitError{code: 2, err: fmt.Errorf("%d of %d spec(s) invalid", bad, len(files))}
+		return &exitError{code: 2, err: fmt.Errorf("%d of %d file(s) invalid", bad, len(files))}
 	}
 	return nil
+}
+
+// isDefinition tells a States Language definition from a run spec by its
+// content, not its file name: a definition is a JSON object with StartAt or
+// States (one of them missing is a problem Check reports); a spec has
+// neither field. Anything else, malformed JSON included, is taken for a
+// spec and gets the spec's messages.
+func isDefinition(doc []byte) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(doc, &top) != nil {
+		return false
+	}
+	_, start := top["StartAt"]
+	_, states := top["States"]
+	return start || states
 }
 
 // checkDefinition checks a state machine definition statically: every
 // Next exists, every state is reachable, Retry and Catch are well formed,
 // and each Lambda task retries the Lambda service errors and nothing that
 // would replay load.
-func checkDefinition(path string) []string {
-	def, err := os.ReadFile(path)
-	if err != nil {
-		return []string{err.Error()}
-	}
+func checkDefinition(def []byte) []string {
 	vars := statemachine.LocalVars()
 	var out []string
 	for _, p := range sfnlocal.Check(def, vars) {
@@ -81,12 +102,17 @@ func checkDefinition(path string) []string {
 
 // loadSpec reads and validates a spec file; errors name the file.
 func loadSpec(path string) (*spec.Spec, error) {
-	f, err := os.Open(path)
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
-	defer f.Close()
-	s, err := spec.Parse(f)
+	return parseSpec(path, doc)
+}
+
+// parseSpec validates doc, the content of the spec file path; errors name
+// the file.
+func parseSpec(path string, doc []byte) (*spec.Spec, error) {
+	s, err := spec.Parse(bytes.NewReader(doc))
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", path, err)}
 	}

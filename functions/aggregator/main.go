@@ -7,8 +7,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"github.com/llmbench/llmbench/shared/report"
 	"log"
 	"os"
 	"time"
@@ -19,12 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/llmbench/llmbench/shared/emf"
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/athena"
+	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/store/s3store"
-	"github.com/llmbench/llmbench/shared/summary"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
 
@@ -42,43 +41,22 @@ func main() {
 	if namespace == "" {
 		namespace = emf.DefaultNamespace
 	}
-	openStore := s3store.Opener(s3.NewFromConfig(cfg))
-	steps := &workflow.Steps{
-		OpenStore: openStore,
-		OpenEngine: func(context.Context, store.Store, *workflow.Plan) (query.Engine, func(), error) {
+	aggregator := workflow.NewAggregator(s3store.Opener(s3.NewFromConfig(cfg)),
+		func(context.Context, store.Store, *plan.Plan) (query.Engine, func(), error) {
 			return eng, func() {}, nil
 		},
-		EngineName: "athena",
-		Render:     report.Files,
-	}
-	lambda.Start(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
-		out, err := steps.Aggregate(ctx, ev)
+		"athena", workflow.AggregatorConfig{Render: report.Files})
+	handler := func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
+		out, sum, err := aggregator.Summarize(ctx, ev)
 		if err != nil {
 			return nil, err
 		}
 		// Metrics are a view of summary.json: a failure to emit them is
 		// logged, never a failed run.
-		if err := emitMetrics(ctx, openStore, ev.Output, out.Summary, namespace); err != nil {
+		if err := emf.WriteSummary(os.Stdout, namespace, sum, time.Now()); err != nil {
 			log.Printf("aggregator: metrics of %s: %v", out.RunID, err)
 		}
 		return out, nil
-	})
-}
-
-// emitMetrics reads the summary the step wrote and prints its per-level
-// figures as EMF lines on standard output.
-func emitMetrics(ctx context.Context, open func(context.Context, string) (store.Store, error), output, key, namespace string) error {
-	st, err := open(ctx, output)
-	if err != nil {
-		return err
 	}
-	b, err := st.Get(ctx, key)
-	if err != nil {
-		return err
-	}
-	var sum summary.Summary
-	if err := json.Unmarshal(b, &sum); err != nil {
-		return err
-	}
-	return emf.WriteSummary(os.Stdout, namespace, &sum, time.Now())
+	lambda.StartWithOptions(handler, lambda.WithDisallowUnknownFields(true))
 }

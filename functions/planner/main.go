@@ -5,12 +5,12 @@ package main
 import (
 	"context"
 	"log"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/workflow"
@@ -21,11 +21,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("planner: load AWS config: %v", err)
 	}
-	steps := &workflow.Steps{
-		OpenStore: s3store.Opener(s3.NewFromConfig(cfg)),
-		// A level runs in one worker invocation: Lambda's 15 minutes, less
-		// the flush margin and the requests in flight.
-		MaxLevel: 14 * time.Minute,
-	}
-	lambda.Start(steps.Plan)
+	// A level runs in one worker invocation: Lambda's 15 minutes, less
+	// the flush margin and the requests in flight.
+	planner := workflow.NewPlanner(s3store.Opener(s3.NewFromConfig(cfg)), plan.MaxLambdaLevel)
+	lambda.StartWithOptions(planner.Plan, lambda.WithDisallowUnknownFields(true))
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/target"
+	"github.com/llmbench/llmbench/shared/target/openai"
 	"github.com/llmbench/llmbench/shared/target/sagemaker"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
@@ -45,24 +46,23 @@ func main() {
 	// One resolver for the execution environment: a secret is fetched from
 	// Secrets Manager once, not per invocation. The function's role signs
 	// sigv4 targets (cfg.Credentials is a credentials cache).
-	openAI := workflow.OpenAIOpenerAuth(workflow.TargetAuth{
-		Secrets: &secrets.Resolver{Getenv: os.Getenv, SM: secretsmanager.NewFromConfig(cfg)},
-		AWS:     cfg.Credentials,
-	}, "")
+	resolver := &secrets.Resolver{Getenv: os.Getenv, SM: secretsmanager.NewFromConfig(cfg)}
+	openAI := func(ctx context.Context, s *spec.Spec, maxConns int) (workflow.Doer, error) {
+		return openai.FromSpec(ctx, s, openai.FromSpecOptions{Resolve: resolver.Resolve, Credentials: cfg.Credentials, MaxConns: maxConns})
+	}
 	// A SageMaker runtime client per slice, sized for its streams, in the
 	// spec's region (the function's own by default).
 	openSageMaker := func(_ context.Context, s *spec.Spec, maxConns int) (workflow.Doer, error) {
-		api := sagemakerruntime.NewFromConfig(cfg, sagemaker.ClientOptions(target.NewHTTPClient(maxConns), ""), func(o *sagemakerruntime.Options) {
+		hc := target.NewHTTPClient(maxConns)
+		api := sagemakerruntime.NewFromConfig(cfg, sagemaker.ClientOptions(hc, ""), func(o *sagemakerruntime.Options) {
 			if s.Target.Region != "" {
 				o.Region = s.Target.Region
 			}
 		})
-		return sagemaker.FromSpec(api, s)
+		return sagemaker.FromSpec(api, s, hc)
 	}
-	steps := &workflow.Steps{
-		OpenStore:   s3store.Opener(s3.NewFromConfig(cfg)),
-		OpenTarget:  workflow.ByKind(map[string]workflow.OpenTarget{spec.KindOpenAI: openAI, spec.KindSageMaker: openSageMaker}),
-		StartMargin: margin,
-	}
-	lambda.Start(steps.Work)
+	worker := workflow.NewWorker(s3store.Opener(s3.NewFromConfig(cfg)),
+		workflow.ByKind(map[string]workflow.OpenTarget{spec.KindOpenAI: openAI, spec.KindSageMaker: openSageMaker}),
+		workflow.WorkerConfig{StartMargin: margin})
+	lambda.StartWithOptions(worker.Work, lambda.WithDisallowUnknownFields(true))
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/llmbench/llmbench/shared/store"
 )
 
 // API is the part of the Step Functions client the runner calls.
@@ -163,6 +165,9 @@ func SummaryKey(output string) (runID, key string, err error) {
 	}
 	if err := json.Unmarshal([]byte(output), &o); err != nil || o.Summary == "" {
 		return "", "", fmt.Errorf("cloudrun: execution output has no summary key: %q", output)
+	}
+	if o.Summary != store.SummaryKey(o.RunID) {
+		return "", "", fmt.Errorf("cloudrun: execution output names summary %q, not run %s's %q", o.Summary, o.RunID, store.SummaryKey(o.RunID))
 	}
 	return o.RunID, o.Summary, nil
 }

@@ -1,7 +1,7 @@
 // Package secrets resolves the secret references of a run spec into their
 // values, in the process that sends requests (the worker, or the CLI):
 //
-//	env:NAME                                                     os.Getenv("NAME")
+//	env:NAME                                                     the variable NAME, read with the Resolver's Getenv
 //	arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf      the secret's SecretString
 //	arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf#key  one key of a JSON SecretString
 //
@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -32,15 +31,20 @@ type API interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
+// ErrNoEnv is returned for an env: reference when the Resolver was given
+// no environment to read.
+var ErrNoEnv = errors.New("no environment to read an env: reference from")
+
 // ErrNoClient is returned for a Secrets Manager reference when the
 // Resolver has no client.
 var ErrNoClient = errors.New("no Secrets Manager client to resolve an ARN reference")
 
-// Resolver turns references into values. Its zero value resolves env:
-// references with os.Getenv. Use it by pointer: it holds the cache. It is
-// safe for concurrent use.
+// Resolver turns references into values. Use it by pointer: it holds the
+// cache. It is safe for concurrent use.
 type Resolver struct {
-	// Getenv looks env: references up; nil means os.Getenv.
+	// Getenv looks env: references up (os.Getenv, given by the entry
+	// point: the environment belongs to it); nil makes them an error
+	// (ErrNoEnv).
 	Getenv func(string) string
 	// SM fetches Secrets Manager references; nil makes them an error
 	// (ErrNoClient). Each call is sent to the region the ARN names.
@@ -62,11 +66,10 @@ type entry struct {
 // is retried by the next call.
 func (r *Resolver) Resolve(ctx context.Context, ref spec.Secret) (string, error) {
 	if name, ok := ref.Env(); ok {
-		getenv := r.Getenv
-		if getenv == nil {
-			getenv = os.Getenv
+		if r.Getenv == nil {
+			return "", fmt.Errorf("secrets: resolve %s: %w", ref, ErrNoEnv)
 		}
-		v := getenv(name)
+		v := r.Getenv(name)
 		if v == "" {
 			return "", fmt.Errorf("secrets: resolve %s: %w", ref, spec.ErrSecretMissing)
 		}

@@ -184,8 +184,10 @@ func TestNoClient(t *testing.T) {
 	if !errors.Is(err, ErrNoClient) || !strings.Contains(err.Error(), arnPlain) {
 		t.Errorf("err = %v, want ErrNoClient naming the ARN", err)
 	}
+	// The environment belongs to the entry point: a Resolver given none
+	// does not read the process's own.
 	t.Setenv("LLMBENCH_SECRETS_TEST", "from-os")
-	if v, err := r.Resolve(context.Background(), "env:LLMBENCH_SECRETS_TEST"); err != nil || v != "from-os" {
-		t.Errorf("zero Resolver: Resolve env = %q, %v; want os.Getenv's value", v, err)
+	if v, err := r.Resolve(context.Background(), "env:LLMBENCH_SECRETS_TEST"); !errors.Is(err, ErrNoEnv) || v != "" {
+		t.Errorf("zero Resolver: Resolve env = %q, %v; want ErrNoEnv", v, err)
 	}
 }

@@ -53,15 +53,19 @@ type Event struct {
 // Func wraps a Go Lambda handler function (any signature lambda.Start
 // accepts) as a lambda.Handler that sfnlocal may invoke concurrently: each
 // invocation gets a fresh lambda.NewHandler, so decoding and encoding are
-// the aws-lambda-go runtime's, and the output is copied out of its pooled
-// buffer before another invocation can reuse it.
-func Func(fn any) lambda.Handler {
-	return &funcHandler{fn: fn}
+// the aws-lambda-go runtime's (with opts, such as
+// lambda.WithDisallowUnknownFields), and the output is copied out of its
+// pooled buffer before another invocation can reuse it.
+func Func(fn any, opts ...lambda.Option) lambda.Handler {
+	return &funcHandler{fn: fn, opts: opts}
 }
 
-type funcHandler struct{ fn any }
+type funcHandler struct {
+	fn   any
+	opts []lambda.Option
+}
 
 func (f *funcHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	out, err := lambda.NewHandler(f.fn).Invoke(ctx, payload)
+	out, err := lambda.NewHandlerWithOptions(f.fn, f.opts...).Invoke(ctx, payload)
 	return bytes.Clone(out), err
 }

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -16,7 +15,7 @@ import (
 //
 // An ARN must be the full ARN, ending in the six characters Secrets
 // Manager appends to the name: a partial ARN can match another secret.
-// Package secrets resolves both forms; Secret.Resolve only env:.
+// Package secrets resolves both forms, in the process that sends requests.
 type Secret string
 
 // String shows the reference, which is safe to print.
@@ -81,23 +80,3 @@ func envNameOK(n string) bool {
 
 // ErrSecretMissing is returned when a referenced secret has no value.
 var ErrSecretMissing = errors.New("secret not set")
-
-// Resolve returns the value of an env: reference, looking it up with
-// getenv (os.Getenv in a real process). A Secrets Manager reference needs
-// a client: resolve it with package secrets. Errors name the reference,
-// never the value.
-func (s Secret) Resolve(_ context.Context, getenv func(string) string) (string, error) {
-	ref := string(s)
-	if err := s.check(); err != nil {
-		return "", fmt.Errorf("spec: resolve secret: %w", err)
-	}
-	name, ok := s.Env()
-	if !ok {
-		return "", fmt.Errorf("spec: resolve secret %s: a Secrets Manager reference is resolved by package secrets, with a client", ref)
-	}
-	v := getenv(name)
-	if v == "" {
-		return "", fmt.Errorf("spec: resolve secret %s: %w", ref, ErrSecretMissing)
-	}
-	return v, nil
-}

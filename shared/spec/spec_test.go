@@ -2,7 +2,6 @@ package spec
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -130,19 +129,6 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestSecretResolve(t *testing.T) {
-	env := map[string]string{"API_KEY": "s3cr3t"}
-	getenv := func(k string) string { return env[k] }
-	v, err := Secret("env:API_KEY").Resolve(context.Background(), getenv)
-	if err != nil || v != "s3cr3t" {
-		t.Fatalf("Resolve = %q, %v", v, err)
-	}
-	_, err = Secret("env:MISSING").Resolve(context.Background(), getenv)
-	if !errors.Is(err, ErrSecretMissing) || !strings.Contains(err.Error(), "env:MISSING") {
-		t.Fatalf("missing secret error = %v", err)
-	}
-}
-
 func TestSecretForms(t *testing.T) {
 	const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:llmbench/azure-key-AbC123"
 	tests := []struct {
@@ -193,10 +179,6 @@ func TestSecretForms(t *testing.T) {
 		if a != tc.smARN || r != tc.region || k != tc.jsonKey {
 			t.Errorf("%q: SecretsManager() = %q %q %q, want %q %q %q", tc.ref, a, r, k, tc.smARN, tc.region, tc.jsonKey)
 		}
-	}
-	// Secret.Resolve reads env references only; an ARN needs package secrets.
-	if _, err := Secret(arn).Resolve(context.Background(), func(string) string { return "x" }); err == nil || !strings.Contains(err.Error(), "package secrets") {
-		t.Errorf("Resolve(ARN) = %v", err)
 	}
 }
 

@@ -13,7 +13,6 @@ var (
 	nameRE         = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 	regionRE       = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	sigv4ServiceRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	headerTokenRE  = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$") // RFC 9110 token
 )
 
 // Validate checks a spec with defaults applied and returns Problems listing
@@ -90,7 +89,7 @@ func (s *Spec) Validate() error {
 	} else if a != nil {
 		if a.Header == "" {
 			add("target.auth.header", "is required (or sigv4)")
-		} else if !headerTokenRE.MatchString(a.Header) {
+		} else if !ValidHeaderName(a.Header) {
 			add("target.auth.header", "must be a header name, got %q", a.Header)
 		}
 		if err := a.Secret.check(); err != nil {
@@ -107,7 +106,7 @@ func (s *Spec) Validate() error {
 		path := fmt.Sprintf("target.capture_headers[%d]", i)
 		canon := http.CanonicalHeaderKey(h)
 		switch j, dup := captured[canon]; {
-		case !headerTokenRE.MatchString(h):
+		case !ValidHeaderName(h):
 			add(path, "must be a header name, got %q", h)
 		case dup:
 			add(path, "repeats capture_headers[%d] (%s)", j, h)
@@ -221,3 +220,10 @@ func sortProblems(p Problems) {
 		}
 	}
 }
+
+// headerToken matches an RFC 9110 token, what a header name must be.
+var headerToken = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+// ValidHeaderName tells whether name may be an HTTP header name (an RFC
+// 9110 token). The OpenAI client checks the headers it is given with it.
+func ValidHeaderName(name string) bool { return headerToken.MatchString(name) }

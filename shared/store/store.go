@@ -1,6 +1,7 @@
 // Package store keeps a run's files under keys that are the same in a local
-// folder and in an S3 bucket: samples/dt=…/run_id=…/level=…/worker=…-part-N.parquet
-// and runs/<run_id>/{spec,plan,summary}.json, report.md.
+// folder and in an S3 bucket. The whole key layout is in layout.go; the
+// Glue table's partition projection (terraform/glue.tf) is checked
+// against it.
 //
 // Put overwrites: a retried worker writes the same keys again instead of
 // adding duplicates.
@@ -10,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // Store is where a run's files live. Implementations share the contract
@@ -26,19 +26,6 @@ type Store interface {
 
 // ErrNotFound is returned by Get for a key that does not exist.
 var ErrNotFound = errors.New("store: not found")
-
-// SamplePrefix is the folder of one level's samples of a run.
-func SamplePrefix(day time.Time, runID string, level int) string {
-	return fmt.Sprintf("samples/dt=%s/run_id=%s/level=%d/", day.UTC().Format("2006-01-02"), runID, level)
-}
-
-// SampleKey is the deterministic key of one part file of one worker.
-func SampleKey(day time.Time, runID string, level, worker, part int) string {
-	return fmt.Sprintf("%sworker=%d-part-%d.parquet", SamplePrefix(day, runID, level), worker, part)
-}
-
-// RunKey is the key of a run-level file: spec.json, plan.json, summary.json, report.md.
-func RunKey(runID, name string) string { return "runs/" + runID + "/" + name }
 
 func checkKey(key string) error {
 	if key == "" || key[0] == '/' || containsDotDot(key) {

@@ -6,13 +6,6 @@ import (
 	"time"
 )
 
-// LevelLinesKey is where the aggregator writes a run's LevelLines, the
-// source of the Athena trend table (level_summaries, projected on dt only,
-// so a view can span every run).
-func LevelLinesKey(day, runID string) string {
-	return "summaries/dt=" + day + "/run_id=" + runID + ".json"
-}
-
 // LevelLines renders a summary as JSON lines, one flat object per level
 // with sorted keys: the columns of the level_summaries Glue table. A
 // percentile of an empty distribution is null, not a false 0.

@@ -7,51 +7,82 @@ import (
 	"math"
 )
 
-// chunkInfo is what timing needs from one streamed chunk.
-type chunkInfo struct {
-	token   bool // a choice carries generated text: content, text or reasoning
-	content bool // a choice carries visible content (not reasoning)
-	isError bool // an error object: {"error": non-null} or {"object": "error"}
+// Chunk is what timing needs from one streamed OpenAI-style chunk.
+type Chunk struct {
+	Token   bool // a choice carries generated text: content, text or reasoning
+	Content bool // a choice carries visible content (not reasoning)
+	Finish  bool // a choice has a finish_reason that is not null
+	Error   bool // an error object: {"error": non-null} or {"object": "error"}
 
-	usage                          bool // a usage object with an integer completion_tokens
-	promptTokens, completionTokens int
+	HasUsage bool  // a usage object with an integer completion_tokens
+	Usage    Usage // its counts; PromptTokens is 0 when absent or not an integer
 }
 
-// parseChunk validates a chunk and extracts its chunkInfo in one pass,
-// without allocating. It replaces encoding/json on the hot path, where it
-// cost about 2.7 µs and 8 allocations per chunk; it is held to the same
-// notion of valid JSON (json.Valid: RFC 8259 syntax, bytes >= 0x20 in
-// strings, nesting up to 10000) by a differential fuzz test.
+// ParseChunk validates a chunk and reads its Chunk in one pass, without
+// allocating. It is the one reader of the OpenAI chunk rule for every
+// client. It replaces encoding/json on the hot path, where it cost about
+// 2.7 µs and 8 allocations per chunk; it is held to the same notion of
+// valid JSON (json.Valid: RFC 8259 syntax, bytes >= 0x20 in strings,
+// nesting up to 10000) and to a reference written with encoding/json by a
+// differential fuzz test (FuzzParseChunk).
 //
 // The chunk must be a JSON object. The fields read are choices[].text,
-// choices[].delta.{content,reasoning_content,reasoning}, usage.
-// {prompt_tokens,completion_tokens}, error and object. Keys match exactly; a
-// repeated key counts only in its last occurrence, as in a decoded map; a
-// field of an unexpected type is ignored as if absent (a benchmark reads
-// what it can; only broken JSON is a protocol error).
-func parseChunk(b []byte) (chunkInfo, error) {
+// choices[].delta.{content,reasoning_content,reasoning},
+// choices[].finish_reason, usage.{prompt_tokens,completion_tokens}, error
+// and object. Keys match exactly; a repeated key counts only in its last
+// occurrence, as in a decoded map; a field of an unexpected type is ignored
+// as if absent (a benchmark reads what it can; only broken JSON is an
+// error).
+func ParseChunk(b []byte) (Chunk, error) { return ParseChunkFields(b, nil) }
+
+// Field asks ParseChunkFields for the value of one more top-level key, for
+// the parts of a chunk that are particular to one server (LMI's and TGI's
+// "token", "details").
+type Field struct {
+	Key string // matched exactly, after unescaping; not a key ParseChunk reads
+	Raw []byte // set to the value's bytes (null included), a sub-slice of the chunk; nil when absent
+}
+
+// ParseChunkFields is ParseChunk that also sets the Raw of each field whose
+// Key is a top-level key of the chunk (the last occurrence, when repeated).
+// On an error every Raw is nil. It allocates nothing either.
+func ParseChunkFields(b []byte, fields []Field) (Chunk, error) {
+	for i := range fields {
+		fields[i].Raw = nil
+	}
 	p := chunkParser{b: b}
-	var info chunkInfo
-	p.ws()
-	if p.peek() != '{' {
-		if err := p.value(0); err != nil {
-			return info, err
+	var c Chunk
+	err := p.chunk(&c, fields)
+	if err != nil {
+		for i := range fields {
+			fields[i].Raw = nil
 		}
-		if err := p.end(); err != nil {
-			return info, err
-		}
-		return info, errNotObject
+		return Chunk{}, err
 	}
-	if err := p.topObject(&info); err != nil {
-		return chunkInfo{}, err
-	}
-	if err := p.end(); err != nil {
-		return chunkInfo{}, err
-	}
-	return info, nil
+	return c, nil
 }
 
 var errNotObject = errors.New("chunk is not a JSON object")
+
+// chunk reads the whole chunk. fields is passed apart from p, whose
+// bytes may leak (to json.Unmarshal, for a rare escaped key), so that the
+// caller's fields can stay on its stack.
+func (p *chunkParser) chunk(c *Chunk, fields []Field) error {
+	p.ws()
+	if p.peek() != '{' {
+		if err := p.value(0); err != nil {
+			return err
+		}
+		if err := p.end(); err != nil {
+			return err
+		}
+		return errNotObject
+	}
+	if err := p.topObject(c, fields); err != nil {
+		return err
+	}
+	return p.end()
+}
 
 // maxDepth is encoding/json's nesting limit, kept so that both agree on
 // what is valid, and so that a hostile chunk cannot recurse without bound.
@@ -151,33 +182,40 @@ func (p *chunkParser) elements(first bool) (more bool, err error) {
 	return true, nil
 }
 
-func (p *chunkParser) topObject(info *chunkInfo) error {
+func (p *chunkParser) topObject(c *Chunk, fields []Field) error {
 	p.i++ // '{'
+	// The two error marks are kept apart until the end: a later "object"
+	// must not undo an earlier "error", as neither would in a decoded map.
+	var errorKey, objectError bool
 	for first := true; ; first = false {
 		key, more, err := p.members(first)
-		if err != nil || !more {
+		if err != nil {
 			return err
+		}
+		if !more {
+			c.Error = errorKey || objectError
+			return nil
 		}
 		switch string(key) {
 		case "choices":
-			info.token, info.content = false, false
+			c.Token, c.Content, c.Finish = false, false, false
 			if p.peek() == '[' {
-				err = p.choices(info)
+				err = p.choices(c)
 			} else {
 				err = p.value(1)
 			}
 		case "usage":
-			info.usage, info.promptTokens, info.completionTokens = false, 0, 0
+			c.HasUsage, c.Usage = false, Usage{}
 			if p.peek() == '{' {
-				err = p.usage(info)
+				err = p.usage(c)
 			} else {
 				err = p.value(1)
 			}
 		case "error":
-			info.isError = p.peek() != 'n' // anything but null; value validates it
+			errorKey = p.peek() != 'n' // anything but null; value validates it
 			err = p.value(1)
 		case "object":
-			info.isError = false
+			objectError = false
 			if p.peek() == '"' {
 				start := p.i
 				var raw []byte
@@ -188,12 +226,19 @@ func (p *chunkParser) topObject(info *chunkInfo) error {
 					err = json.Unmarshal(p.b[start:p.i], &v)
 					raw = []byte(v)
 				}
-				info.isError = string(raw) == "error"
+				objectError = string(raw) == "error"
 			} else {
 				err = p.value(1)
 			}
 		default:
-			err = p.value(1)
+			start := p.i
+			if err = p.value(1); err == nil {
+				for i := range fields {
+					if fields[i].Key == string(key) {
+						fields[i].Raw = p.b[start:p.i]
+					}
+				}
+			}
 		}
 		if err != nil {
 			return err
@@ -202,7 +247,7 @@ func (p *chunkParser) topObject(info *chunkInfo) error {
 }
 
 // choices reads the choices array (depth 2).
-func (p *chunkParser) choices(info *chunkInfo) error {
+func (p *chunkParser) choices(c *Chunk) error {
 	p.i++ // '['
 	for first := true; ; first = false {
 		more, err := p.elements(first)
@@ -215,52 +260,57 @@ func (p *chunkParser) choices(info *chunkInfo) error {
 			}
 			continue
 		}
-		text, delta, err := p.choice()
+		ch, err := p.choice()
 		if err != nil {
 			return err
 		}
-		info.token = info.token || text || delta.content || delta.reasoning
-		info.content = info.content || text || delta.content
+		c.Token = c.Token || ch.text || ch.content || ch.reasoning
+		c.Content = c.Content || ch.text || ch.content
+		c.Finish = c.Finish || ch.finish
 	}
 }
 
-type deltaInfo struct{ content, reasoning bool }
+// choiceInfo is what one choice says.
+type choiceInfo struct{ text, content, reasoning, finish bool }
 
 // choice reads one choice object (depth 3).
-func (p *chunkParser) choice() (text bool, delta deltaInfo, err error) {
+func (p *chunkParser) choice() (ch choiceInfo, err error) {
 	p.i++ // '{'
 	for first := true; ; first = false {
 		key, more, err := p.members(first)
 		if err != nil || !more {
-			return text, delta, err
+			return ch, err
 		}
 		switch string(key) {
 		case "text":
-			text, err = p.nonEmptyString(3)
+			ch.text, err = p.nonEmptyString(3)
 		case "delta":
-			delta = deltaInfo{}
+			ch.content, ch.reasoning = false, false
 			if p.peek() == '{' {
-				delta, err = p.delta()
+				ch.content, ch.reasoning, err = p.delta()
 			} else {
 				err = p.value(3)
 			}
+		case "finish_reason":
+			ch.finish = p.peek() != 'n' // anything but null; value validates it
+			err = p.value(3)
 		default:
 			err = p.value(3)
 		}
 		if err != nil {
-			return text, delta, err
+			return ch, err
 		}
 	}
 }
 
 // delta reads a choice's delta object (depth 4).
-func (p *chunkParser) delta() (d deltaInfo, err error) {
+func (p *chunkParser) delta() (content, reasoning bool, err error) {
 	p.i++ // '{'
-	var content, reasoningContent, reasoning bool
+	var reasoningContent, reasoningField bool
 	for first := true; ; first = false {
 		key, more, err := p.members(first)
 		if err != nil || !more {
-			return deltaInfo{content: content, reasoning: reasoningContent || reasoning}, err
+			return content, reasoningContent || reasoningField, err
 		}
 		switch string(key) {
 		case "content":
@@ -268,18 +318,18 @@ func (p *chunkParser) delta() (d deltaInfo, err error) {
 		case "reasoning_content":
 			reasoningContent, err = p.nonEmptyString(4)
 		case "reasoning":
-			reasoning, err = p.nonEmptyString(4)
+			reasoningField, err = p.nonEmptyString(4)
 		default:
 			err = p.value(4)
 		}
 		if err != nil {
-			return d, err
+			return false, false, err
 		}
 	}
 }
 
 // usage reads the usage object (depth 2).
-func (p *chunkParser) usage(info *chunkInfo) error {
+func (p *chunkParser) usage(c *Chunk) error {
 	p.i++ // '{'
 	var (
 		prompt, completion     int
@@ -308,9 +358,8 @@ func (p *chunkParser) usage(info *chunkInfo) error {
 	if !promptOK {
 		prompt = 0
 	}
-	info.usage, info.promptTokens, info.completionTokens = completionOK, prompt, completion
-	if !completionOK {
-		info.promptTokens, info.completionTokens = 0, 0
+	if completionOK {
+		c.HasUsage, c.Usage = true, Usage{PromptTokens: prompt, CompletionTokens: completion}
 	}
 	return nil
 }

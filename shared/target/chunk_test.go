@@ -3,28 +3,33 @@ package target
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 )
 
-// refChunk is parseChunk's specification written with encoding/json: a
-// generic decode, then the documented rules read off the decoded maps.
-func refChunk(b []byte) (chunkInfo, bool) {
+// extraKeys are the Fields the reference and the fuzz test ask for: LMI's
+// and TGI's, as package sagemaker does.
+var extraKeys = []string{"token", "generated_text", "details"}
+
+// refChunk is ParseChunkFields's specification written with encoding/json:
+// a generic decode, then the documented rules read off the decoded maps.
+// raw holds the compacted value of each extra key present.
+func refChunk(b []byte) (c Chunk, raw map[string]string, valid bool) {
 	if !json.Valid(b) {
-		return chunkInfo{}, false
+		return Chunk{}, nil, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
 	if dec.Decode(&v) != nil {
-		return chunkInfo{}, false
+		return Chunk{}, nil, false
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return chunkInfo{}, false
+		return Chunk{}, nil, false
 	}
-	var info chunkInfo
 	nonEmpty := func(v any) bool { s, ok := v.(string); return ok && s != "" }
 	intOf := func(v any) (int, bool) {
 		n, ok := v.(json.Number)
@@ -36,53 +41,87 @@ func refChunk(b []byte) (chunkInfo, bool) {
 	}
 	if arr, ok := m["choices"].([]any); ok {
 		for _, e := range arr {
-			c, ok := e.(map[string]any)
+			ch, ok := e.(map[string]any)
 			if !ok {
 				continue
 			}
-			text := nonEmpty(c["text"])
+			text := nonEmpty(ch["text"])
 			var content, reasoning bool
-			if d, ok := c["delta"].(map[string]any); ok {
+			if d, ok := ch["delta"].(map[string]any); ok {
 				content = nonEmpty(d["content"])
 				reasoning = nonEmpty(d["reasoning_content"]) || nonEmpty(d["reasoning"])
 			}
-			info.token = info.token || text || content || reasoning
-			info.content = info.content || text || content
+			c.Token = c.Token || text || content || reasoning
+			c.Content = c.Content || text || content
+			if f, ok := ch["finish_reason"]; ok && f != nil {
+				c.Finish = true
+			}
 		}
 	}
 	if u, ok := m["usage"].(map[string]any); ok {
 		if n, ok := intOf(u["completion_tokens"]); ok {
-			info.usage, info.completionTokens = true, n
-			info.promptTokens, _ = intOf(u["prompt_tokens"])
+			c.HasUsage, c.Usage.CompletionTokens = true, n
+			c.Usage.PromptTokens, _ = intOf(u["prompt_tokens"])
 		}
 	}
 	if e, ok := m["error"]; ok && e != nil {
-		info.isError = true
+		c.Error = true
 	}
 	if o, ok := m["object"].(string); ok && o == "error" {
-		info.isError = true
+		c.Error = true
 	}
-	return info, true
+	raw = map[string]string{}
+	for _, k := range extraKeys {
+		if x, ok := m[k]; ok {
+			j, _ := json.Marshal(x)
+			raw[k] = string(j)
+		}
+	}
+	return c, raw, true
+}
+
+// Chunks as OpenAI-compatible servers send them.
+const (
+	seedRole  = `{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}`
+	seedEmpty = `{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":""},"finish_reason":null}]}`
+	seedUsage = `{"id":"c1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18}}`
+	seedStop  = `{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`
+)
+
+func seedContent(s string) string {
+	return fmt.Sprintf(`{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":%q}}],"usage":null}`, s)
 }
 
 var chunkSeeds = []string{
-	roleChunk, emptyChunk, usageChunk, stopChunk, content("hi"), text("t"),
-	reasoning("reasoning_content", "r"), reasoning("reasoning", "r"),
+	seedRole, seedEmpty, seedUsage, seedStop, seedContent("hi"),
+	`{"id":"c1","object":"text_completion","choices":[{"index":0,"text":"t"}]}`,
+	`{"id":"c1","choices":[{"index":0,"delta":{"reasoning_content":"r"}}]}`,
+	`{"id":"c1","choices":[{"index":0,"delta":{"reasoning":"r"}}]}`,
 	`{"object":"error","message":"x","code":400}`,
 	`{"error":{"message":"x"}}`, `{"error":null,"choices":[{"delta":{"content":"a"}}]}`,
+	// A later "object" does not undo an earlier "error".
+	`{"error":{"message":"x"},"object":"chat.completion.chunk"}`,
+	`{"object":"error","error":null}`,
 	`{"choices":[{"delta":{"content":"a"}}],"choices":[]}`,
+	`{"choices":[{"finish_reason":"stop","finish_reason":null},{"finish_reason":0}]}`,
 	`{"choices":[1,null,{"text":5},{"delta":[]},{"delta":{"content":"\u0000"}}]}`,
 	`{"\u0063hoices":[{"text":"x"}],"object":"\u0065rror"}`,
 	`{"usage":{"prompt_tokens":-0,"completion_tokens":9223372036854775807}}`,
 	`{"usage":{"prompt_tokens":1.5,"completion_tokens":9223372036854775808}}`,
 	`{"usage":{"completion_tokens":-9223372036854775808,"prompt_tokens":"3"}}`,
 	`{"usage":{"completion_tokens":1e2}}`,
+	// LMI and TGI lines: their extra keys.
+	`{"token":{"id":1,"text":"A","log_prob":-0.05}}`,
+	`{"index":1,"token":{"id":2,"text":"b","logprob":-0.1,"special":true},"generated_text":"all","details":{"finish_reason":"length","generated_tokens":2}}`,
+	`{"token":null,"generated_text":null,"details":null,"t\u006fken":[1, 2],"token":{ }}`,
 	`  {"a":[[[{}]]],"b":true,"c":false,"d":null,"e":-1.5e+10} `,
 	`[]`, `"x"`, `null`, `{`, `{"a":}`, `{"a":1,}`, `{"a" 1}`, `{"a":01}`, `{"a":"\x01"}`, `{"a":"\q"}`,
 	`{"a":"\u12G4"}`, `{} x`, `{"a":-}`, `{"a":1.}`, `{"a":1e}`, `{"a":tru}`, "{\"a\":\"\xff\"}",
+	`{"token":{"id":1},"x":}`,
 }
 
-// TestParseChunk pins parseChunk to its reference on hand-picked chunks.
+// TestParseChunk pins ParseChunkFields to its reference on hand-picked
+// chunks.
 func TestParseChunk(t *testing.T) {
 	for _, s := range chunkSeeds {
 		checkChunk(t, []byte(s))
@@ -95,13 +134,38 @@ func TestParseChunk(t *testing.T) {
 
 func checkChunk(t *testing.T, b []byte) {
 	t.Helper()
-	got, err := parseChunk(b)
-	want, valid := refChunk(b)
+	fields := make([]Field, len(extraKeys))
+	for i, k := range extraKeys {
+		fields[i] = Field{Key: k, Raw: []byte("stale")}
+	}
+	got, err := ParseChunkFields(b, fields)
+	want, wantRaw, valid := refChunk(b)
 	if (err == nil) != valid {
 		t.Fatalf("%.200q: err %v, reference valid %v", b, err, valid)
 	}
 	if got != want {
 		t.Fatalf("%.200q:\n got %+v\nwant %+v", b, got, want)
+	}
+	for _, f := range fields {
+		w, ok := wantRaw[f.Key]
+		if (f.Raw != nil) != ok {
+			t.Fatalf("%.200q: field %s = %q, want present %v", b, f.Key, f.Raw, ok)
+		}
+		if f.Raw == nil {
+			continue
+		}
+		var x any // compare as the reference does: decoded and re-encoded
+		dec := json.NewDecoder(bytes.NewReader(f.Raw))
+		dec.UseNumber()
+		if err := dec.Decode(&x); err != nil {
+			t.Fatalf("%.200q: field %s = %q: %v", b, f.Key, f.Raw, err)
+		}
+		if j, _ := json.Marshal(x); string(j) != w {
+			t.Fatalf("%.200q: field %s = %s, want %s", b, f.Key, j, w)
+		}
+	}
+	if plain, err2 := ParseChunk(b); plain != got || (err2 == nil) != (err == nil) {
+		t.Fatalf("%.200q: ParseChunk %+v %v, ParseChunkFields %+v %v", b, plain, err2, got, err)
 	}
 }
 
@@ -116,10 +180,10 @@ func FuzzParseChunk(f *testing.F) {
 }
 
 func BenchmarkParseChunk(b *testing.B) {
-	chunk := []byte(content(" tok"))
+	chunk := []byte(seedContent(" tok"))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := parseChunk(chunk); err != nil {
+		if _, err := ParseChunk(chunk); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,57 +1,24 @@
-// Package target sends benchmark requests to an inference endpoint and
-// measures them. OpenAI is the client for OpenAI-compatible servers (vLLM,
-// SGLang, TGI, llama.cpp, OpenAI itself): chat or completions, streamed or
-// not.
+// Package target holds what every client of an inference endpoint shares,
+// so that a row means the same whatever the endpoint. The clients are its
+// subpackages: openai for OpenAI-compatible servers, sagemaker for
+// SageMaker endpoints through the AWS SDK.
 //
-// Every call to Do yields exactly one sample.Result, never a Go error: a
-// failure is a Result with an error status that keeps every timestamp
-// measured before it, so that row counts reconcile with requests issued.
+// What they share:
 //
-// # Measuring rules
+//   - Request, and NewResult, the Result a request's measurement starts
+//     from.
+//   - NewHTTPClient, an HTTP client tuned for load, and ConnTrace, which
+//     stamps connection set-up and the first response byte.
+//   - ParseChunk, the one reader of a streamed OpenAI-style chunk (token,
+//     content, reasoning, finish, usage, error object): allocation-free and
+//     held to encoding/json by a differential fuzz test (FuzzParseChunk).
+//     ParseChunkFields also hands back the raw values of keys particular to
+//     one server.
+//   - Answer, Choice and Usage, what is read of a whole (non-streamed)
+//     answer, and SetUsage, the rule for taking a server's token counts.
+//   - Fail, ContextStatus, ErrorObject, TransportErr, Truncate and Excerpt:
+//     how a failed request is classified and worded.
 //
-// The rules below are the product; the stored row (sample.FromResult)
-// derives TTFT, ITL, E2E and TPOT from them.
-//
-//   - Start is time.Now immediately before http.Client.Do: request encoding
-//     is not measured, connection setup is.
-//   - Connection facts come from net/http/httptrace: ConnReused from
-//     GotConn; for a new connection Connect is GetConn→GotConn (DNS, dial,
-//     TLS); FirstByte is GotFirstResponseByte (the status line arrived).
-//   - Streaming responses are decoded with package sse, whose events carry
-//     the time the Read that completed them returned. Each non-empty data
-//     payload is one chunk; "[DONE]" ends the stream and is not a chunk. A
-//     chunk is token-bearing when a choice has a non-empty delta.content
-//     (chat), text (completions), delta.reasoning_content or delta.reasoning
-//     (reasoning models). Every token-bearing chunk appends its time to
-//     Tokens; the first sets FirstToken, the first with visible content (not
-//     reasoning) sets FirstContent. Role-only and empty chunks count as chunks
-//     but not as tokens. End is the time of the last event read.
-//   - Token counts: the last usage object in the stream (stream_options
-//     include_usage is always requested) gives OutputTokens and InputTokens
-//     with TokenSource "usage"; without one OutputTokens is the number of
-//     token-bearing chunks (an estimate: a chunk may carry several tokens),
-//     InputTokens is Request.InputTokens, TokenSource "chunks".
-//   - Non-streaming responses are read whole: FirstToken, FirstContent, the
-//     one entry of Tokens and End are the time the body was fully read.
-//     Without usage, OutputTokens is estimated as the whitespace-separated
-//     word count of the generated text, labelled "chunks" (the only estimate
-//     label the schema has).
-//
-// # Status
-//
-//   - ok: the stream reached [DONE], or a non-streamed body parsed with
-//     choices.
-//   - http_error: HTTP status >= 400 (Err carries the server's message), or
-//     an error object inside a stream ({"error":{...}}, or vLLM's
-//     {"object":"error",...}): HTTPStatus is then the error's code when it is
-//     400–599, else the response status.
-//   - transport: no response: refused, reset, DNS, TLS.
-//   - timeout / canceled: the request's context expired / was canceled,
-//     at any point; what was measured before is kept.
-//   - protocol: a response that breaks the protocol: a chunk that is not
-//     JSON, a stream that ends before [DONE], a body without choices.
-//
-// Header values (the resolved auth header among them) are treated as
-// secrets: they are scrubbed from every Err, including server messages that
-// echo them, and Describe never shows them.
+// The measuring rules themselves are documented with the clients (package
+// openai states them in full; package sagemaker maps them onto the SDK).
 package target

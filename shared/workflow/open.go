@@ -3,9 +3,28 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"sync"
 
+	"github.com/llmbench/llmbench/shared/plan"
+	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/target"
 )
+
+// OpenStore opens the store an output URL names (a folder, s3://…).
+type OpenStore func(ctx context.Context, output string) (store.Store, error)
+
+// Doer sends one request to a target and measures it. Close releases its
+// connections once the slice is done.
+type Doer interface {
+	Do(ctx context.Context, req target.Request) *sample.Result
+	Close()
+}
+
+// OpenTarget builds the client for a spec's target, sized for maxConns
+// streams at once.
+type OpenTarget func(ctx context.Context, s *spec.Spec, maxConns int) (Doer, error)
 
 // ByKind opens targets with the opener registered for the spec's target
 // kind: the composition roots register what their process can reach.
@@ -17,4 +36,45 @@ func ByKind(openers map[string]OpenTarget) OpenTarget {
 		}
 		return open(ctx, s, maxConns)
 	}
+}
+
+// runs opens the store of a run an event names and reads its spec and
+// plan, once per process (a Lambda execution environment serves many
+// slices of one run).
+type runs struct {
+	open  OpenStore
+	mu    sync.Mutex
+	cache map[string]*run
+}
+
+// run is a run's store, spec and plan.
+type run struct {
+	st   store.Store
+	spec *spec.Spec
+	plan *plan.Plan
+}
+
+func (r *runs) get(ctx context.Context, op, runID, output string) (*run, error) {
+	if !plan.ValidRunID(runID) {
+		return nil, fmt.Errorf("workflow: %s: bad run id %q", op, runID)
+	}
+	st, err := r.open(ctx, output)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.cache[runID]; ok {
+		return &run{st: st, spec: c.spec, plan: c.plan}, nil
+	}
+	sp, p, err := plan.Load(ctx, st, runID)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: %s: %w", op, err)
+	}
+	if r.cache == nil {
+		r.cache = map[string]*run{}
+	}
+	c := &run{st: st, spec: sp, plan: p}
+	r.cache[runID] = c
+	return c, nil
 }

@@ -11,12 +11,14 @@ import (
 // words are common English words that Llama, GPT and Mistral tokenizers
 // each encode as a single token when preceded by a space, so a prompt of N
 // words is close to N input tokens (plus the chat template's few tokens).
+// Each word appears once: a repeated one would be drawn more often than
+// the others.
 var words = strings.Fields(`the of and to in is was for on that with as by at from his it an
 were are which this be or has had not but first one their its new after who they have her she
 two been other when there all during into school time may years more most only over city some
 world would where later up such used many can state about national out known university united
-then made through under part three both war being film team well after season while between
-number called would great water found people high group work place year early long public three
+then made through under part three both war being film team well season while between
+number called great water found people high group work place year early long public
 music small name house began area best game every life line north south east west end family`)
 
 // Generator makes prompts.

@@ -20,3 +20,22 @@ func TestPrompt(t *testing.T) {
 		}
 	}
 }
+
+// TestWords: the prompt words are distinct (a repeat would be drawn more
+// often than the others) and each a plain lowercase word, the kind that
+// tokenizers encode as one token after a space.
+func TestWords(t *testing.T) {
+	if len(words) < 100 {
+		t.Errorf("only %d words: prompts would repeat themselves", len(words))
+	}
+	seen := make(map[string]int, len(words))
+	for i, w := range words {
+		if j, ok := seen[w]; ok {
+			t.Errorf("words[%d] = %q repeats words[%d]", i, w, j)
+		}
+		seen[w] = i
+		if len(w) > 10 || strings.Trim(w, "abcdefghijklmnopqrstuvwxyz") != "" {
+			t.Errorf("words[%d] = %q: want a short lowercase word", i, w)
+		}
+	}
+}

@@ -14,7 +14,7 @@ var ErrNoSamples = errors.New("duckdb: no sample files")
 // OpenRun opens DuckDB over one run's Parquet parts in a local store:
 // samples/dt=<day>/run_id=<runID>/….
 func OpenRun(ctx context.Context, st *store.Local, day, runID string) (*DB, error) {
-	keys, err := st.List(ctx, "samples/dt="+day+"/run_id="+runID+"/")
+	keys, err := st.List(ctx, store.RunSamplesPrefix(day, runID))
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,9 @@
 // Package sagemaker sends benchmark requests to a SageMaker real-time
 // endpoint through the AWS SDK (InvokeEndpoint, or
 // InvokeEndpointWithResponseStream when streaming) and measures them with
-// the same rules and statuses as package target's OpenAI client, so that
-// rows from both compare.
+// the same rules and statuses as package openai's Client, so that rows from
+// both compare: the shared parts (the chunk rule, usage, error
+// classification) are package target's.
 //
 // Every call to Do yields exactly one sample.Result, never a Go error.
 //
@@ -39,15 +40,19 @@
 //     stream; every other line is one JSON object and one chunk. A line is
 //     stamped with the time of the part that completed it. An unterminated
 //     last line counts when it is whole JSON.
-//   - A line is token-bearing when it has an OpenAI choice with non-empty
+//   - A line is read by target.ParseChunkFields: the OpenAI chunk rule,
+//     plus LMI's and TGI's token, generated_text and details. A line is
+//     token-bearing when it has an OpenAI choice with non-empty
 //     delta.content, text, delta.reasoning_content or delta.reasoning, or a
 //     "token" (LMI/TGI) with non-empty text or flagged special (special /
 //     special_token). Visible content (FirstContent) excludes reasoning and
 //     special tokens. Every token-bearing line appends its time to Tokens.
-//   - Token counts: usage.completion_tokens (and prompt_tokens), else the
-//     final details.generated_tokens (and input_length or prompt_tokens) →
-//     TokenSource "usage"; else the number of token-bearing lines →
-//     "chunks". A partial count is kept on failures.
+//   - Token counts: the last usage with an integer completion_tokens (and
+//     prompt_tokens), else the final details.generated_tokens (and
+//     input_length or prompt_tokens) → TokenSource "usage", a missing or
+//     zero prompt count keeping Request.InputTokens (target.SetUsage); else
+//     the number of token-bearing lines → "chunks". A partial count is kept
+//     on failures.
 //   - End is the arrival of the last line read when the answer is complete
 //     (like the OpenAI client's [DONE]; the channel is still read until it
 //     closes, so the connection can be reused), else the moment of the
@@ -76,7 +81,8 @@
 //     (ModelStreamError with its ErrorCode, InternalStreamFailure). The SDK
 //     delivers an exception not as an event but as the stream's Err once
 //     the event channel closes: it is always checked.
-//   - protocol: a line that is not JSON, a line over 4 MiB, a broken frame,
+//   - protocol: a line that is not a JSON object (or whose token or details
+//     is of the wrong shape), a line over 4 MiB, a broken frame,
 //     a body that does not parse, or a stream that ends before its end. The
 //     SDK takes a connection cut between or inside frames for a clean end
 //     of stream, so a cut shows as "stream ended before its end".
@@ -86,9 +92,11 @@
 // # The SDK client
 //
 // Build it with ClientOptions: the HTTP client (target.NewHTTPClient, so
-// connections are pooled like the OpenAI target's), retries off (one
+// connections are pooled like the OpenAI client's), retries off (one
 // request, one row; every call also forces this), and optionally a base
-// endpoint such as a simulator's. Region and credentials come from the
+// endpoint such as a simulator's. Give the same HTTP client to the Target
+// (Config.HTTPClient, or FromSpec's hc) so that Close releases its idle
+// connections. Region and credentials come from the
 // aws.Config as usual. Every call also installs a small HTTP client wrapper
 // that works around a race between the SDK's request body and net/http
 // that otherwise closes a connection under a stream being read (see

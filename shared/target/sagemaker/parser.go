@@ -19,6 +19,60 @@ import (
 // newline cannot make the client buffer without limit.
 const maxLine = 4 << 20
 
+// streamLine is one line of a stream as timing needs it. Every shape the
+// parser understands is an OpenAI chunk, whose rule target.ParseChunk
+// reads (choices, usage, error objects), plus the keys particular to LMI
+// and TGI (token, generated_text, details), read here:
+//
+//	OpenAI chunk:  {"choices":[{"delta":{"content":"…"}}],"usage":{…}}
+//	LMI token:     {"token":{"id":1,"text":"…","log_prob":-0.1}}
+//	TGI token:     {"token":{"id":1,"text":"…","logprob":-0.1,"special":false},"generated_text":null,"details":null}
+//	final line:    the above plus "generated_text":"…","details":{"finish_reason":…,"generated_tokens":N}
+//	error:         {"error":…} (OpenAI, TGI), {"object":"error",…} (vLLM)
+type streamLine struct {
+	target.Chunk
+	token         *tokenObject // nil when absent or null
+	generatedText []byte       // raw JSON, null included; nil when absent
+	details       *details     // nil when absent or null
+}
+
+// parseLine reads one line's JSON. A line that is not one JSON object is
+// an error, and so is a token or details of the wrong shape.
+func parseLine(data []byte) (streamLine, error) {
+	fields := [...]target.Field{{Key: "token"}, {Key: "generated_text"}, {Key: "details"}}
+	var (
+		l   streamLine
+		err error
+	)
+	if l.Chunk, err = target.ParseChunkFields(data, fields[:]); err != nil {
+		return l, err
+	}
+	if raw := fields[0].Raw; !isNull(raw) {
+		l.token = new(tokenObject)
+		if err := json.Unmarshal(raw, l.token); err != nil {
+			return l, fmt.Errorf("token: %w", err)
+		}
+	}
+	l.generatedText = fields[1].Raw
+	if raw := fields[2].Raw; !isNull(raw) {
+		l.details = new(details)
+		if err := json.Unmarshal(raw, l.details); err != nil {
+			return l, fmt.Errorf("details: %w", err)
+		}
+	}
+	return l, nil
+}
+
+func isNull(raw []byte) bool { return raw == nil || bytes.Equal(raw, []byte("null")) }
+
+// tokenObject is the "token" of an LMI or TGI stream line.
+type tokenObject struct {
+	ID           errorID `json:"id"`
+	Text         present `json:"text"`
+	Special      bool    `json:"special"`       // TGI
+	SpecialToken bool    `json:"special_token"` // LMI
+}
+
 // present records whether a JSON value is a non-empty string, without
 // allocating it: only emptiness matters for timing.
 type present bool
@@ -28,18 +82,14 @@ func (p *present) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// notNull records whether a JSON value is there and not null.
-type notNull bool
+// errorID records whether a token id is LMI's error mark: -1, or [-1] (an
+// id is a number, or a list of them in older LMI).
+type errorID bool
 
-func (p *notNull) UnmarshalJSON(b []byte) error {
-	*p = notNull(!bytes.Equal(b, []byte("null")))
+func (p *errorID) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*p = errorID(bytes.Equal(b, []byte("-1")) || bytes.Equal(b, []byte("[-1]")))
 	return nil
-}
-
-// usage is the OpenAI usage object.
-type usage struct {
-	PromptTokens     int `json:"prompt_tokens"`
-	CompletionTokens int `json:"completion_tokens"`
 }
 
 // details is the final "details" object of LMI and TGI answers. The input
@@ -61,55 +111,11 @@ func (d *details) inputTokens() (int, bool) {
 	return 0, false
 }
 
-// streamChoice is an OpenAI chunk choice, as far as timing needs it.
-type streamChoice struct {
-	Text  present `json:"text"` // completions
-	Delta struct {
-		Content          present `json:"content"`
-		ReasoningContent present `json:"reasoning_content"`
-		Reasoning        present `json:"reasoning"`
-	} `json:"delta"`
-	FinishReason notNull `json:"finish_reason"`
-}
-
-// tokenObject is the "token" of an LMI or TGI stream line.
-type tokenObject struct {
-	ID           json.RawMessage `json:"id"` // a number, or a list of them in older LMI
-	Text         present         `json:"text"`
-	Special      bool            `json:"special"`       // TGI
-	SpecialToken bool            `json:"special_token"` // LMI
-}
-
-// streamLine is the union of every line shape the parser understands:
-//
-//	OpenAI chunk:  {"choices":[{"delta":{"content":"…"}}],"usage":{…}}
-//	LMI token:     {"token":{"id":1,"text":"…","log_prob":-0.1}}
-//	TGI token:     {"token":{"id":1,"text":"…","logprob":-0.1,"special":false},"generated_text":null,"details":null}
-//	final line:    the above plus "generated_text":"…","details":{"finish_reason":…,"generated_tokens":N}
-//	error:         {"error":…} (OpenAI, TGI), {"object":"error",…} (vLLM)
-type streamLine struct {
-	Choices       []streamChoice  `json:"choices"`
-	Usage         *usage          `json:"usage"`
-	Token         *tokenObject    `json:"token"`
-	GeneratedText json.RawMessage `json:"generated_text"`
-	Details       *details        `json:"details"`
-	Error         notNull         `json:"error"`
-	Object        string          `json:"object"`
-}
-
 // tokens reports whether the line carries a generated token, and whether
 // that token is visible content (not reasoning, not a special token).
 func (l *streamLine) tokens() (token, content bool) {
-	for i := range l.Choices {
-		ch := &l.Choices[i]
-		if ch.Text || ch.Delta.Content {
-			return true, true
-		}
-		if ch.Delta.ReasoningContent || ch.Delta.Reasoning {
-			token = true
-		}
-	}
-	if t := l.Token; t != nil {
+	token, content = l.Token, l.Content
+	if t := l.token; t != nil {
 		special := t.Special || t.SpecialToken
 		if bool(t.Text) || special {
 			token = true
@@ -124,33 +130,15 @@ func (l *streamLine) tokens() (token, content bool) {
 // final reports whether the line ends the answer: a finish_reason, or the
 // generated_text/details that LMI and TGI put on their last line.
 func (l *streamLine) final() bool {
-	if l.Details != nil || (len(l.GeneratedText) > 0 && !bytes.Equal(l.GeneratedText, []byte("null"))) {
-		return true
-	}
-	for i := range l.Choices {
-		if l.Choices[i].FinishReason {
-			return true
-		}
-	}
-	return false
+	return l.details != nil || !isNull(l.generatedText) || l.Finish
 }
 
 // containerError reports an error line: an error object, LMI's
 // finish_reason "error", or its token id -1.
 func (l *streamLine) containerError() bool {
-	if l.Error || l.Object == "error" {
-		return true
-	}
-	if l.Details != nil && l.Details.FinishReason == "error" {
-		return true
-	}
-	if l.Token != nil {
-		id := bytes.TrimSpace(l.Token.ID)
-		if bytes.Equal(id, []byte("-1")) || bytes.Equal(id, []byte("[-1]")) {
-			return true
-		}
-	}
-	return false
+	return l.Error ||
+		(l.details != nil && l.details.FinishReason == "error") ||
+		(l.token != nil && bool(l.token.ID))
 }
 
 // lineParser turns the bytes of PayloadParts into timed lines and records
@@ -168,7 +156,8 @@ type lineParser struct {
 	buf []byte    // the incomplete line so far
 	at  time.Time // the time of the last part fed
 
-	lastUsage  *usage
+	usage      target.Usage // the last usage object's counts, when sent
+	hasUsage   bool
 	genTokens  int // details.generated_tokens, when sent
 	haveGen    bool
 	inTokens   int // details.input_length / prompt_tokens, when sent
@@ -265,28 +254,29 @@ func (p *lineParser) line(raw []byte, at time.Time) {
 		p.complete, p.stopped = true, true
 		return
 	}
-	var l streamLine
-	if err := json.Unmarshal(data, &l); err != nil {
-		res.Chunks++
-		p.fail(sample.StatusProtocol, 0, "malformed line: %v: %q", err, excerpt(data))
+	l, err := parseLine(data)
+	res.Chunks++
+	if err != nil {
+		p.fail(sample.StatusProtocol, 0, "malformed line: %v: %q", err, target.Excerpt(data))
 		return
 	}
-	res.Chunks++
 	if l.containerError() {
-		msg, code := parseErrorObject(data)
-		if msg == "" && l.Details != nil {
-			msg = target.JSONText(l.GeneratedText) // LMI puts the message there
+		msg, status := target.ErrorObject(data)
+		if msg == "" && l.details != nil {
+			msg = target.JSONText(l.generatedText) // LMI puts the message there
 		}
 		if msg == "" {
-			msg = string(excerpt(data))
+			msg = string(target.Excerpt(data))
 		}
-		p.fail(sample.StatusHTTPError, code, "error in stream: %s", msg)
+		p.fail(sample.StatusHTTPError, status, "error in stream: %s", msg)
 		return
 	}
-	if l.Usage != nil {
-		p.lastUsage = l.Usage
+	if l.HasUsage {
+		// With continuous usage stats every line has one; the last is the
+		// total.
+		p.usage, p.hasUsage = l.Usage, true
 	}
-	if d := l.Details; d != nil {
+	if d := l.details; d != nil {
 		if d.GeneratedTokens != nil {
 			p.genTokens, p.haveGen = *d.GeneratedTokens, true
 		}
@@ -317,22 +307,20 @@ func (p *lineParser) fail(st sample.Status, code int, format string, args ...any
 }
 
 // counts settles the token counts into res: the server's own count
-// (usage.completion_tokens, else details.generated_tokens) when sent,
-// otherwise the number of token-bearing lines. It runs on every way out:
-// a partial count is still what was received.
+// (usage, else details.generated_tokens) when sent, by target.SetUsage's
+// rule, otherwise the number of token-bearing lines. It runs on every way
+// out: a partial count is still what was received.
 func (p *lineParser) counts() {
 	res := p.res
 	switch {
-	case p.lastUsage != nil:
-		res.OutputTokens = p.lastUsage.CompletionTokens
-		res.InputTokens = p.lastUsage.PromptTokens
-		res.TokenSource = sample.TokensFromUsage
+	case p.hasUsage:
+		target.SetUsage(res, p.usage)
 	case p.haveGen:
-		res.OutputTokens = p.genTokens
+		u := target.Usage{CompletionTokens: p.genTokens}
 		if p.haveIn {
-			res.InputTokens = p.inTokens
+			u.PromptTokens = p.inTokens
 		}
-		res.TokenSource = sample.TokensFromUsage
+		target.SetUsage(res, u)
 	default:
 		res.OutputTokens = p.tokenLines
 		res.TokenSource = sample.TokensFromChunks
@@ -371,11 +359,11 @@ func (p *lineParser) settle(ctx context.Context, streamErr error, end time.Time)
 		if p.failCode != 0 {
 			res.HTTPStatus = p.failCode
 		}
-		setFail(res, p.failStatus, "%s", p.failMsg)
+		target.Fail(res, p.failStatus, "%s", p.failMsg)
 		return
 	}
-	if st, ok := ctxStatus(ctx, streamErr); ok {
-		setFail(res, st, "%s after %d chunks", ctxWhat(st), res.Chunks)
+	if st, ok := target.ContextStatus(ctx, streamErr); ok {
+		target.Fail(res, st, "%s after %d chunks", target.ContextVerb(st), res.Chunks)
 		return
 	}
 	var (
@@ -389,16 +377,16 @@ func (p *lineParser) settle(ctx context.Context, streamErr error, end time.Time)
 		if mse.ErrorCode_ != nil && *mse.ErrorCode_ != "" {
 			code = " (" + *mse.ErrorCode_ + ")"
 		}
-		setFail(res, sample.StatusHTTPError, "ModelStreamError%s after %d chunks: %s", code, res.Chunks, mse.ErrorMessage())
+		target.Fail(res, sample.StatusHTTPError, "ModelStreamError%s after %d chunks: %s", code, res.Chunks, mse.ErrorMessage())
 	case errors.As(streamErr, &isf):
-		setFail(res, sample.StatusHTTPError, "InternalStreamFailure after %d chunks: %s", res.Chunks, isf.ErrorMessage())
+		target.Fail(res, sample.StatusHTTPError, "InternalStreamFailure after %d chunks: %s", res.Chunks, isf.ErrorMessage())
 	case errors.As(streamErr, &apiErr):
-		setFail(res, sample.StatusHTTPError, "%s after %d chunks: %s", apiErr.ErrorCode(), res.Chunks, apiErr.ErrorMessage())
+		target.Fail(res, sample.StatusHTTPError, "%s after %d chunks: %s", apiErr.ErrorCode(), res.Chunks, apiErr.ErrorMessage())
 	case streamErr != nil:
-		setFail(res, sample.StatusProtocol, "event stream broken after %d chunks: %v", res.Chunks, streamErr)
+		target.Fail(res, sample.StatusProtocol, "event stream broken after %d chunks: %v", res.Chunks, streamErr)
 	case p.cut:
-		setFail(res, sample.StatusProtocol, "stream ended in the middle of a line after %d chunks", res.Chunks)
+		target.Fail(res, sample.StatusProtocol, "stream ended in the middle of a line after %d chunks", res.Chunks)
 	default:
-		setFail(res, sample.StatusProtocol, "stream ended before its end after %d chunks", res.Chunks)
+		target.Fail(res, sample.StatusProtocol, "stream ended before its end after %d chunks", res.Chunks)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/target"
 )
 
 // Lines as the containers send them.
@@ -149,6 +150,20 @@ func TestLineParser(t *testing.T) {
 		// A token id of -1 alone marks the error too.
 		{"lmi id -1", []string{`{"token":{"id":[-1],"text":""}}` + "\n"}, nil,
 			want{sample.StatusHTTPError, 0, "error in stream", 1, nil, -1, 0, 3, sample.TokensFromChunks}},
+		// An error object is one whatever key follows it (the rule of
+		// target.ParseChunk, shared with the OpenAI client).
+		{"error then object", []string{`{"error":{"message":"late","code":500},"object":"chat.completion.chunk"}` + "\n"}, nil,
+			want{sample.StatusHTTPError, 500, "error in stream: late", 1, nil, -1, 0, 3, sample.TokensFromChunks}},
+		// A usage without prompt_tokens keeps the intended prompt length
+		// (target.SetUsage), as in the OpenAI client.
+		{"usage without prompt", []string{chatContent("a") + "\n", `{"choices":[],"usage":{"completion_tokens":1}}` + "\n", "[DONE]\n"}, nil,
+			want{sample.StatusOK, 0, "", 2, []int{0}, 0, 1, 3, sample.TokensFromUsage}},
+		// A usage without completion_tokens is no count.
+		{"usage without completion", []string{chatContent("a") + "\n", `{"choices":[],"usage":{"prompt_tokens":9}}` + "\n", "[DONE]\n"}, nil,
+			want{sample.StatusOK, 0, "", 2, []int{0}, 0, 1, 3, sample.TokensFromChunks}},
+		// A token of the wrong shape is a malformed line, as before.
+		{"token not an object", []string{`{"token":"A"}` + "\n"}, nil,
+			want{sample.StatusProtocol, 0, "malformed line: token: ", 1, nil, -1, 0, 3, sample.TokensFromChunks}},
 		// A line that is not JSON is a protocol error.
 		{"malformed", []string{lmiToken(1, "A") + "\n{not json\n", lmiFinal(2, "B", 2) + "\n"}, nil,
 			want{sample.StatusProtocol, 0, "malformed line", 2, []int{0}, 0, 1, 3, sample.TokensFromChunks}},
@@ -364,4 +379,40 @@ func FuzzPayloadParser(f *testing.F) {
 			t.Fatalf("split changes the result:\nwhole %+v\nsplit %+v (%d parts)", a, b, len(parts))
 		}
 	})
+}
+
+// BenchmarkLineParser measures the parser's CPU per line over a chat
+// stream and a TGI stream of 1,000 lines each, one line per part as the
+// containers send them.
+func BenchmarkLineParser(b *testing.B) {
+	const n = 1000
+	streams := map[string][]string{"chat": {chatRole + "\n"}, "tgi": nil}
+	for i := 0; i < n-2; i++ {
+		streams["chat"] = append(streams["chat"], chatContent(" tok")+"\n")
+		streams["tgi"] = append(streams["tgi"], tgiToken(i, " tok")+"\n\n")
+	}
+	streams["chat"] = append(streams["chat"], chatUsage+"\n", "[DONE]\n")
+	streams["tgi"] = append(streams["tgi"], tgiToken(n, " tok")+"\n\n", tgiFinal(n+1, "</s>", n)+"\n\n")
+	for _, name := range []string{"chat", "tgi"} {
+		parts := make([][]byte, len(streams[name]))
+		for i, s := range streams[name] {
+			parts[i] = []byte(s)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res := target.NewResult(target.Request{MaxTokens: 1 << 20}, true)
+				p := newLineParser(res)
+				for _, part := range parts {
+					p.feed(part, t0)
+				}
+				p.end()
+				p.settle(context.Background(), nil, t0)
+				if res.Status != sample.StatusOK || res.Chunks < n-1 {
+					b.Fatalf("status %s %q, %d chunks", res.Status, res.Err, res.Chunks)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(parts)), "ns/line")
+		})
+	}
 }

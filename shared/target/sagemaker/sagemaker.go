@@ -48,6 +48,10 @@ type Config struct {
 	Format             string // FormatChat (the default when empty), FormatLMI or FormatTGI
 	Stream             bool   // InvokeEndpointWithResponseStream rather than InvokeEndpoint
 	Model              string // the "model" of chat payloads; ignored by the other formats
+	// HTTPClient is the HTTP client the API client sends through (the one
+	// given to ClientOptions), for Close to release its idle connections;
+	// nil leaves Close nothing to do.
+	HTTPClient *http.Client
 }
 
 // Target sends requests to a SageMaker real-time endpoint and measures
@@ -94,15 +98,24 @@ func New(api API, cfg Config) (*Target, error) {
 // "sagemaker endpoint=llama format=chat model=m stream".
 func (t *Target) Describe() string { return t.describe }
 
+// Close closes the idle connections of Config.HTTPClient, so that a
+// finished run leaves no sockets behind. Requests in flight are not
+// interrupted; a later Do dials again.
+func (t *Target) Close() {
+	if t.cfg.HTTPClient != nil {
+		t.cfg.HTTPClient.CloseIdleConnections()
+	}
+}
+
 // Do sends one request and measures it. It always returns a Result; ctx
 // bounds the whole request, the event stream included.
 func (t *Target) Do(ctx context.Context, req target.Request) *sample.Result {
-	res := &sample.Result{InputTokens: req.InputTokens, TokenSource: sample.TokensFromChunks}
+	res := target.NewResult(req, t.cfg.Stream)
 	body, err := t.payload(req)
 	if err != nil {
 		res.Start = time.Now()
 		res.End = res.Start
-		setFail(res, sample.StatusTransport, "encode request: %v", err)
+		target.Fail(res, sample.StatusTransport, "encode request: %v", err)
 		return res
 	}
 	var tr target.ConnTrace
@@ -210,9 +223,6 @@ func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, r
 
 // doStream calls InvokeEndpointWithResponseStream and reads its events.
 func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *target.ConnTrace) {
-	if req.MaxTokens > 0 {
-		res.Tokens = make([]time.Time, 0, min(req.MaxTokens, tokensHint))
-	}
 	in := &sagemakerruntime.InvokeEndpointWithResponseStreamInput{
 		EndpointName:           aws.String(t.cfg.Endpoint),
 		Body:                   body,
@@ -239,7 +249,7 @@ func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, 
 	stream := out.GetStream()
 	if stream == nil || stream.Reader == nil {
 		res.End = returned
-		setFail(res, sample.StatusProtocol, "response without an event stream")
+		target.Fail(res, sample.StatusProtocol, "response without an event stream")
 		return
 	}
 	defer stream.Close()
@@ -281,8 +291,8 @@ func readEvents(ctx context.Context, es eventStream, res *sample.Result) {
 
 // callError classifies an error returned by an Invoke call.
 func callError(ctx context.Context, err error, res *sample.Result) {
-	if st, ok := ctxStatus(ctx, err); ok {
-		setFail(res, st, "%s before the response", ctxWhat(st))
+	if st, ok := target.ContextStatus(ctx, err); ok {
+		target.Fail(res, st, "%s before the response", target.ContextVerb(st))
 		return
 	}
 	status := 0
@@ -310,23 +320,23 @@ func callError(ctx context.Context, err error, res *sample.Result) {
 		if status > 0 {
 			prefix = fmt.Sprintf("HTTP %d ModelError", status)
 		}
-		setFail(res, sample.StatusHTTPError, "%s%s: %s", prefix, orig, msg)
+		target.Fail(res, sample.StatusHTTPError, "%s%s: %s", prefix, orig, msg)
 	case errors.As(err, &apiErr) && status > 0:
 		res.HTTPStatus = status
-		setFail(res, sample.StatusHTTPError, "HTTP %d: %s: %s", status, apiErr.ErrorCode(), apiErr.ErrorMessage())
+		target.Fail(res, sample.StatusHTTPError, "HTTP %d: %s: %s", status, apiErr.ErrorCode(), apiErr.ErrorMessage())
 	case errors.As(err, &apiErr):
 		// A modelled error without a response: there is no such path in
 		// the SDK today, but an API double may return one.
-		setFail(res, sample.StatusHTTPError, "%s: %s", apiErr.ErrorCode(), apiErr.ErrorMessage())
+		target.Fail(res, sample.StatusHTTPError, "%s: %s", apiErr.ErrorCode(), apiErr.ErrorMessage())
 	case status >= 400:
 		res.HTTPStatus = status
-		setFail(res, sample.StatusHTTPError, "HTTP %d: %v", status, errors.Unwrap(re))
+		target.Fail(res, sample.StatusHTTPError, "HTTP %d: %v", status, errors.Unwrap(re))
 	case status > 0:
 		// A 2xx the SDK could not deserialize.
 		res.HTTPStatus = status
-		setFail(res, sample.StatusProtocol, "malformed response: %v", errors.Unwrap(re))
+		target.Fail(res, sample.StatusProtocol, "malformed response: %v", errors.Unwrap(re))
 	default:
-		setFail(res, sample.StatusTransport, "%v", transportErr(err))
+		target.Fail(res, sample.StatusTransport, "%v", target.TransportErr(err))
 	}
 }
 
@@ -338,10 +348,4 @@ func httpStatus(md middleware.Metadata) int {
 		return resp.StatusCode
 	}
 	return http.StatusOK
-}
-
-// setFail sets an error status and a truncated message.
-func setFail(res *sample.Result, st sample.Status, format string, args ...any) {
-	res.Status = st
-	res.Err = truncate(fmt.Sprintf(format, args...), maxErrLen)
 }

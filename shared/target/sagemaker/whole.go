@@ -16,13 +16,13 @@ import (
 //	LMI:                           {"generated_text":"…"} (details when asked)
 //	TGI, LMI TGI-compat:           [{"generated_text":"…","details":{…}}] (a list)
 //	errors:                        {"error":…}, {"object":"error",…}, details.finish_reason "error"
+//
+// The OpenAI parts (choices, usage, error marks) are target.Answer, as
+// the OpenAI client reads them.
 type wholeAnswer struct {
-	Choices       []target.Choice `json:"choices"`
-	Usage         *usage          `json:"usage"`
-	GeneratedText *string         `json:"generated_text"`
-	Details       *details        `json:"details"`
-	Error         notNull         `json:"error"`
-	Object        string          `json:"object"`
+	target.Answer
+	GeneratedText *string  `json:"generated_text"`
+	Details       *details `json:"details"`
 }
 
 // readWhole parses a non-streamed body, received whole at at, into res.
@@ -38,7 +38,7 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		err = json.Unmarshal(trimmed, &answers)
 		if err == nil && len(answers) == 0 {
-			setFail(res, sample.StatusProtocol, "response is an empty list")
+			target.Fail(res, sample.StatusProtocol, "response is an empty list")
 			return
 		}
 	} else {
@@ -46,7 +46,7 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 		err = json.Unmarshal(trimmed, &answers[0])
 	}
 	if err != nil {
-		setFail(res, sample.StatusProtocol, "malformed response: %v: %q", err, excerpt(b))
+		target.Fail(res, sample.StatusProtocol, "malformed response: %v: %q", err, target.Excerpt(b))
 		return
 	}
 	var (
@@ -56,23 +56,23 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 	)
 	for i := range answers {
 		a := &answers[i]
-		if a.Error || a.Object == "error" || (a.Details != nil && a.Details.FinishReason == "error") {
-			msg, code := parseErrorObject(trimmed)
+		if a.IsError() || (a.Details != nil && a.Details.FinishReason == "error") {
+			msg, code := target.ErrorObject(trimmed)
 			if msg == "" && a.GeneratedText != nil {
 				msg = *a.GeneratedText
 			}
 			if msg == "" {
-				msg = string(excerpt(b))
+				msg = string(target.Excerpt(b))
 			}
 			if code != 0 {
 				res.HTTPStatus = code
 			}
-			setFail(res, sample.StatusHTTPError, "error in response: %s", msg)
+			target.Fail(res, sample.StatusHTTPError, "error in response: %s", msg)
 			return
 		}
-		for _, ch := range a.Choices {
+		if len(a.Choices) > 0 {
 			answered = true
-			w, c, r := ch.Count()
+			w, c, r := a.Count()
 			words, content, reasoning = words+w, content || c, reasoning || r
 		}
 		if a.GeneratedText != nil {
@@ -96,7 +96,7 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 		}
 	}
 	if !answered {
-		setFail(res, sample.StatusProtocol, "response without choices or generated_text: %q", excerpt(b))
+		target.Fail(res, sample.StatusProtocol, "response without choices or generated_text: %q", target.Excerpt(b))
 		return
 	}
 	if content || reasoning {
@@ -107,10 +107,11 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 		res.FirstContent = at
 	}
 	if server {
-		res.OutputTokens, res.TokenSource = outTokens, sample.TokensFromUsage
+		u := target.Usage{CompletionTokens: outTokens}
 		if haveIn {
-			res.InputTokens = inTokens
+			u.PromptTokens = inTokens
 		}
+		target.SetUsage(res, u)
 	} else {
 		res.OutputTokens, res.TokenSource = words, sample.TokensFromChunks
 	}

@@ -1,4 +1,4 @@
-package target
+package openai
 
 import (
 	"bytes"
@@ -119,7 +119,7 @@ func TestSigV4(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := newTarget(t, srv.URL, func(c *OpenAIConfig) {
+			c := newTarget(t, srv.URL, func(c *Config) {
 				c.Sign = sign
 				c.Headers = map[string]string{"X-Team": "bench"} // extra headers are signed too
 			})
@@ -158,7 +158,7 @@ func TestSigV4Config(t *testing.T) {
 	}
 	for _, tc := range tests {
 		_, err := SigV4(tc.creds, tc.service, tc.region)
-		if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.HasPrefix(err.Error(), "target: sigv4: ") {
+		if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.HasPrefix(err.Error(), "openai: sigv4: ") {
 			t.Errorf("SigV4(%q, %q) = %v, want %q", tc.service, tc.region, err, tc.err)
 		}
 	}

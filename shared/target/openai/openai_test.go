@@ -1,4 +1,4 @@
-package target
+package openai
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/target"
 )
 
 // Chunks as OpenAI-compatible servers send them.
@@ -70,24 +71,24 @@ func reply(status int, ctype, body string) http.HandlerFunc {
 	}
 }
 
-func newTarget(t *testing.T, url string, mod func(*OpenAIConfig)) *OpenAI {
+func newTarget(t *testing.T, url string, mod func(*Config)) *Client {
 	t.Helper()
-	cfg := OpenAIConfig{BaseURL: url + "/v1/", Model: "m", Stream: true}
+	cfg := Config{BaseURL: url + "/v1/", Model: "m", Stream: true}
 	if mod != nil {
 		mod(&cfg)
 	}
-	c, err := NewOpenAI(cfg)
+	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func do(t *testing.T, c *OpenAI, timeout time.Duration) *sample.Result {
+func do(t *testing.T, c *Client, timeout time.Duration) *sample.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return c.Do(ctx, Request{ID: "r1", Prompt: "hello there", InputTokens: 2, MaxTokens: 16})
+	return c.Do(ctx, target.Request{ID: "r1", Prompt: "hello there", InputTokens: 2, MaxTokens: 16})
 }
 
 // checkOrder checks the invariants of every Result's times.
@@ -125,7 +126,7 @@ func TestDo(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		mod     func(*OpenAIConfig)
+		mod     func(*Config)
 		handler http.HandlerFunc
 		want    want
 		check   func(*testing.T, *sample.Result)
@@ -141,7 +142,7 @@ func TestDo(t *testing.T) {
 			// Completions API, no usage: output counted from token chunks,
 			// input from the request.
 			name:    "completions stream without usage",
-			mod:     func(c *OpenAIConfig) { c.API = APICompletions },
+			mod:     func(c *Config) { c.API = APICompletions },
 			handler: stream(data(text("a"), text(" b"), text(""), text(" c"), "[DONE]")...),
 			want:    want{status: sample.StatusOK, httpStatus: 200, chunks: 4, tokens: 3, out: 3, in: 2, source: "chunks", content: true},
 		},
@@ -192,7 +193,7 @@ func TestDo(t *testing.T) {
 		{
 			// Non-streaming chat with usage: one token time, the body's end.
 			name:    "chat without stream",
-			mod:     func(c *OpenAIConfig) { c.Stream = false },
+			mod:     func(c *Config) { c.Stream = false },
 			handler: reply(200, "application/json", `{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hello you"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3}}`),
 			want:    want{status: sample.StatusOK, httpStatus: 200, chunks: 1, tokens: 1, out: 3, in: 9, source: "usage", content: true},
 			check: func(t *testing.T, r *sample.Result) {
@@ -204,14 +205,14 @@ func TestDo(t *testing.T) {
 		{
 			// Non-streaming completions without usage: a word-count estimate.
 			name:    "completions without stream or usage",
-			mod:     func(c *OpenAIConfig) { c.Stream = false; c.API = APICompletions },
+			mod:     func(c *Config) { c.Stream = false; c.API = APICompletions },
 			handler: reply(200, "application/json", `{"choices":[{"index":0,"text":" one two  three\nfour"}]}`),
 			want:    want{status: sample.StatusOK, httpStatus: 200, chunks: 1, tokens: 1, out: 4, in: 2, source: "chunks", content: true},
 		},
 		{
 			// Non-streaming body without choices is a protocol error.
 			name:    "no choices",
-			mod:     func(c *OpenAIConfig) { c.Stream = false },
+			mod:     func(c *Config) { c.Stream = false },
 			handler: reply(200, "application/json", `{"id":"x","choices":[]}`),
 			want:    want{status: sample.StatusProtocol, httpStatus: 200, err: "without choices", chunks: 1, in: 2, source: "chunks"},
 		},
@@ -239,7 +240,7 @@ func TestDo(t *testing.T) {
 			handler: reply(400, "text/plain", strings.Repeat("bad request ", 20000)),
 			want:    want{status: sample.StatusHTTPError, httpStatus: 400, err: "HTTP 400: bad request", in: 2, source: "chunks"},
 			check: func(t *testing.T, r *sample.Result) {
-				if len(r.Err) > maxErrLen {
+				if len(r.Err) > target.MaxErrLen {
 					t.Errorf("Err is %d bytes", len(r.Err))
 				}
 			},
@@ -290,7 +291,7 @@ func TestDo(t *testing.T) {
 		{
 			// Captured response headers, multi-valued ones joined.
 			name: "captured headers",
-			mod:  func(c *OpenAIConfig) { c.CaptureHeaders = []string{"x-backend", "X-Multi", "X-Absent"} },
+			mod:  func(c *Config) { c.CaptureHeaders = []string{"x-backend", "X-Multi", "X-Absent"} },
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("X-Backend", "node-3")
 				w.Header().Add("X-Multi", "a")
@@ -336,14 +337,14 @@ func TestDo(t *testing.T) {
 func TestRequestBody(t *testing.T) {
 	tests := []struct {
 		name string
-		mod  func(*OpenAIConfig)
+		mod  func(*Config)
 		want string // the body, re-encoded with sorted keys
 	}{
 		// Chat, streaming: usage requested, temperature 0.
 		{"chat stream", nil,
 			`{"max_tokens":16,"messages":[{"content":"hello there","role":"user"}],"model":"m","stream":true,"stream_options":{"include_usage":true},"temperature":0}`},
 		// Completions, not streaming, ignore_eos.
-		{"completions", func(c *OpenAIConfig) { c.API = APICompletions; c.Stream = false; c.IgnoreEOS = true },
+		{"completions", func(c *Config) { c.API = APICompletions; c.Stream = false; c.IgnoreEOS = true },
 			`{"ignore_eos":true,"max_tokens":16,"model":"m","prompt":"hello there","stream":false,"temperature":0}`},
 	}
 	for _, tt := range tests {
@@ -364,7 +365,7 @@ func TestRequestBody(t *testing.T) {
 				w.WriteHeader(500)
 			}))
 			defer srv.Close()
-			c := newTarget(t, srv.URL, func(c *OpenAIConfig) {
+			c := newTarget(t, srv.URL, func(c *Config) {
 				c.Headers = map[string]string{"Authorization": "Bearer k", "X-Extra": "1"}
 				if tt.mod != nil {
 					tt.mod(c)
@@ -590,9 +591,9 @@ func TestCancel(t *testing.T) {
 	srv := httptest.NewServer(stall())
 	defer srv.Close()
 	seen := make(chan struct{})
-	hc := NewHTTPClient(1)
+	hc := target.NewHTTPClient(1)
 	hc.Transport = &signalTransport{RoundTripper: hc.Transport, marker: `"content":"a"}}]`, seen: seen}
-	c := newTarget(t, srv.URL, func(c *OpenAIConfig) { c.Client = hc })
+	c := newTarget(t, srv.URL, func(c *Config) { c.Client = hc })
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		select {
@@ -601,7 +602,7 @@ func TestCancel(t *testing.T) {
 		}
 		cancel()
 	}()
-	r := c.Do(ctx, Request{Prompt: "p", MaxTokens: 4})
+	r := c.Do(ctx, target.Request{Prompt: "p", MaxTokens: 4})
 	checkOrder(t, r)
 	if r.Status != sample.StatusCanceled || len(r.Tokens) != 1 || r.Err != "canceled after 2 chunks" {
 		t.Errorf("status %s %q, %d tokens", r.Status, r.Err, len(r.Tokens))
@@ -612,7 +613,7 @@ func TestCancel(t *testing.T) {
 func TestConnReuse(t *testing.T) {
 	srv := httptest.NewServer(stream(data(content("a"), "[DONE]")...))
 	defer srv.Close()
-	c := newTarget(t, srv.URL, func(c *OpenAIConfig) { c.Client = NewHTTPClient(4) })
+	c := newTarget(t, srv.URL, func(c *Config) { c.Client = target.NewHTTPClient(4) })
 	first := do(t, c, 5*time.Second)
 	second := do(t, c, 5*time.Second)
 	if first.Status != sample.StatusOK || second.Status != sample.StatusOK {
@@ -644,15 +645,15 @@ func TestSecretNotInErrors(t *testing.T) {
 
 	var errs []string
 	for _, base := range []string{srv.URL, refused} {
-		c := newTarget(t, base, func(c *OpenAIConfig) { c.Headers = headers })
+		c := newTarget(t, base, func(c *Config) { c.Headers = headers })
 		r := do(t, c, 5*time.Second)
 		errs = append(errs, r.Err, c.Describe(), fmt.Sprintf("%+v", c.cfg))
 	}
-	_, err := NewOpenAI(OpenAIConfig{BaseURL: srv.URL, Model: "m", Headers: map[string]string{"Authorization": key + "\n"}})
+	_, err := New(Config{BaseURL: srv.URL, Model: "m", Headers: map[string]string{"Authorization": key + "\n"}})
 	errs = append(errs, fmt.Sprint(err))
-	_, err = NewOpenAI(OpenAIConfig{BaseURL: "http://user:" + key + "@127.0.0.1:1/v1?api-key=" + key, API: "bad", Model: "m"})
+	_, err = New(Config{BaseURL: "http://user:" + key + "@127.0.0.1:1/v1?api-key=" + key, API: "bad", Model: "m"})
 	errs = append(errs, fmt.Sprint(err))
-	_, err = NewOpenAI(OpenAIConfig{BaseURL: "ftp://user:" + key + "@127.0.0.1:1/v1?api-key=" + key, Model: "m"})
+	_, err = New(Config{BaseURL: "ftp://user:" + key + "@127.0.0.1:1/v1?api-key=" + key, Model: "m"})
 	errs = append(errs, fmt.Sprint(err))
 	for _, e := range errs {
 		if strings.Contains(e, key) || strings.Contains(e, key[:12]) {
@@ -664,28 +665,28 @@ func TestSecretNotInErrors(t *testing.T) {
 	}
 }
 
-func TestNewOpenAI(t *testing.T) {
+func TestNew(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  OpenAIConfig
+		cfg  Config
 		err  string // "" for valid
 		desc string
 	}{
 		// The minimal config: chat by default, trailing slash dropped.
-		{"minimal", OpenAIConfig{BaseURL: "http://127.0.0.1:8000/v1/", Model: "m", Stream: true}, "",
+		{"minimal", Config{BaseURL: "http://127.0.0.1:8000/v1/", Model: "m", Stream: true}, "",
 			"openai http://127.0.0.1:8000/v1 chat model=m stream"},
 		// Completions without streaming; a query secret is hidden.
-		{"completions", OpenAIConfig{BaseURL: "https://h.example/openai?api-key=x", API: "completions", Model: "m", IgnoreEOS: true}, "",
+		{"completions", Config{BaseURL: "https://h.example/openai?api-key=x", API: "completions", Model: "m", IgnoreEOS: true}, "",
 			"openai https://h.example/openai?… completions model=m nostream ignore_eos"},
-		{"no scheme", OpenAIConfig{BaseURL: "127.0.0.1:8000", Model: "m"}, "base URL", ""},
-		{"no host", OpenAIConfig{BaseURL: "http:///v1", Model: "m"}, "with a host", ""},
-		{"bad api", OpenAIConfig{BaseURL: "http://h/v1", API: "responses", Model: "m"}, "api must be", ""},
-		{"no model", OpenAIConfig{BaseURL: "http://h/v1"}, "model is required", ""},
-		{"bad header name", OpenAIConfig{BaseURL: "http://h/v1", Model: "m", Headers: map[string]string{"Bad Name": "v"}}, "header name", ""},
+		{"no scheme", Config{BaseURL: "127.0.0.1:8000", Model: "m"}, "base URL", ""},
+		{"no host", Config{BaseURL: "http:///v1", Model: "m"}, "with a host", ""},
+		{"bad api", Config{BaseURL: "http://h/v1", API: "responses", Model: "m"}, "api must be", ""},
+		{"no model", Config{BaseURL: "http://h/v1"}, "model is required", ""},
+		{"bad header name", Config{BaseURL: "http://h/v1", Model: "m", Headers: map[string]string{"Bad Name": "v"}}, "header name", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewOpenAI(tt.cfg)
+			c, err := New(tt.cfg)
 			if tt.err == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -695,7 +696,7 @@ func TestNewOpenAI(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasPrefix(err.Error(), "target: openai: ") {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasPrefix(err.Error(), "openai: ") {
 				t.Errorf("err = %v, want %q", err, tt.err)
 			}
 		})
@@ -728,7 +729,7 @@ func BenchmarkStreamParse(b *testing.B) {
 		events = append(events, []byte("data: "+content(" tok")+"\n\n"))
 	}
 	events = append(events, []byte("data: "+usageChunk+"\n\n"), []byte("data: [DONE]\n\n"))
-	c, err := NewOpenAI(OpenAIConfig{BaseURL: "http://127.0.0.1:1/v1", Model: "m", Stream: true})
+	c, err := New(Config{BaseURL: "http://127.0.0.1:1/v1", Model: "m", Stream: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -737,8 +738,8 @@ func BenchmarkStreamParse(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
-		// As Do prepares it for max_tokens >= tokensHint.
-		res := &sample.Result{Tokens: make([]time.Time, 0, tokensHint)}
+		// As Do prepares it for a stream with a large max_tokens.
+		res := target.NewResult(target.Request{MaxTokens: 1 << 20}, true)
 		if !c.readStream(ctx, &memBody{events: events}, res) || res.Chunks != n {
 			b.Fatalf("status %s %q, %d chunks", res.Status, res.Err, res.Chunks)
 		}

@@ -2,72 +2,33 @@ package workflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/llmbench/llmbench/shared/loadgen"
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sample"
-	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/target"
 	"github.com/llmbench/llmbench/shared/workload"
 )
-
-// Doer sends one request to a target and measures it.
-type Doer interface {
-	Do(ctx context.Context, req target.Request) *sample.Result
-}
-
-// OpenTarget builds the client for a spec's target, sized for maxConns
-// streams at once.
-type OpenTarget func(ctx context.Context, s *spec.Spec, maxConns int) (Doer, error)
-
-// SliceResult is what a worker reports back: small, for the state machine.
-type SliceResult struct {
-	Level    int      `json:"level"`
-	Worker   int      `json:"worker"`
-	Requests int      `json:"requests"` // rows written, warm-up included: every request issued
-	Warmup   int      `json:"warmup"`
-	Errors   int      `json:"errors"`
-	Parts    int      `json:"parts"`
-	LateMs   float64  `json:"late_ms"`           // how late the worker arrived after the level's start instant
-	Drained  string   `json:"drained,omitempty"` // why issuing stopped early, if it did
-	Keys     []string `json:"-"`                 // part keys, for tests and logs
-}
 
 // FlushMargin is how long before its context deadline a worker stops
 // issuing, so that in-flight requests end and the samples are written
 // before the Lambda is killed.
 const FlushMargin = 20 * time.Second
 
-// Worker runs slices.
-type Worker struct {
-	Store    store.Store
-	Open     OpenTarget
-	Spec     *spec.Spec
-	Drain    <-chan struct{}                   // closed on a graceful stop (first Ctrl-C)
-	Counters func(level int) *loadgen.Counters // live progress, optional
-	PartRows int                               // rows per Parquet part; 0 = default
-}
-
-// WorkSlice drives one slice and writes its samples. Every request issued
+// runSlice drives one slice and writes its samples. Every request issued
 // becomes one row, errors and warm-up included. A failure to write samples
 // is an error; a failing target is not (its failures are rows).
-func (w *Worker) WorkSlice(ctx context.Context, sl Slice) (*SliceResult, error) {
-	s := w.Spec
-	if sl.RunID == "" || !ValidRunID(sl.RunID) {
-		return nil, fmt.Errorf("workflow: work slice: bad run id %q", sl.RunID)
-	}
-	doer, err := w.Open(ctx, s, sl.Concurrency)
+func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.Slice, day time.Time) (*SliceResult, error) {
+	s := r.spec
+	doer, err := w.target(ctx, s, sl.Concurrency)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: open target: %w", err)
 	}
-	day, err := time.Parse("2006-01-02", sl.Day)
-	if err != nil {
-		return nil, fmt.Errorf("workflow: work slice: bad dt %q: %w", sl.Day, err)
-	}
+	defer doer.Close()
 
 	start := sl.Start
 	now := time.Now()
@@ -81,17 +42,17 @@ func (w *Worker) WorkSlice(ctx context.Context, sl Slice) (*SliceResult, error) 
 
 	// Stop issuing a margin before the deadline; cancel what is still in
 	// flight half a margin later, leaving time to write.
-	drain, reqCtx, stop := deadlineGuards(ctx, w.Drain, res)
+	drain, reqCtx, stop := deadlineGuards(ctx, w.cfg.Drain, res)
 	defer stop()
 
-	parts := sample.NewParts(w.Store, func(n int) string {
+	parts := sample.NewParts(st, func(n int) string {
 		return store.SampleKey(day, sl.RunID, sl.Level, sl.Worker, n)
-	}, w.PartRows)
+	}, w.cfg.PartRows)
 	gen := workload.New(s.Seed, s.Workload.InputTokens)
 
 	var counters *loadgen.Counters
-	if w.Counters != nil {
-		counters = w.Counters(sl.Level)
+	if w.cfg.Counters != nil {
+		counters = w.cfg.Counters(sl.Level)
 	}
 	var mu sync.Mutex
 	var addErr error
@@ -196,6 +157,3 @@ func deadlineGuards(ctx context.Context, userDrain <-chan struct{}, res *SliceRe
 	}()
 	return drain, reqCtx, func() { close(done); cancel() }
 }
-
-// ErrNoSamples is returned by Aggregate for a run without sample files.
-var ErrNoSamples = errors.New("workflow: no samples")

@@ -1,4 +1,4 @@
-package target
+package openai
 
 import (
 	"crypto/sha256"
@@ -12,7 +12,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
-// SigV4 returns a signer for OpenAIConfig.Sign that adds an AWS Signature
+// SigV4 returns a signer for Config.Sign that adds an AWS Signature
 // Version 4 to each request (Authorization, X-Amz-Date and, for temporary
 // credentials, X-Amz-Security-Token), for service ("execute-api" for API
 // Gateway with IAM authorization) in region. The payload hash is the
@@ -24,11 +24,11 @@ import (
 func SigV4(creds aws.CredentialsProvider, service, region string) (func(*http.Request, []byte) error, error) {
 	switch {
 	case creds == nil:
-		return nil, errors.New("target: sigv4: no AWS credentials provider")
+		return nil, errors.New("openai: sigv4: no AWS credentials provider")
 	case service == "":
-		return nil, errors.New("target: sigv4: service is required (execute-api for API Gateway)")
+		return nil, errors.New("openai: sigv4: service is required (execute-api for API Gateway)")
 	case region == "":
-		return nil, errors.New("target: sigv4: region is required")
+		return nil, errors.New("openai: sigv4: region is required")
 	}
 	if _, ok := creds.(*aws.CredentialsCache); !ok {
 		creds = aws.NewCredentialsCache(creds)

@@ -1,4 +1,4 @@
-package target
+package openai
 
 import (
 	"net/http"
@@ -25,7 +25,7 @@ func TestCaptureHeaders(t *testing.T) {
 		body(w, r)
 	}))
 	defer srv.Close()
-	c := newTarget(t, srv.URL, func(c *OpenAIConfig) {
+	c := newTarget(t, srv.URL, func(c *Config) {
 		c.Headers = map[string]string{"api-key": key}
 		c.CaptureHeaders = []string{"x-ttft-ms", "X-Tokens-Per-Second", "X-Cost-Per-1K-USD", "X-Echo-Key", "X-Long", "X-Absent"}
 	})

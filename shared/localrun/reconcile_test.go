@@ -1,11 +1,9 @@
-package workflow_test
+package localrun_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/llmbench/llmbench/shared/report"
 	"net"
 	"net/http"
 	"os"
@@ -13,97 +11,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llmbench/llmbench/shared/query"
-	"github.com/llmbench/llmbench/shared/query/duckdb"
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/summary"
-	"github.com/llmbench/llmbench/shared/workflow"
-	"github.com/llmbench/llmbench/statemachine"
+	"github.com/llmbench/llmbench/shared/workflow/workflowtest"
 )
 
-// duckdbEngine opens DuckDB over a local store's sample files of a run.
-func duckdbEngine(ctx context.Context, s store.Store, p *workflow.Plan) (query.Engine, func(), error) {
-	st := s.(*store.Local)
-	db, err := duckdb.OpenRun(ctx, st, p.Day, p.RunID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return db, func() { db.Close() }, nil
-}
-
-func parseSpec(t *testing.T, doc string) *spec.Spec {
-	t.Helper()
-	s, err := spec.Parse(bytes.NewBufferString(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// readRows reads every Parquet file of a run back.
-func readRows(t *testing.T, st *store.Local, runID string) []sample.Row {
-	t.Helper()
-	keys, err := st.List(context.Background(), "samples/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []sample.Row
-	for _, k := range keys {
-		b, err := os.ReadFile(st.Path(k))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := sample.ReadParquet(bytes.NewReader(b), int64(len(b)))
-		if err != nil {
-			t.Fatalf("%s: %v", k, err)
-		}
-		for _, r := range rs {
-			if r.RunID != runID {
-				t.Fatalf("%s holds a row of run %s", k, r.RunID)
-			}
-		}
-		rows = append(rows, rs...)
-	}
-	return rows
-}
-
+// runLocal runs s through the definition against baseURL (or the spec's
+// own URL) and returns the summary it wrote.
 func runLocal(t *testing.T, s *spec.Spec, baseURL string) (*summary.Summary, *store.Local, string, error) {
 	t.Helper()
-	st, err := store.NewLocal(t.TempDir())
+	b, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Output = st.Root()
-	steps := &workflow.Steps{
-		OpenStore:   func(context.Context, string) (store.Store, error) { return st, nil },
-		OpenTarget:  workflow.OpenAIOpener(func(string) string { return "" }, baseURL),
-		OpenEngine:  duckdbEngine,
-		EngineName:  "duckdb",
-		Render:      report.Files,
-		StartMargin: 20 * time.Millisecond,
-		PartRows:    7,
-	}
-	input, err := json.Marshal(s)
+	env := workflowtest.New(t, string(b), workflowtest.Options{BaseURL: baseURL, PartRows: 7})
+	out, err := execution(env, nil).Run(context.Background(), "test", env.Input)
 	if err != nil {
-		t.Fatal(err)
+		return nil, env.Store, "", err
 	}
-	exec := &workflow.Execution{Definition: statemachine.Definition, Vars: statemachine.LocalVars(), Steps: steps}
-	out, err := exec.Run(context.Background(), "test", input)
-	if err != nil {
-		return nil, st, "", err
-	}
-	b, err := st.Get(context.Background(), out.Summary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum summary.Summary
-	if err := json.Unmarshal(b, &sum); err != nil {
-		t.Fatal(err)
-	}
-	return &sum, st, out.RunID, nil
+	return workflowtest.ReadSummary(t, env.Store, out.RunID), env.Store, out.RunID, nil
 }
 
 // TestLocalRunReconcilesWithFaults drives two levels against a simulated
@@ -130,7 +59,7 @@ func TestLocalRunReconcilesWithFaults(t *testing.T) {
 	}
 	defer sim.Close()
 
-	s := parseSpec(t, `{"name":"faults","target":{"kind":"sim","profile":"fixed"},
+	s := workflowtest.ParseSpec(t, `{"name":"faults","target":{"kind":"sim","profile":"fixed"},
 	  "workload":{"input_tokens":16,"output_tokens":8},
 	  "load":{"levels":[3,5],"requests":40,"warmup":"30ms","request_timeout":"300ms","slice_concurrency":2},
 	  "pricing":{"usd_per_hour":1.515}}`)
@@ -138,7 +67,7 @@ func TestLocalRunReconcilesWithFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := readRows(t, st, runID)
+	rows := workflowtest.ReadRows(t, st, runID)
 
 	mu.Lock()
 	issued := 0
@@ -228,13 +157,13 @@ func TestLocalRunConnectionRefused(t *testing.T) {
 	}
 	url := fmt.Sprintf("http://%s/v1", ln.Addr())
 	ln.Close()
-	s := parseSpec(t, `{"name":"down","target":{"kind":"openai","url":"`+url+`","model":"m"},
+	s := workflowtest.ParseSpec(t, `{"name":"down","target":{"kind":"openai","url":"`+url+`","model":"m"},
 	  "load":{"levels":[2],"requests":10}}`)
 	sum, st, runID, err := runLocal(t, s, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := readRows(t, st, runID)
+	rows := workflowtest.ReadRows(t, st, runID)
 	if len(rows) != 10 {
 		t.Fatalf("%d rows, want 10", len(rows))
 	}
@@ -248,5 +177,3 @@ func TestLocalRunConnectionRefused(t *testing.T) {
 		t.Errorf("summary of a dead endpoint: %+v", l)
 	}
 }
-
-type summaryT = summary.Summary

@@ -1,4 +1,4 @@
-package target
+package openai
 
 import (
 	"bytes"
@@ -9,23 +9,24 @@ import (
 
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/sse"
+	"github.com/llmbench/llmbench/shared/target"
 )
 
 var done = []byte("[DONE]")
 
 // readStream decodes an SSE body into res. It reports whether the stream
 // reached its end cleanly (so draining can keep the connection).
-func (c *OpenAI) readStream(ctx context.Context, body io.Reader, res *sample.Result) bool {
+func (c *Client) readStream(ctx context.Context, body io.Reader, res *sample.Result) bool {
 	var (
 		d           = sse.NewDecoder(body)
-		last        chunkInfo // the last chunk with usage
+		last        target.Chunk // the last chunk with usage
 		tokenChunks int
 	)
 	// Token counts are settled on every way out, failures included: a
 	// partial count is still what was received.
 	defer func() {
-		if last.usage {
-			setUsage(res, &usage{PromptTokens: last.promptTokens, CompletionTokens: last.completionTokens})
+		if last.HasUsage {
+			target.SetUsage(res, last.Usage)
 		} else {
 			res.OutputTokens = tokenChunks
 		}
@@ -43,33 +44,33 @@ func (c *OpenAI) readStream(ctx context.Context, body io.Reader, res *sample.Res
 			res.Status = sample.StatusOK
 			return true
 		}
-		chunk, err := parseChunk(data)
+		chunk, err := target.ParseChunk(data)
 		if err != nil {
 			if ev.Partial {
 				break // cut in the middle of a chunk: reported as a cut stream below
 			}
 			res.Chunks++
-			c.fail(res, sample.StatusProtocol, "malformed chunk: %v: %q", err, excerpt(data))
+			c.fail(res, sample.StatusProtocol, "malformed chunk: %v: %q", err, target.Excerpt(data))
 			return false
 		}
 		res.Chunks++
-		if chunk.isError {
+		if chunk.Error {
 			c.streamError(res, data, "error in stream")
 			return false
 		}
-		if chunk.usage {
+		if chunk.HasUsage {
 			// With continuous usage stats every chunk has one; the last is
 			// the total.
 			last = chunk
 		}
-		if chunk.token {
+		if chunk.Token {
 			tokenChunks++
 			res.Tokens = append(res.Tokens, ev.Time)
 			if res.FirstToken.IsZero() {
 				res.FirstToken = ev.Time
 			}
 		}
-		if chunk.content && res.FirstContent.IsZero() {
+		if chunk.Content && res.FirstContent.IsZero() {
 			res.FirstContent = ev.Time
 		}
 	}
@@ -84,15 +85,4 @@ func (c *OpenAI) readStream(ctx context.Context, body io.Reader, res *sample.Res
 		c.fail(res, sample.StatusProtocol, "stream ended before [DONE] after %d chunks", res.Chunks)
 	}
 	return false
-}
-
-// setUsage takes the server's counts. A usage without prompt_tokens (or
-// with 0) keeps the intended prompt length rather than claiming an empty
-// prompt.
-func setUsage(res *sample.Result, u *usage) {
-	res.OutputTokens = u.CompletionTokens
-	if u.PromptTokens > 0 {
-		res.InputTokens = u.PromptTokens
-	}
-	res.TokenSource = sample.TokensFromUsage
 }

@@ -1,4 +1,4 @@
-package workflow
+package localrun
 
 import (
 	"context"
@@ -9,15 +9,22 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/llmbench/llmbench/shared/sfnlocal"
+	"github.com/llmbench/llmbench/shared/workflow"
 )
+
+// Strict decodes a handler's event with unknown fields disallowed, as the
+// Lambda mains do (lambda.WithDisallowUnknownFields).
+func Strict(fn any) lambda.Handler {
+	return sfnlocal.Func(fn, lambda.WithDisallowUnknownFields(true))
+}
 
 // Functions are the three steps as Lambda handlers, by function name: what
 // the local state machine calls where AWS would invoke a Lambda.
-func (s *Steps) Functions() map[string]lambda.Handler {
+func Functions(p *workflow.Planner, w *workflow.Worker, a *workflow.Aggregator) map[string]lambda.Handler {
 	return map[string]lambda.Handler{
-		"planner":    sfnlocal.Func(s.Plan),
-		"worker":     sfnlocal.Func(s.Work),
-		"aggregator": sfnlocal.Func(s.Aggregate),
+		"planner":    Strict(p.Plan),
+		"worker":     Strict(w.Work),
+		"aggregator": Strict(a.Aggregate),
 	}
 }
 
@@ -25,29 +32,35 @@ func (s *Steps) Functions() map[string]lambda.Handler {
 type Execution struct {
 	Definition []byte
 	Vars       map[string]string // the ${…_arn} placeholders
-	Steps      *Steps
-	Observer   func(sfnlocal.Event)
+	Planner    *workflow.Planner
+	Worker     *workflow.Worker
+	Aggregator *workflow.Aggregator
+	// Functions, if set, replaces handlers by name (tests inject faults).
+	Functions map[string]lambda.Handler
+	Observer  func(sfnlocal.Event)
 	// Clock, if set, replaces real time for Retry and Wait (tests).
 	Clock sfnlocal.Clock
 	// OnPlan, if set, hears the plan as soon as the planner returns.
-	OnPlan func(*PlanOutput)
+	OnPlan func(*workflow.PlanOutput)
 }
 
 // Run executes the definition with the spec as input and returns the
 // aggregator's answer. If ctx is cancelled (a second Ctrl-C), the samples
 // written so far are still aggregated.
-func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*AggregateOutput, error) {
-	var planned *PlanOutput
-	plan := e.Steps.Plan
-	fns := e.Steps.Functions()
-	fns["planner"] = sfnlocal.Func(func(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
-		out, err := plan(ctx, ev)
+func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*workflow.AggregateOutput, error) {
+	var planned *workflow.PlanOutput
+	fns := Functions(e.Planner, e.Worker, e.Aggregator)
+	fns["planner"] = Strict(func(ctx context.Context, ev workflow.PlanEvent) (*workflow.PlanOutput, error) {
+		out, err := e.Planner.Plan(ctx, ev)
 		planned = out
 		if err == nil && e.OnPlan != nil {
 			e.OnPlan(out)
 		}
 		return out, err
 	})
+	for n, h := range e.Functions {
+		fns[n] = h
+	}
 	m, err := sfnlocal.Load(e.Definition, sfnlocal.Options{
 		Vars:            e.Vars,
 		Functions:       fns,
@@ -56,13 +69,13 @@ func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*Agg
 		StateMachineArn: "arn:aws:states:local:000000000000:stateMachine:llmbench",
 	})
 	if err != nil {
-		return nil, fmt.Errorf("workflow: load state machine: %w", err)
+		return nil, fmt.Errorf("localrun: load state machine: %w", err)
 	}
 	out, err := m.Execute(ctx, name, specJSON)
 	if err != nil {
 		if ctx.Err() != nil && planned != nil {
 			// Interrupted: keep what was measured.
-			res, aerr := e.Steps.Aggregate(context.WithoutCancel(ctx), AggregateEvent{RunID: planned.RunID, Output: planned.Output})
+			res, aerr := e.Aggregator.Aggregate(context.WithoutCancel(ctx), workflow.AggregateEvent{RunID: planned.RunID, Output: planned.Output})
 			if aerr != nil {
 				return nil, errors.Join(err, aerr)
 			}
@@ -70,9 +83,9 @@ func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*Agg
 		}
 		return nil, err
 	}
-	var res AggregateOutput
+	var res workflow.AggregateOutput
 	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, fmt.Errorf("workflow: execution output %s: %w", out, err)
+		return nil, fmt.Errorf("localrun: execution output %s: %w", out, err)
 	}
 	return &res, nil
 }

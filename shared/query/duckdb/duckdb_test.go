@@ -1,4 +1,4 @@
-package query_test
+package duckdb_test
 
 import (
 	"bytes"
@@ -64,6 +64,32 @@ func oneRow() []sample.Row {
 		InputTokens: 100, OutputTokens: 101, TokenSource: "usage", Chunks: 30, Bytes: 4096,
 		ConnReused: true, ConnectMs: 3.5,
 	}}
+}
+
+// manyRows returns n rows of one run and level with varied values, enough
+// for the file to hold several data pages.
+func manyRows(rng *rand.Rand, run string, n int) []sample.Row {
+	t0 := time.Date(2025, 1, 2, 3, 0, 0, 0, time.UTC)
+	rows := make([]sample.Row, n)
+	for i := range rows {
+		start := rng.Float64() * 60_000
+		ttft := 5 + rng.Float64()*3000
+		e2e := ttft + rng.Float64()*10_000
+		itl := make([]float64, rng.IntN(40))
+		for j := range itl {
+			itl[j] = rng.Float64() * 200
+		}
+		rows[i] = sample.Row{
+			RunID: run, Level: 4, Worker: 0, Seq: int64(i), VU: int32(rng.IntN(4)),
+			StartTime: t0.Add(time.Duration(start * float64(time.Millisecond))).Truncate(time.Microsecond),
+			StartMs:   start, EndMs: start + e2e,
+			Status: "ok", HTTPStatus: 200,
+			TTFTMs: f64(ttft), E2EMs: f64(e2e), ITLMs: itl,
+			InputTokens: int32(rng.IntN(2000)), OutputTokens: int32(len(itl) + 1), TokenSource: "usage",
+			Chunks: int32(len(itl) + 1),
+		}
+	}
+	return rows
 }
 
 func TestDuckDBContract(t *testing.T) {
@@ -242,7 +268,8 @@ func garbleFooter(b []byte) []byte {
 func TestCorruptPages(t *testing.T) {
 	dir := t.TempDir()
 	good := writeRows(t, dir, "good.parquet", oneRow())
-	rows := genLevel(rand.New(rand.NewPCG(3, 4)), runID, 4, 1, 500, 0.1, func() string { return "usage" })[0]
+	const runID = "run-2025_01"
+	rows := manyRows(rand.New(rand.NewPCG(3, 4)), runID, 500)
 	whole, err := os.ReadFile(writeRows(t, dir, "whole.parquet", rows))
 	if err != nil {
 		t.Fatal(err)

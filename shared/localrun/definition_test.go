@@ -1,11 +1,10 @@
-package workflow_test
+package localrun_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/llmbench/llmbench/shared/report"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,12 +14,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/llmbench/llmbench/shared/localrun"
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/simllm"
-	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/workflow"
+	"github.com/llmbench/llmbench/shared/workflow/workflowtest"
 	"github.com/llmbench/llmbench/statemachine"
 )
 
@@ -38,58 +39,39 @@ func (c *noSleep) Sleep(_ context.Context, d time.Duration) error {
 	return nil
 }
 
-type fixture struct {
-	st    *store.Local
-	sim   *simllm.Running
-	steps *workflow.Steps
-	spec  *spec.Spec
-	input []byte
+// newEnv builds the steps over a temporary store and a fixed-profile
+// simulated server.
+func newEnv(t *testing.T, doc string) *workflowtest.Env {
+	t.Helper()
+	sim := workflowtest.Sim(t, simllm.Options{})
+	return workflowtest.New(t, doc, workflowtest.Options{BaseURL: sim.URL})
 }
 
-func newFixture(t *testing.T, doc string) *fixture {
-	t.Helper()
-	p, _ := simllm.LookupProfile("fixed")
-	p.TTFT, p.ITL = 5*time.Millisecond, time.Millisecond
-	sim, err := simllm.Start(simllm.Options{Profile: p})
-	if err != nil {
-		t.Fatal(err)
+// execution runs the definition (or def, if given) over env's steps.
+func execution(env *workflowtest.Env, def []byte) *localrun.Execution {
+	if def == nil {
+		def = statemachine.Definition
 	}
-	t.Cleanup(sim.Close)
-	st, err := store.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := parseSpec(t, doc)
-	s.Output = st.Root()
-	input, _ := json.Marshal(s)
-	return &fixture{st: st, sim: sim, spec: s, input: input, steps: &workflow.Steps{
-		OpenStore:   func(context.Context, string) (store.Store, error) { return st, nil },
-		OpenTarget:  workflow.OpenAIOpener(func(string) string { return "" }, sim.URL),
-		OpenEngine:  duckdbEngine,
-		EngineName:  "duckdb",
-		Render:      report.Files,
-		StartMargin: 20 * time.Millisecond,
-		PartRows:    5,
-	}}
+	return &localrun.Execution{Definition: def, Vars: statemachine.LocalVars(), Planner: env.Planner, Worker: env.Worker, Aggregator: env.Aggregator}
 }
 
 // TestDefinitionThreeLevelsTwoSlices runs statemachine/benchmark.asl.json
 // locally: 3 levels of 2 slices each against the simulated server.
 func TestDefinitionThreeLevelsTwoSlices(t *testing.T) {
-	f := newFixture(t, `{"name":"asl","target":{"kind":"sim","profile":"fixed"},
+	f := newEnv(t, `{"name":"asl","target":{"kind":"sim","profile":"fixed"},
 	  "workload":{"input_tokens":8,"output_tokens":4},
 	  "load":{"levels":[4,5,6],"requests":24,"slice_concurrency":3}}`)
 	var mu sync.Mutex
 	entered := map[string]int{}
-	exec := &workflow.Execution{Definition: statemachine.Definition, Vars: statemachine.LocalVars(), Steps: f.steps,
-		Observer: func(ev sfnlocal.Event) {
-			if ev.Type == sfnlocal.StateEntered {
-				mu.Lock()
-				entered[ev.State]++
-				mu.Unlock()
-			}
-		}}
-	out, err := exec.Run(context.Background(), "three", f.input)
+	exec := execution(f, nil)
+	exec.Observer = func(ev sfnlocal.Event) {
+		if ev.Type == sfnlocal.StateEntered {
+			mu.Lock()
+			entered[ev.State]++
+			mu.Unlock()
+		}
+	}
+	out, err := exec.Run(context.Background(), "three", f.Input)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +80,11 @@ func TestDefinitionThreeLevelsTwoSlices(t *testing.T) {
 	}
 	ctx := context.Background()
 	// The plan: 3 levels of 2 slices, the VUs split evenly.
-	b, err := f.st.Get(ctx, store.RunKey(out.RunID, "plan.json"))
+	b, err := f.Store.Get(ctx, store.RunKey(out.RunID, "plan.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var plan workflow.Plan
+	var plan plan.Plan
 	if err := json.Unmarshal(b, &plan); err != nil {
 		t.Fatal(err)
 	}
@@ -116,14 +98,14 @@ func TestDefinitionThreeLevelsTwoSlices(t *testing.T) {
 		}
 	}
 	// The Parquet keys follow the layout, one worker's parts under its level.
-	keys, _ := f.st.List(ctx, "samples/")
+	keys, _ := f.Store.List(ctx, "samples/")
 	for _, k := range keys {
 		if !strings.HasPrefix(k, "samples/dt="+plan.Day+"/run_id="+out.RunID+"/level=") || !strings.Contains(k, "/worker=") || !strings.HasSuffix(k, ".parquet") {
 			t.Errorf("key %q does not follow the layout", k)
 		}
 	}
-	rows := readRows(t, f.st, out.RunID)
-	sum := readSummaryFile(t, f.st, out.RunID)
+	rows := workflowtest.ReadRows(t, f.Store, out.RunID)
+	sum := workflowtest.ReadSummary(t, f.Store, out.RunID)
 	if len(sum.Levels) != 3 {
 		t.Fatalf("%d levels in the summary", len(sum.Levels))
 	}
@@ -139,29 +121,16 @@ func TestDefinitionThreeLevelsTwoSlices(t *testing.T) {
 	}
 }
 
-func readSummaryFile(t *testing.T, st *store.Local, runID string) *summaryT {
-	t.Helper()
-	b, err := st.Get(context.Background(), store.RunKey(runID, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s summaryT
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
-	return &s
-}
-
 // TestBrokenPathFailsLocally: a wrong ItemsPath in a copy of the definition
 // fails here, naming the state, instead of first in AWS.
 func TestBrokenPathFailsLocally(t *testing.T) {
-	f := newFixture(t, `{"name":"broken","target":{"kind":"sim","profile":"fixed"},"load":{"levels":[2],"requests":2}}`)
+	f := newEnv(t, `{"name":"broken","target":{"kind":"sim","profile":"fixed"},"load":{"levels":[2],"requests":2}}`)
 	def := bytes.Replace(statemachine.Definition, []byte(`"ItemsPath": "$.workers"`), []byte(`"ItemsPath": "$.wrokers"`), 1)
 	if bytes.Equal(def, statemachine.Definition) {
 		t.Fatal("the definition no longer has the path this test breaks")
 	}
-	exec := &workflow.Execution{Definition: def, Vars: statemachine.LocalVars(), Steps: f.steps}
-	_, err := exec.Run(context.Background(), "broken", f.input)
+	exec := execution(f, def)
+	_, err := exec.Run(context.Background(), "broken", f.Input)
 	if err == nil || !strings.Contains(err.Error(), "Slices") || !strings.Contains(err.Error(), "wrokers") {
 		t.Fatalf("error %v: want one naming the state Slices and the path", err)
 	}
@@ -172,18 +141,18 @@ func TestBrokenPathFailsLocally(t *testing.T) {
 // invocation, Step Functions retries it, and the retry discards the stale
 // part so that no row is counted twice. The summary reports the retry.
 func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
-	f := newFixture(t, `{"name":"retry","target":{"kind":"sim","profile":"fixed"},
+	f := newEnv(t, `{"name":"retry","target":{"kind":"sim","profile":"fixed"},
 	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[4],"requests":20,"slice_concurrency":2}}`)
 	ctx := context.Background()
 	var calls atomic.Int32
-	work := f.steps.Work
-	fns := f.steps.Functions()
-	fns["worker"] = sfnlocal.Func(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
+	work := f.Worker.Work
+	fns := localrun.Functions(f.Planner, f.Worker, f.Aggregator)
+	fns["worker"] = localrun.Strict(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
 		if ev.Worker == 1 && calls.Add(1) == 1 {
 			// The killed attempt: its record says started, one part is on disk.
 			rec := workflow.SliceRecord{Attempt: 1, Started: time.Now()}
 			b, _ := json.Marshal(rec)
-			if err := f.st.Put(ctx, workflow.SliceRecordKey(ev.RunID, 4, 1), b); err != nil {
+			if err := f.Store.Put(ctx, store.SliceRecordKey(ev.RunID, 4, 1), b); err != nil {
 				return nil, err
 			}
 			var buf bytes.Buffer
@@ -195,7 +164,7 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 				return nil, err
 			}
 			day := time.Now().UTC()
-			if err := f.st.Put(ctx, store.SampleKey(day, ev.RunID, 4, 1, 3), buf.Bytes()); err != nil {
+			if err := f.Store.Put(ctx, store.SampleKey(day, ev.RunID, 4, 1, 3), buf.Bytes()); err != nil {
 				return nil, err
 			}
 			return nil, messages.InvokeResponse_Error{Type: "Lambda.ServiceException", Message: "Lambda was unable to run the function"}
@@ -207,7 +176,7 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outb, err := m.Execute(ctx, "retry", f.input)
+	outb, err := m.Execute(ctx, "retry", f.Input)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +185,7 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 	if calls.Load() != 2 || len(clock.waits) != 1 {
 		t.Errorf("worker 1 ran %d times with %d retry waits; want 2 and 1", calls.Load(), len(clock.waits))
 	}
-	rows := readRows(t, f.st, out.RunID)
+	rows := workflowtest.ReadRows(t, f.Store, out.RunID)
 	seen := map[string]bool{}
 	for _, r := range rows {
 		k := fmt.Sprint(r.Worker, "/", r.Seq)
@@ -225,7 +194,7 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 		}
 		seen[k] = true
 	}
-	sum := readSummaryFile(t, f.st, out.RunID)
+	sum := workflowtest.ReadSummary(t, f.Store, out.RunID)
 	if l := sum.Levels[0]; l.Requests != 20 || len(rows) != 20 {
 		t.Errorf("summary %d requests, %d rows; want 20 and 20", l.Requests, len(rows))
 	}
@@ -254,12 +223,12 @@ func TestPayloadsStaySmall(t *testing.T) {
 	}
 	var works atomic.Int32
 	fns := map[string]lambda.Handler{
-		"planner": sfnlocal.Func(func(ctx context.Context, ev workflow.PlanEvent) (*workflow.PlanOutput, error) {
+		"planner": localrun.Strict(func(ctx context.Context, ev workflow.PlanEvent) (*workflow.PlanOutput, error) {
 			track(ev)
 			track(plan)
 			return plan, nil
 		}),
-		"worker": sfnlocal.Func(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
+		"worker": localrun.Strict(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
 			track(ev)
 			works.Add(1)
 			if ev.LevelIndex == 7 && ev.Worker == 3 {
@@ -267,12 +236,12 @@ func TestPayloadsStaySmall(t *testing.T) {
 			}
 			return &workflow.WorkOutput{Level: 1000 + ev.LevelIndex, Worker: ev.Worker, Requests: 123456, Errors: 12}, nil
 		}),
-		"aggregator": sfnlocal.Func(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
+		"aggregator": localrun.Strict(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
 			track(ev)
 			failed := 0
 			for _, l := range ev.Levels {
 				for _, it := range l {
-					if _, ok := it["failed"]; ok {
+					if it.Failed != nil {
 						failed++
 					}
 				}
@@ -305,11 +274,11 @@ func TestPayloadsStaySmall(t *testing.T) {
 // state machine does not retry) is caught; the run still aggregates what
 // the other slices measured, and the summary names the failed slice.
 func TestFailedSliceIsRecorded(t *testing.T) {
-	f := newFixture(t, `{"name":"fail","target":{"kind":"sim","profile":"fixed"},
+	f := newEnv(t, `{"name":"fail","target":{"kind":"sim","profile":"fixed"},
 	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[4],"requests":20,"slice_concurrency":2}}`)
-	work := f.steps.Work
-	fns := f.steps.Functions()
-	fns["worker"] = sfnlocal.Func(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
+	work := f.Worker.Work
+	fns := localrun.Functions(f.Planner, f.Worker, f.Aggregator)
+	fns["worker"] = localrun.Strict(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
 		if ev.Worker == 0 {
 			return nil, fmt.Errorf("worker ran out of memory")
 		}
@@ -319,100 +288,18 @@ func TestFailedSliceIsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outb, err := m.Execute(context.Background(), "fail", f.input)
+	outb, err := m.Execute(context.Background(), "fail", f.Input)
 	if err != nil {
 		t.Fatalf("a failed slice failed the whole run: %v", err)
 	}
 	var out workflow.AggregateOutput
 	json.Unmarshal(outb, &out)
-	sum := readSummaryFile(t, f.st, out.RunID)
+	sum := workflowtest.ReadSummary(t, f.Store, out.RunID)
 	if len(sum.FailedSlices) != 1 || sum.FailedSlices[0].Worker != 0 || sum.FailedSlices[0].Level != 4 ||
 		!strings.Contains(sum.FailedSlices[0].Cause, "out of memory") {
 		t.Errorf("failed slices %+v; want worker 0 of level 4 with its cause", sum.FailedSlices)
 	}
 	if l := sum.Levels[0]; l.Requests != 10 || l.OK != 10 {
 		t.Errorf("the surviving slice's figures: %d requests, %d ok; want its 10", l.Requests, l.OK)
-	}
-}
-
-// TestWorkerStopsBeforeDeadline: a worker whose context has a deadline (a
-// Lambda's) stops issuing FlushMargin before it, lets in-flight requests
-// end, and writes every row.
-func TestWorkerStopsBeforeDeadline(t *testing.T) {
-	f := newFixture(t, `{"name":"deadline","target":{"kind":"sim","profile":"fixed"},
-	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[3],"duration":"1h"}}`)
-	ctx := context.Background()
-	plan, err := f.steps.Plan(ctx, workflow.PlanEvent{Spec: f.input})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dctx, cancel := context.WithTimeout(ctx, workflow.FlushMargin+300*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	out, err := f.steps.Work(dctx, workflow.WorkEvent{RunID: plan.RunID, Output: plan.Output, LevelIndex: 0, Worker: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Fatalf("worker ran %v: it did not stop at the flush margin", took)
-	}
-	b, err := f.st.Get(ctx, workflow.SliceRecordKey(plan.RunID, 3, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec workflow.SliceRecord
-	json.Unmarshal(b, &rec)
-	rows := readRows(t, f.st, plan.RunID)
-	if !rec.Done || rec.Drained != "deadline" || out.Requests == 0 || len(rows) != out.Requests {
-		t.Errorf("record done=%v drained=%q, %d requests, %d rows", rec.Done, rec.Drained, out.Requests, len(rows))
-	}
-	for _, r := range rows {
-		if r.Status != "ok" {
-			t.Errorf("a request in flight at the drain ended %s, want ok", r.Status)
-		}
-	}
-	// The summary warns that the slice stopped early.
-	if _, err := f.steps.Aggregate(ctx, workflow.AggregateEvent{RunID: plan.RunID, Output: plan.Output}); err != nil {
-		t.Fatal(err)
-	}
-	sum := readSummaryFile(t, f.st, plan.RunID)
-	if len(sum.SliceWarnings) != 1 || sum.SliceWarnings[0].StoppedEarly != "deadline" {
-		t.Errorf("slice warnings %+v; want one, stopped early at the deadline", sum.SliceWarnings)
-	}
-}
-
-// TestLateSliceWarned: a worker that arrives after its level's start
-// instant still runs, and the summary says how late it was.
-func TestLateSliceWarned(t *testing.T) {
-	f := newFixture(t, `{"name":"late","target":{"kind":"sim","profile":"fixed"},
-	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[2],"requests":4}}`)
-	ctx := context.Background()
-	plan, err := f.steps.Plan(ctx, workflow.PlanEvent{Spec: f.input})
-	if err != nil {
-		t.Fatal(err)
-	}
-	entered := time.Now().Add(-3 * time.Second).UTC().Format(time.RFC3339Nano)
-	out, err := f.steps.Work(ctx, workflow.WorkEvent{RunID: plan.RunID, Output: plan.Output, Entered: entered})
-	if err != nil || out.Requests != 4 {
-		t.Fatalf("late worker: %+v, %v", out, err)
-	}
-	if _, err := f.steps.Aggregate(ctx, workflow.AggregateEvent{RunID: plan.RunID, Output: plan.Output}); err != nil {
-		t.Fatal(err)
-	}
-	sum := readSummaryFile(t, f.st, plan.RunID)
-	if len(sum.SliceWarnings) != 1 || sum.SliceWarnings[0].LateMs < 2900 || sum.SliceWarnings[0].LateMs > 4000 {
-		t.Errorf("slice warnings %+v; want one about 3 s late", sum.SliceWarnings)
-	}
-}
-
-func TestPlanRefusesMoreSlicesThanRunAtOnce(t *testing.T) {
-	s := parseSpec(t, `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[8,2000],"requests":1,"slice_concurrency":40}}`)
-	_, err := workflow.MakePlan(s, "wide-20261123T000000Z-0000", time.Now())
-	if err == nil || !strings.Contains(err.Error(), "level 2000 needs 50 slices") || !strings.Contains(err.Error(), "at least 50") {
-		t.Fatalf("err = %v; want the level, its slices and the slice_concurrency to set", err)
-	}
-	s.Load.SliceConcurrency = 50
-	if _, err := workflow.MakePlan(s, "wide-20261123T000000Z-0000", time.Now()); err != nil {
-		t.Fatalf("40 slices of 50: %v", err)
 	}
 }

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestValidateByContent: validate tells a state machine definition from a
+// run spec by what the file holds, whatever its name. Each kind checked as
+// the other would fail (a spec has no StartAt; a definition's fields are
+// unknown to a spec), so "ok" means the right check ran, and the messages
+// of the broken files are those of the right check.
+func TestValidateByContent(t *testing.T) {
+	def, err := os.ReadFile("../../statemachine/benchmark.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := os.ReadFile("../../events/local.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	brokenDef := strings.Replace(string(def), `"Next": "Aggregate"`, `"Next": "Aggregat"`, 1)
+	brokenSpec := strings.Replace(string(spec), `"input_tokens": 256`, `"input_tokens": -5`, 1)
+	if brokenDef == string(def) || brokenSpec == string(spec) {
+		t.Fatal("pattern not found in the fixtures")
+	}
+	tests := []struct {
+		name, file, content string
+		code                int
+		want                string // in the output
+	}{
+		// A definition under a plain .json name is still a definition.
+		{"definition as x.json", "x.json", string(def), 0, "x.json: ok"},
+		// ... and its problems are the definition's.
+		{"broken definition as x.json", "x.json", brokenDef, 2, "Aggregat"},
+		// A definition without StartAt is a definition missing a field.
+		{"definition without StartAt", "y.json", `{"States": {"A": {"Type": "Succeed"}}}`, 2, "StartAt is missing"},
+		// A spec under a definition's name is still a spec.
+		{"spec as something.asl.json", "something.asl.json", string(spec), 0, "something.asl.json: ok"},
+		// ... and its problems are the spec's, with their field paths.
+		{"broken spec as something.asl.json", "something.asl.json", brokenSpec, 2, "workload.input_tokens:"},
+		// Malformed JSON is no definition: the spec check says where it breaks.
+		{"malformed JSON as z.asl.json", "z.asl.json", `{"StartAt": "A", "States": }`, 2, "malformed JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), tt.file)
+			if err := os.WriteFile(p, []byte(tt.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errs := cli(t, nil, "validate", p)
+			if code != tt.code || !strings.Contains(out+errs, tt.want) {
+				t.Errorf("validate %s: exit %d, want %d with %q in\n%s%s", tt.file, code, tt.code, tt.want, out, errs)
+			}
+		})
+	}
+}

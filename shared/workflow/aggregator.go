@@ -1,0 +1,219 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/cost"
+	"github.com/llmbench/llmbench/shared/plan"
+	"github.com/llmbench/llmbench/shared/query"
+	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/summary"
+)
+
+// OpenEngine opens a query engine over the samples of one run: DuckDB over
+// the local Parquet files, or Athena over the Glue table.
+type OpenEngine func(ctx context.Context, st store.Store, p *plan.Plan) (query.Engine, func(), error)
+
+// Render makes a run's reports from its summary: file name (report.md,
+// report.html) to content. The aggregator's main and the CLI give
+// report.Files; the planner and the worker, which render nothing, do not
+// link the charting code.
+type Render func(sum *summary.Summary, s *spec.Spec) (map[string][]byte, error)
+
+// AggregatorConfig is what an Aggregator may be given beyond its
+// dependencies.
+type AggregatorConfig struct {
+	// Render makes the reports; nil writes summary.json and the trend
+	// lines only.
+	Render Render
+	// Simulated marks summaries of runs against the simulated server.
+	Simulated bool
+	// Describe names the target for the summary, without secrets; nil
+	// gives the target's kind.
+	Describe func(s *spec.Spec) string
+}
+
+// Aggregator is the Aggregate step: it turns a run's samples into
+// summary.json, the trend lines and the reports.
+type Aggregator struct {
+	runs       runs
+	engine     OpenEngine
+	engineName string
+	cfg        AggregatorConfig
+	now        func() time.Time
+}
+
+// NewAggregator returns the Aggregate step, querying the samples through
+// the engines engine opens (engineName, "duckdb" or "athena", is written
+// into the summary).
+func NewAggregator(open OpenStore, engine OpenEngine, engineName string, cfg AggregatorConfig) *Aggregator {
+	return &Aggregator{runs: runs{open: open}, engine: engine, engineName: engineName, cfg: cfg, now: time.Now}
+}
+
+// LateSliceMs is how late after its level's start instant a slice may
+// arrive before the summary warns about it.
+const LateSliceMs = 1000
+
+// Aggregate summarizes the run's samples and writes summary.json and the
+// reports. Slices the state machine caught as failed are listed, as are
+// slices that needed more than one attempt.
+func (a *Aggregator) Aggregate(ctx context.Context, ev AggregateEvent) (*AggregateOutput, error) {
+	out, _, err := a.Summarize(ctx, ev)
+	return out, err
+}
+
+// Summarize is Aggregate that also returns the summary it wrote (the
+// aggregator's main emits metrics from it).
+func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*AggregateOutput, *summary.Summary, error) {
+	r, err := a.runs.get(ctx, "aggregate", ev.RunID, ev.Output)
+	if err != nil {
+		return nil, nil, err
+	}
+	var failed []summary.FailedSlice
+	for _, f := range failures(ev) {
+		lvl := -1
+		if f.LevelIndex >= 0 && f.LevelIndex < len(r.plan.Levels) {
+			lvl = r.plan.Levels[f.LevelIndex].Concurrency
+		}
+		failed = append(failed, summary.FailedSlice{Level: lvl, Worker: f.Worker, Error: f.Error, Cause: strings.TrimSpace(f.Cause)})
+	}
+	retried, warnings, err := sliceNotes(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum, err := a.summarize(ctx, r, failed, retried, warnings)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := &AggregateOutput{RunID: ev.RunID, Summary: store.SummaryKey(ev.RunID), Levels: len(sum.Levels), FailedSlice: len(failed)}
+	for _, l := range sum.Levels {
+		out.Requests += l.Requests
+		out.Errors += l.Errors
+	}
+	return out, sum, nil
+}
+
+// failures lists the slices the state machine caught.
+func failures(ev AggregateEvent) []SliceFailure {
+	var out []SliceFailure
+	for _, lvl := range ev.Levels {
+		for _, it := range lvl {
+			if it.Failed != nil {
+				out = append(out, *it.Failed)
+			}
+		}
+	}
+	return out
+}
+
+// sliceNotes reads every slice record of the run: the slices that needed
+// more than one attempt, and those that started late or stopped early. A
+// slice without a record never started (the summary's failed slices say
+// why); any other store error fails the step, since dropping the notes
+// would hide a retry or a late start.
+func sliceNotes(ctx context.Context, r *run) ([]summary.RetriedSlice, []summary.SliceWarning, error) {
+	var retried []summary.RetriedSlice
+	var warnings []summary.SliceWarning
+	for _, l := range r.plan.Levels {
+		for _, sl := range l.Slices {
+			key := store.SliceRecordKey(r.plan.RunID, sl.Level, sl.Worker)
+			b, err := r.st.Get(ctx, key)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("workflow: aggregate: slice record %s: %w", key, err)
+			}
+			var rec SliceRecord
+			if err := json.Unmarshal(b, &rec); err != nil {
+				warnings = append(warnings, summary.SliceWarning{Level: sl.Level, Worker: sl.Worker, StoppedEarly: "unknown: its slice record is unreadable (" + err.Error() + ")"})
+				continue
+			}
+			if rec.Attempt > 1 {
+				retried = append(retried, summary.RetriedSlice{Level: sl.Level, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
+			}
+			if rec.LateMs > LateSliceMs || rec.Drained != "" {
+				w := summary.SliceWarning{Level: sl.Level, Worker: sl.Worker, StoppedEarly: rec.Drained}
+				if rec.LateMs > LateSliceMs {
+					w.LateMs = rec.LateMs
+				}
+				warnings = append(warnings, w)
+			}
+		}
+	}
+	return retried, warnings, nil
+}
+
+// summarize runs the summary SQL, prices the levels, and writes
+// summary.json, the trend lines and the reports.
+func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.FailedSlice, retried []summary.RetriedSlice, warnings []summary.SliceWarning) (*summary.Summary, error) {
+	s, p := r.spec, r.plan
+	eng, closeEng, err := a.engine(ctx, r.st, p)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
+	}
+	defer closeEng()
+	levels, err := query.Summarize(ctx, eng, p.RunID, query.SLO{TTFTMs: s.SLO.TTFTMs, TPOTMs: s.SLO.TPOTMs, E2EMs: s.SLO.E2EMs})
+	if err != nil {
+		return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
+	}
+	for i := range levels {
+		l := &levels[i]
+		if c, ok := cost.PerMillionOutputTokens(s.Pricing.USDPerHour, s.Pricing.Instances, l.OutputTokenThroughput); ok {
+			l.CostPer1MOutputTokensUSD = &c
+		}
+		if t, ok := cost.TokensPerUSDHour(s.Pricing.USDPerHour, s.Pricing.Instances, l.OutputTokenThroughput); ok {
+			l.OutputTokensPerUSDHour = &t
+		}
+	}
+	desc := s.Target.Kind
+	if a.cfg.Describe != nil {
+		desc = a.cfg.Describe(s)
+	}
+	sum := &summary.Summary{
+		RunID: p.RunID, Name: s.Name, Platform: s.Platform, Engine: a.engineName,
+		Simulated: a.cfg.Simulated, Target: desc,
+		StartedAt: p.CreatedAt.UTC(), FinishedAt: a.now().UTC(),
+		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: retried, SliceWarnings: warnings,
+	}
+	if a.cfg.Simulated {
+		sum.SimProfile = s.Target.Profile
+	}
+	if err := putJSON(ctx, r.st, store.SummaryKey(p.RunID), sum); err != nil {
+		return nil, err
+	}
+	if err := r.st.Put(ctx, store.LevelLinesKey(p.Day, p.RunID), summary.LevelLines(sum)); err != nil {
+		return nil, err
+	}
+	if a.cfg.Render == nil {
+		return sum, nil
+	}
+	files, err := a.cfg.Render(sum, s)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: render reports of %s: %w", p.RunID, err)
+	}
+	for name, data := range files {
+		if err := r.st.Put(ctx, store.RunKey(p.RunID, name), data); err != nil {
+			return nil, err
+		}
+	}
+	return sum, nil
+}
+
+// Definitions is written into every summary.json and the README.
+var Definitions = summary.Definitions{
+	TTFT:       "request issued -> first chunk carrying a generated token (content or reasoning; a role-only chunk is not a token)",
+	ITL:        "every gap between consecutive token-bearing chunks, pooled over all ok requests of the level",
+	TPOT:       "(e2e - ttft) / (output_tokens - 1), per request with at least 2 output tokens",
+	E2E:        "request issued -> last token-bearing chunk",
+	Window:     "first measured request issued -> last measured request ended, over all workers of the level (warm-up excluded)",
+	Throughput: "output tokens (server usage when given) of ok measured requests / window",
+	Percentile: "exact, linear interpolation between closest ranks (numpy default), over ok measured requests",
+	Cost:       "usd_per_hour x instances / (output tok/s x 3600) x 1e6",
+}

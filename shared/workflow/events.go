@@ -1,0 +1,117 @@
+package workflow
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// The events below are what the state machine passes between the steps.
+// They stay small whatever the size of the run (a Step Functions payload
+// is at most 256 KiB): the spec and the plan travel through the store.
+// events/steps/*.json are fixtures of each, as the definition sends them.
+
+// PlanEvent is the planner's input: the run spec as the execution got it.
+type PlanEvent struct {
+	Spec json.RawMessage `json:"spec"`
+	// Execution names the state machine execution, for the logs.
+	Execution string `json:"execution,omitempty"`
+}
+
+// PlanOutput is the planner's answer: one small entry per level.
+type PlanOutput struct {
+	RunID  string      `json:"run_id"`
+	Output string      `json:"output"`
+	Levels []LevelStep `json:"levels"`
+}
+
+// LevelStep is one level as the state machine iterates it: the slices Map
+// runs workers 0..LastWorker (States.ArrayRange).
+type LevelStep struct {
+	Index       int `json:"index"`
+	Concurrency int `json:"concurrency"`
+	LastWorker  int `json:"last_worker"`
+}
+
+// WorkEvent is one worker's input.
+type WorkEvent struct {
+	RunID      string `json:"run_id"`
+	Output     string `json:"output"`
+	LevelIndex int    `json:"level_index"`
+	Worker     int    `json:"worker"`
+	// Entered is when the level's slices Map started ($$.State.EnteredTime):
+	// the same for every slice, so the level's common start instant is
+	// Entered + the worker's start margin.
+	Entered string `json:"entered,omitempty"`
+}
+
+// WorkOutput is what a worker returns (the state machine keeps none of it;
+// the full record is runs/<id>/slices/level=<c>/worker=<w>.json).
+type WorkOutput struct {
+	Level    int  `json:"level"`
+	Worker   int  `json:"worker"`
+	Requests int  `json:"requests"`
+	Errors   int  `json:"errors"`
+	Replayed bool `json:"replayed,omitempty"` // an earlier attempt had finished: nothing was re-run
+}
+
+// SliceOutcome is one iteration's result in the slices Map: empty for a
+// slice that worked, Failed for one the state machine caught.
+type SliceOutcome struct {
+	Failed *SliceFailure `json:"failed,omitempty"`
+}
+
+// SliceFailure is a slice the state machine caught as failed.
+type SliceFailure struct {
+	LevelIndex int    `json:"level_index"`
+	Worker     int    `json:"worker"`
+	Error      string `json:"error"`
+	Cause      string `json:"cause,omitempty"`
+}
+
+// AggregateEvent is the aggregator's input: the run, and per level the
+// outcome of each slice.
+type AggregateEvent struct {
+	RunID  string           `json:"run_id"`
+	Output string           `json:"output"`
+	Levels [][]SliceOutcome `json:"levels,omitempty"`
+}
+
+// AggregateOutput is the execution's result.
+type AggregateOutput struct {
+	RunID       string `json:"run_id"`
+	Summary     string `json:"summary"` // key of summary.json
+	Levels      int    `json:"levels"`
+	Requests    int    `json:"requests"`
+	Errors      int    `json:"errors"`
+	FailedSlice int    `json:"failed_slices"`
+}
+
+// SliceRecord is a worker's record of its slice in the store: written when
+// it starts (Done false) and when it ends. A retried worker finds it and
+// knows an attempt came before.
+type SliceRecord struct {
+	SliceResult
+	Attempt  int       `json:"attempt"`
+	Done     bool      `json:"done"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished,omitempty"`
+	// DiscardedParts are part files of an interrupted earlier attempt,
+	// deleted before this attempt ran so that no row is counted twice.
+	DiscardedParts int `json:"discarded_parts,omitempty"`
+	// Unreadable is set when the record an earlier attempt left could not
+	// be decoded: that attempt is treated as interrupted.
+	Unreadable string `json:"unreadable,omitempty"`
+}
+
+// SliceResult is what a worker measured of its slice.
+type SliceResult struct {
+	Level    int      `json:"level"`
+	Worker   int      `json:"worker"`
+	Requests int      `json:"requests"` // rows written, warm-up included: every request issued
+	Warmup   int      `json:"warmup"`
+	Errors   int      `json:"errors"`
+	Parts    int      `json:"parts"`
+	LateMs   float64  `json:"late_ms"`           // how late the worker arrived after the level's start instant
+	Drained  string   `json:"drained,omitempty"` // why issuing stopped early, if it did
+	Keys     []string `json:"-"`                 // part keys, for tests and logs
+}

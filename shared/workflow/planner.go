@@ -1,0 +1,59 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/plan"
+	"github.com/llmbench/llmbench/shared/spec"
+)
+
+// Planner is the Plan step: it validates the spec, gives the run its id,
+// writes spec.json and plan.json, and returns the levels for the state
+// machine.
+type Planner struct {
+	open     OpenStore
+	maxLevel time.Duration
+	now      func() time.Time
+}
+
+// NewPlanner returns the Plan step. maxLevel, if positive, bounds a
+// level's warm-up plus duration (plan.MaxLambdaLevel in AWS, where a
+// level's slice is one Lambda invocation); 0 means no bound.
+func NewPlanner(open OpenStore, maxLevel time.Duration) *Planner {
+	return &Planner{open: open, maxLevel: maxLevel, now: time.Now}
+}
+
+// Plan plans the run the event's spec describes.
+func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
+	if len(ev.Spec) == 0 {
+		return nil, errors.New("workflow: plan: the event has no spec (start the execution with the run spec as input)")
+	}
+	sp, err := spec.Parse(bytes.NewReader(ev.Spec))
+	if err != nil {
+		return nil, err
+	}
+	if d := sp.Load.Warmup.D() + sp.Load.Duration.D(); p.maxLevel > 0 && d > p.maxLevel {
+		return nil, fmt.Errorf("workflow: plan: load.warmup + load.duration is %v, above the %v a worker can run in one Lambda invocation", d, p.maxLevel)
+	}
+	st, err := p.open(ctx, sp.Output)
+	if err != nil {
+		return nil, err
+	}
+	now := p.now()
+	pl, err := plan.Make(sp, plan.NewRunID(sp.Name, now), now)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: %w", err)
+	}
+	if err := plan.Save(ctx, st, sp, pl); err != nil {
+		return nil, err
+	}
+	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output}
+	for _, l := range pl.Levels {
+		out.Levels = append(out.Levels, LevelStep{Index: l.Index, Concurrency: l.Concurrency, LastWorker: len(l.Slices) - 1})
+	}
+	return out, nil
+}
