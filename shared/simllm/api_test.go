@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -310,13 +311,25 @@ func TestClose(t *testing.T) {
 	}
 	s.Close()
 	s.Close() // idempotent
-	// A stream waiting on the engine ends as soon as the server closes.
-	rs := start(t, Options{Profile: mustProfile(t, "g5-llama31-8b-awq")})
-	time.AfterFunc(100*time.Millisecond, rs.Server.Close)
-	r := call(context.Background(), t, newClient(), rs.URL+"/chat/completions", nil, chatBody("x", 100000, true))
-	if el := time.Since(r.sent); el > time.Second || r.done() {
-		t.Errorf("stream ended after %v (done %v), want soon after Close and without [DONE]", el, r.done())
-	}
+	// A stream waiting on the engine ends as soon as the server closes:
+	// at the same instant of virtual time (virtual_test.go).
+	synctest.Test(t, func(t *testing.T) {
+		s := newVirtual(t, Options{Profile: mustProfile(t, "g5-llama31-8b-awq")})
+		w := newVirtualWriter(nil)
+		returned := make(chan struct{})
+		go func() {
+			defer close(returned)
+			serveTo(context.Background(), t, s, w, "/chat/completions", nil, chatBody("x", 100000, true))
+		}()
+		time.Sleep(100 * time.Millisecond) // virtual: a few steps in
+		closed := time.Now()
+		s.Close()
+		<-returned
+		r := w.snapshot()
+		if texts, _ := r.tokens(t); len(texts) == 0 || r.done() || time.Since(closed) != 0 {
+			t.Errorf("stream of %d tokens ended %v after Close (done %v), want tokens, at once, without [DONE]", len(texts), time.Since(closed), r.done())
+		}
+	})
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, mustRequest(t, chatBody("x", 2, true)))
 	if rec.Code != http.StatusServiceUnavailable {

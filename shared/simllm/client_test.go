@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -108,20 +107,7 @@ func newClient() *http.Client {
 // t.Errorf only, so it is safe in the closed-loop test's goroutines.
 func call(ctx context.Context, t testing.TB, c *http.Client, url string, hdr map[string]string, body any) *result {
 	t.Helper()
-	var rd io.Reader
-	method := http.MethodGet
-	if body != nil {
-		method = http.MethodPost
-		b, ok := body.(string) // raw bodies, for the bad-JSON tests
-		if !ok {
-			bb, err := json.Marshal(body)
-			if err != nil {
-				t.Errorf("encode request: %v", err)
-			}
-			b = string(bb)
-		}
-		rd = strings.NewReader(b)
-	}
+	method, rd := encodeBody(t, body)
 	res := &result{}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
@@ -159,6 +145,25 @@ func call(ctx context.Context, t testing.TB, c *http.Client, url string, hdr map
 			return res
 		}
 	}
+}
+
+// encodeBody is the method and body of a request: GET without a body, a
+// POST of body itself if it is a string (the bad-JSON tests), else of
+// body in JSON.
+func encodeBody(t testing.TB, body any) (string, io.Reader) {
+	t.Helper()
+	if body == nil {
+		return http.MethodGet, nil
+	}
+	b, ok := body.(string)
+	if !ok {
+		bb, err := json.Marshal(body)
+		if err != nil {
+			t.Errorf("encode request: %v", err)
+		}
+		b = string(bb)
+	}
+	return http.MethodPost, strings.NewReader(b)
 }
 
 // chatBody is a chat request with the given prompt.
@@ -199,28 +204,4 @@ func mustProfile(t *testing.T, name string) Profile {
 // words returns a prompt of n words.
 func words(n int) string {
 	return strings.TrimSpace(strings.Repeat("lorem ", n))
-}
-
-// retryTiming runs a timing check up to attempts times and reports the
-// last attempt's failures. The machine is shared (2 cores, other packages'
-// tests running at the same time) and a scheduling stall can push any
-// single measurement off by tens of ms; a real bug fails every attempt.
-// check reports timing failures through fail; structural failures (wrong
-// counts) should go to t directly, since retrying cannot fix them.
-func retryTiming(t *testing.T, attempts int, check func(fail func(format string, args ...any))) {
-	t.Helper()
-	for i := 1; ; i++ {
-		var errs []string
-		check(func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) })
-		if len(errs) == 0 {
-			return
-		}
-		if i == attempts {
-			for _, e := range errs {
-				t.Error(e)
-			}
-			return
-		}
-		t.Logf("timing attempt %d of %d failed, retrying: %s", i, attempts, strings.Join(errs, "; "))
-	}
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+	"testing/synctest"
 )
 
 // TestFaultsStreaming: each X-Sim-Fault value does what it says on a
@@ -107,26 +107,44 @@ func TestFaultsWhole(t *testing.T) {
 	}
 }
 
-// TestFaultStall: a stalled stream sends the role chunk and then nothing
-// until the client gives up, after which its handler returns.
+// TestFaultStall: a stalled stream sends the role chunk (a whole answer:
+// its status) and then nothing until the client gives up, after which its
+// handler returns. It runs in virtual time (virtual_test.go): "nothing
+// until" is every goroutine blocked, not a wait on the clock.
 func TestFaultStall(t *testing.T) {
 	for _, stream := range []bool{true, false} { // both response shapes stall
-		rs := start(t, Options{Profile: mustProfile(t, "instant")})
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		r := call(ctx, t, newClient(), rs.URL+"/chat/completions", map[string]string{FaultHeader: "stall"}, chatBody("hi", 5, stream))
-		cancel()
-		if r.status != 200 || r.readErr == nil {
-			t.Errorf("stream %v: status %d, readErr %v; want 200 and an error from the cancelled read", stream, r.status, r.readErr)
-		}
-		if el := time.Since(r.sent); el < 290*time.Millisecond {
-			t.Errorf("stream %v: returned after %v, before the client gave up", stream, el)
-		}
-		if stream {
-			if len(r.events) != 1 || len(parseChunk(t, r.events[0].data).Choices) != 1 || parseChunk(t, r.events[0].data).Choices[0].Delta.Role == nil {
-				t.Errorf("stalled stream events %v, want only the role chunk", r.events)
+		synctest.Test(t, func(t *testing.T) {
+			s := newVirtual(t, Options{Profile: mustProfile(t, "instant")})
+			ctx, cancel := context.WithCancel(context.Background())
+			w := newVirtualWriter(nil)
+			returned := make(chan struct{})
+			go func() {
+				defer close(returned)
+				serveTo(ctx, t, s, w, "/chat/completions", map[string]string{FaultHeader: "stall"}, chatBody("hi", 5, stream))
+			}()
+			synctest.Wait() // the handler is blocked
+			select {
+			case <-returned:
+				t.Fatalf("stream %v: the handler returned before the client gave up", stream)
+			default:
 			}
-		}
-		waitFor(t, "the stalled handler to return", func() bool { return rs.Server.InFlight() == 0 })
+			r := w.snapshot()
+			if r.status != 200 {
+				t.Errorf("stream %v: status %d, want 200", stream, r.status)
+			}
+			if stream {
+				if len(r.events) != 1 || len(parseChunk(t, r.events[0].data).Choices) != 1 || parseChunk(t, r.events[0].data).Choices[0].Delta.Role == nil {
+					t.Errorf("stalled stream events %v, want only the role chunk", r.events)
+				}
+			} else if len(r.body) != 0 {
+				t.Errorf("stalled whole answer wrote %q, want nothing", r.body)
+			}
+			cancel()
+			<-returned
+			if n := s.InFlight(); n != 0 {
+				t.Errorf("stream %v: %d handlers in flight after the stalled one returned", stream, n)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,65 +204,71 @@ func TestFailedQuery(t *testing.T) {
 	}
 }
 
-// TestCancel ends the context of a query Athena never finishes: the
-// engine stops polling, returns the context's error, and stops the query.
+// TestCancel ends the context of a query Athena never finishes, during
+// its fifth poll: the engine stops polling, returns the context's error,
+// and stops the query before it returns.
 func TestCancel(t *testing.T) {
-	e := newEnv(t, nil, athenafake.Options{Hang: func(sql string) bool { return strings.Contains(sql, "hang") }})
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	const polls = 5
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	begin := time.Now()
+	var n atomic.Int32
+	e := newEnvHook(t, nil, athenafake.Options{Hang: func(sql string) bool { return strings.Contains(sql, "hang") }}, func(op string) {
+		if op == "GetQueryExecution" && n.Add(1) == polls {
+			cancel() // before this poll's answer leaves
+		}
+	})
 	_, err := e.engine.Query(ctx, `SELECT 1 AS hang`)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("error %v, want context.DeadlineExceeded", err)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
 	}
-	if d := time.Since(begin); d > 2*time.Second {
-		t.Errorf("Query returned %v after the deadline", d)
-	}
-	// A poll cut off by the deadline may still reach the server after
-	// Query returned: let it land, then count.
-	time.Sleep(20 * time.Millisecond)
+	// Query stops the query before it returns, so every call it made has
+	// been answered: no poll after the cancel, then the stop.
 	ops := e.fake.Ops()
-	if ops[0] != "StartQueryExecution" || !slices.Contains(ops, "StopQueryExecution") {
-		t.Errorf("calls %q: want a start, polls, and a stop", ops)
+	want := []string{"StartQueryExecution"}
+	for range polls {
+		want = append(want, "GetQueryExecution")
+	}
+	want = append(want, "StopQueryExecution")
+	if !slices.Equal(ops, want) {
+		t.Errorf("calls %q, want %q", ops, want)
 	}
 	id := e.fake.Calls()[0].QueryExecutionID
 	if st := e.fake.State(id); st != "CANCELLED" {
 		t.Errorf("query state %s after the cancel, want CANCELLED", st)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Closing the server waits for any request still in flight: there is
+	// none.
+	e.srv.Close()
 	if n := len(e.fake.Ops()); n != len(ops) {
 		t.Errorf("%d more calls after Query returned: polling went on", n-len(ops))
 	}
-	polls := len(ops) - 2
-	t.Logf("%d polls in 150ms at 1ms→4ms backoff", polls)
-	if polls < 5 {
-		t.Errorf("%d polls, want many before the deadline", polls)
-	}
 }
 
-// TestCancelledByOther: a query that someone else stops gives a CANCELLED
-// error.
+// TestCancelledByOther: a query that someone else stops (here, once it has
+// been polled twice) gives a CANCELLED error.
 func TestCancelledByOther(t *testing.T) {
-	e := newEnv(t, nil, athenafake.Options{Hang: func(string) bool { return true }})
-	go func() {
-		for {
-			calls := e.fake.Calls()
-			if len(calls) > 2 {
-				_, err := e.client.StopQueryExecution(context.Background(), &sdk.StopQueryExecutionInput{QueryExecutionId: aws.String(calls[0].QueryExecutionID)})
-				if err != nil {
-					t.Error(err)
-				}
-				return
-			}
-			time.Sleep(time.Millisecond)
+	polled := make(chan struct{})
+	var n atomic.Int32
+	e := newEnvHook(t, nil, athenafake.Options{Hang: func(string) bool { return true }}, func(op string) {
+		if op == "GetQueryExecution" && n.Add(1) == 2 {
+			close(polled)
 		}
+	})
+	stopped := make(chan error, 1)
+	go func() {
+		<-polled
+		_, err := e.client.StopQueryExecution(context.Background(), &sdk.StopQueryExecutionInput{QueryExecutionId: aws.String(e.fake.Calls()[0].QueryExecutionID)})
+		stopped <- err
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a bug's bound, not a timing
 	defer cancel()
 	_, err := e.engine.Query(ctx, `SELECT 1 AS one`)
 	var qe *athena.QueryError
 	if !errors.As(err, &qe) || qe.State != "CANCELLED" {
 		t.Fatalf("error %v, want a CANCELLED QueryError", err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,6 +27,10 @@ type scripted struct {
 	getErr   error
 	pages    []*sdk.GetQueryResultsOutput
 
+	// onPoll, if set, is called after each GetQueryExecution is recorded,
+	// with the number of polls so far: tests act at an exact poll.
+	onPoll func(n int)
+
 	mu    sync.Mutex
 	polls []time.Time
 	pageN int
@@ -40,21 +45,31 @@ func (s *scripted) StartQueryExecution(context.Context, *sdk.StartQueryExecution
 }
 
 func (s *scripted) GetQueryExecution(ctx context.Context, _ *sdk.GetQueryExecutionInput, _ ...func(*sdk.Options)) (*sdk.GetQueryExecutionOutput, error) {
+	out, n, err := s.poll()
+	if s.onPoll != nil {
+		s.onPoll(n)
+	}
+	return out, err
+}
+
+// poll records a poll and answers it, with the number of polls so far.
+func (s *scripted) poll() (*sdk.GetQueryExecutionOutput, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.polls = append(s.polls, time.Now())
+	n := len(s.polls)
 	if s.getErr != nil {
-		return nil, s.getErr
+		return nil, n, s.getErr
 	}
 	if len(s.states) == 0 {
-		return &sdk.GetQueryExecutionOutput{QueryExecution: &types.QueryExecution{}}, nil
+		return &sdk.GetQueryExecutionOutput{QueryExecution: &types.QueryExecution{}}, n, nil
 	}
 	st := s.states[min(len(s.polls), len(s.states))-1]
 	status := &types.QueryExecutionStatus{State: st}
 	if s.status != nil && len(s.polls) >= len(s.states) {
 		status = s.status
 	}
-	return &sdk.GetQueryExecutionOutput{QueryExecution: &types.QueryExecution{Status: status}}, nil
+	return &sdk.GetQueryExecutionOutput{QueryExecution: &types.QueryExecution{Status: status}}, n, nil
 }
 
 func (s *scripted) GetQueryResults(_ context.Context, in *sdk.GetQueryResultsInput, _ ...func(*sdk.Options)) (*sdk.GetQueryResultsOutput, error) {
@@ -67,12 +82,6 @@ func (s *scripted) GetQueryResults(_ context.Context, in *sdk.GetQueryResultsInp
 	}
 	s.pageN++
 	return s.pages[s.pageN-1], nil
-}
-
-func (s *scripted) pollCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.polls)
 }
 
 // stopping is a scripted API that can also stop queries.
@@ -140,26 +149,28 @@ func TestDefaults(t *testing.T) {
 }
 
 // TestBackoff checks the waits between polls: PollMin, doubling, capped
-// at PollMax.
+// at PollMax. It runs in a synctest bubble, whose clock is virtual and
+// whose timers fire exactly at their deadlines: the waits are exact.
 func TestBackoff(t *testing.T) {
-	api := &scripted{
-		states: states(6, types.QueryExecutionStateSucceeded),
-		pages:  []*sdk.GetQueryResultsOutput{page("", []types.ColumnInfo{col("x", "integer")}, row(str("x")))},
-	}
-	e := athena.New(api, athena.Config{PollMin: 10 * time.Millisecond, PollMax: 40 * time.Millisecond})
-	if _, err := e.Query(context.Background(), "SELECT 1"); err != nil {
-		t.Fatal(err)
-	}
-	want := []time.Duration{10, 20, 40, 40, 40, 40} // ms, between polls 1–2, 2–3, …
-	if len(api.polls) != len(want)+1 {
-		t.Fatalf("%d polls, want %d", len(api.polls), len(want)+1)
-	}
-	for i, w := range want {
-		gap := api.polls[i+1].Sub(api.polls[i])
-		if w := w * time.Millisecond; gap < w || gap > w+200*time.Millisecond {
-			t.Errorf("wait %d: %v, want %v", i, gap, w)
+	synctest.Test(t, func(t *testing.T) {
+		api := &scripted{
+			states: states(6, types.QueryExecutionStateSucceeded),
+			pages:  []*sdk.GetQueryResultsOutput{page("", []types.ColumnInfo{col("x", "integer")}, row(str("x")))},
 		}
-	}
+		e := athena.New(api, athena.Config{PollMin: 10 * time.Millisecond, PollMax: 40 * time.Millisecond})
+		if _, err := e.Query(context.Background(), "SELECT 1"); err != nil {
+			t.Fatal(err)
+		}
+		want := []time.Duration{10, 20, 40, 40, 40, 40} // ms, between polls 1–2, 2–3, …
+		if len(api.polls) != len(want)+1 {
+			t.Fatalf("%d polls, want %d", len(api.polls), len(want)+1)
+		}
+		for i, w := range want {
+			if gap := api.polls[i+1].Sub(api.polls[i]); gap != w*time.Millisecond {
+				t.Errorf("wait %d: %v, want %v", i, gap, w*time.Millisecond)
+			}
+		}
+	})
 }
 
 // TestMalformedAnswers: answers Athena should not give fail clearly
@@ -290,12 +301,11 @@ func TestStopOnCancel(t *testing.T) {
 			a = stopping{api, stopped}
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			for api.pollCount() < 3 {
-				time.Sleep(time.Millisecond)
+		api.onPoll = func(n int) {
+			if n == 3 {
+				cancel() // during the third poll
 			}
-			cancel()
-		}()
+		}
 		_, err := athena.New(a, athena.Config{PollMin: time.Millisecond, PollMax: time.Millisecond}).Query(ctx, "SELECT 1")
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("stopper %v: error %v, want context.Canceled", withStop, err)

@@ -3,12 +3,13 @@ package athena_test
 import (
 	"context"
 	"fmt"
-	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/llmbench/llmbench/shared/query/athena/athenafake"
 	"github.com/llmbench/llmbench/shared/query/duckdb"
 	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/sdkhttp"
 )
 
 // env is an Engine on the real SDK client, talking to the fake on a
@@ -28,6 +30,7 @@ type env struct {
 	fake   *athenafake.Fake
 	client *sdk.Client
 	duck   *duckdb.DB
+	srv    *httptest.Server
 }
 
 // testConfig is the Config of every test engine: fast polls.
@@ -41,12 +44,28 @@ var testConfig = athena.Config{
 
 func newEnv(t *testing.T, rows []sample.Row, opts athenafake.Options) *env {
 	t.Helper()
+	return newEnvHook(t, rows, opts, nil)
+}
+
+// newEnvHook is newEnv whose server calls after(op) once the fake has
+// answered each request, before the answer leaves (an answer this small
+// stays in the server's buffer until the handler returns): a test acts at
+// an exact call, instead of sleeping until it has probably happened.
+func newEnvHook(t *testing.T, rows []sample.Row, opts athenafake.Options, after func(op string)) *env {
+	t.Helper()
 	if rows == nil {
 		rows = []sample.Row{{RunID: "r0", Level: 1, Status: "ok"}}
 	}
 	duck := openDuckDB(t, writeParquet(t, t.TempDir(), "part-0.parquet", rows))
 	fake := athenafake.New(duck, opts)
-	srv := httptest.NewServer(fake)
+	var h http.Handler = fake
+	if after != nil {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fake.ServeHTTP(w, r)
+			after(strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonAthena."))
+		})
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	client := sdk.NewFromConfig(aws.Config{
 		Region: "us-east-1",
@@ -58,7 +77,7 @@ func newEnv(t *testing.T, rows []sample.Row, opts athenafake.Options) *env {
 	}, func(o *sdk.Options) {
 		o.BaseEndpoint = aws.String(srv.URL)
 	})
-	return &env{engine: athena.New(client, testConfig), fake: fake, client: client, duck: duck}
+	return &env{engine: athena.New(client, testConfig), fake: fake, client: client, duck: duck, srv: srv}
 }
 
 func openDuckDB(t *testing.T, files ...string) *duckdb.DB {

@@ -2,10 +2,8 @@ package sagemaker
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -58,138 +56,6 @@ func newTarget(t *testing.T, api API, cfg Config) *Target {
 		t.Fatal(err)
 	}
 	return tg
-}
-
-// p50 is the median of xs.
-func p50(xs []time.Duration) time.Duration {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func abs(d time.Duration) time.Duration { return max(d, -d) }
-
-// retryTiming runs a timing check up to attempts times: the machine is
-// shared, and one scheduling stall can move a measurement by tens of ms.
-func retryTiming(t *testing.T, attempts int, check func(fail func(format string, args ...any))) {
-	t.Helper()
-	for i := 1; ; i++ {
-		var errs []string
-		check(func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) })
-		if len(errs) == 0 {
-			return
-		}
-		if i == attempts {
-			for _, e := range errs {
-				t.Error(e)
-			}
-			return
-		}
-		t.Logf("timing attempt %d of %d failed, retrying: %s", i, attempts, strings.Join(errs, "; "))
-	}
-}
-
-// TestTimingMatchesTruth: for every format, streamed or not, and with
-// lines split across parts or merged into one, the client's TTFT, ITL and
-// token counts match the simulator's own record (fixed profile: TTFT 50
-// ms, ITL 10 ms, 16 tokens; p50 of the differences within 2 ms).
-func TestTimingMatchesTruth(t *testing.T) {
-	const (
-		ttft, itl = 50 * time.Millisecond, 10 * time.Millisecond
-		maxTokens = 16
-		perCase   = 4 // concurrent requests per case: fixed timing is independent of load
-		tolerance = 2 * time.Millisecond
-	)
-	cases := []struct {
-		name   string
-		format string
-		stream bool
-		parts  simllm.PartMode
-		source string // TokenSource expected
-		chunks int    // Chunks expected
-	}{
-		{"chat stream", FormatChat, true, simllm.PartsPerLine, sample.TokensFromUsage, maxTokens + 2},      // role + tokens + usage lines
-		{"chat stream split", FormatChat, true, simllm.PartsSplit, sample.TokensFromUsage, maxTokens + 2},  // every line across two parts
-		{"chat stream merged", FormatChat, true, simllm.PartsMerge, sample.TokensFromUsage, maxTokens + 2}, // three lines a part
-		{"lmi stream", FormatLMI, true, simllm.PartsPerLine, sample.TokensFromUsage, maxTokens},            // details.generated_tokens on the last line
-		{"lmi stream split", FormatLMI, true, simllm.PartsSplit, sample.TokensFromUsage, maxTokens},        //
-		{"lmi stream merged", FormatLMI, true, simllm.PartsMerge, sample.TokensFromUsage, maxTokens},       //
-		{"tgi stream", FormatTGI, true, simllm.PartsPerLine, sample.TokensFromUsage, maxTokens},            // data: events
-		{"tgi stream split", FormatTGI, true, simllm.PartsSplit, sample.TokensFromUsage, maxTokens},        //
-		{"tgi stream merged", FormatTGI, true, simllm.PartsMerge, sample.TokensFromUsage, maxTokens},       //
-		{"chat whole", FormatChat, false, simllm.PartsPerLine, sample.TokensFromUsage, 1},                  // chat.completion with usage
-		{"lmi whole", FormatLMI, false, simllm.PartsPerLine, sample.TokensFromChunks, 1},                   // {"generated_text"}: words counted
-		{"tgi whole", FormatTGI, false, simllm.PartsPerLine, sample.TokensFromUsage, 1},                    // [{"generated_text","details"}]
-	}
-	type figures struct{ ttftErr, itlErr, sendDelay []time.Duration }
-	all := make([]figures, len(cases))
-	// Cases run one after the other (two cores are shared with other
-	// tests), the requests of a case concurrently.
-	for ci, c := range cases {
-		rs := startSim(t, simllm.Options{Profile: fixedProfile(ttft, itl), SageMaker: simllm.SageMakerOptions{Parts: c.parts}})
-		tg := newTarget(t, newAPI(rs.SageMakerEndpoint()), Config{Endpoint: "llama", Format: c.format, Stream: c.stream, Model: "m"})
-		round := func(prefix string, maxTokens int) []*sample.Result {
-			results := make([]*sample.Result, perCase)
-			var wg sync.WaitGroup
-			for i := range perCase {
-				wg.Go(func() {
-					results[i] = tg.Do(context.Background(), target.Request{ID: fmt.Sprintf("%s-%d", prefix, i), Prompt: "one two three four five", InputTokens: 5, MaxTokens: maxTokens})
-				})
-			}
-			wg.Wait()
-			return results
-		}
-		// A warm-up round opens the connections and initializes the SDK
-		// client: the truth starts when the server has the request, so
-		// connection set-up (which TTFT includes) is kept out of the check.
-		round("warmup", 1)
-		retryTiming(t, 3, func(fail func(string, ...any)) {
-			var fig figures
-			for i, res := range round(c.name, maxTokens) {
-				id := fmt.Sprintf("%s-%d", c.name, i)
-				tr, ok := rs.Server.TakeTruth(id)
-				if !ok {
-					t.Fatalf("%s: no truth (InferenceId not sent?)", id)
-				}
-				if res.Status != sample.StatusOK || res.HTTPStatus != http.StatusOK {
-					t.Fatalf("%s: status %q %d: %s", id, res.Status, res.HTTPStatus, res.Err)
-				}
-				if res.OutputTokens != maxTokens || tr.OutputTokens != maxTokens || res.InputTokens != 5 || res.TokenSource != c.source || res.Chunks != c.chunks {
-					t.Errorf("%s: out %d (truth %d) in %d source %s chunks %d; want %d, 5, %s, %d",
-						id, res.OutputTokens, tr.OutputTokens, res.InputTokens, res.TokenSource, res.Chunks, maxTokens, c.source, c.chunks)
-				}
-				if !tr.Completed || len(res.Tokens) != len(tr.Chunks) || res.FirstByte.IsZero() || !res.FirstContent.Equal(res.FirstToken) {
-					t.Fatalf("%s: completed %v, %d token times for %d truth chunks, FirstByte %v", id, tr.Completed, len(res.Tokens), len(tr.Chunks), res.FirstByte)
-				}
-				clientTTFT, truthTTFT := res.FirstToken.Sub(res.Start), tr.Chunks[0].Sub(tr.Received)
-				fig.ttftErr = append(fig.ttftErr, clientTTFT-truthTTFT)
-				fig.sendDelay = append(fig.sendDelay, tr.Received.Sub(res.Start)) // same process, same monotonic clock
-				for k := 1; k < len(res.Tokens); k++ {
-					fig.itlErr = append(fig.itlErr, res.Tokens[k].Sub(res.Tokens[k-1])-tr.Chunks[k].Sub(tr.Chunks[k-1]))
-				}
-			}
-			all[ci] = fig
-			if e := p50(fig.ttftErr); abs(e) > tolerance {
-				fail("%s: p50 TTFT error %v exceeds %v", c.name, e, tolerance)
-			}
-			if len(fig.itlErr) > 0 {
-				if e := p50(fig.itlErr); abs(e) > tolerance {
-					fail("%s: p50 ITL error %v exceeds %v", c.name, e, tolerance)
-				}
-			}
-		})
-	}
-	for ci, c := range cases {
-		f := all[ci]
-		if len(f.ttftErr) == 0 {
-			continue
-		}
-		line := fmt.Sprintf("%-20s send p50 %8v  TTFT err p50 %8v max %8v", c.name, p50(f.sendDelay), p50(f.ttftErr), slices.MaxFunc(f.ttftErr, func(a, b time.Duration) int { return int(abs(a) - abs(b)) }))
-		if len(f.itlErr) > 0 {
-			line += fmt.Sprintf("  ITL err p50 %8v max %8v", p50(f.itlErr), slices.MaxFunc(f.itlErr, func(a, b time.Duration) int { return int(abs(a) - abs(b)) }))
-		}
-		t.Log(line)
-	}
 }
 
 // TestFaults: every injected failure gives one row with the documented
