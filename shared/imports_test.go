@@ -20,7 +20,7 @@ var layers = map[string]int{
 	"shared/cost": 0, "shared/workload": 0, "shared/sdkhttp": 0, "shared/sfnlocal": 0, "shared/simllm": 0,
 	"shared/report/chart": 0, "shared/query/athena/athenafake": 0, "shared/timingtest": 0, "statemachine": 0,
 	// 1: the core, one job each.
-	"shared/plan": 1, "shared/loadgen": 1, "shared/target": 1, "shared/secrets": 1, "shared/query": 1,
+	"shared/plan": 1, "shared/loadgen": 1, "shared/backoff": 1, "shared/target": 1, "shared/secrets": 1, "shared/query": 1,
 	"shared/emf": 1, "shared/report": 1, "shared/store/s3store": 1, "shared/store/storetest": 1,
 	// 2: what talks to one endpoint or engine, and what reads stored runs.
 	"shared/target/openai": 2, "shared/target/sagemaker": 2, "shared/query/athena": 2, "shared/query/duckdb": 2,

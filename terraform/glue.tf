@@ -213,6 +213,24 @@ resource "aws_glue_catalog_table" "samples" {
       type    = "string"
       comment = "response headers the spec asked to capture, as a JSON object; null if none"
     }
+
+    columns {
+      name    = "backoff_ms"
+      type    = "double"
+      comment = "the virtual user's wait after an error before issuing this request (load.on_error backoff)"
+    }
+
+    columns {
+      name    = "finish_reason"
+      type    = "string"
+      comment = "the server's last finish_reason; empty if none came"
+    }
+
+    columns {
+      name    = "cut_short"
+      type    = "boolean"
+      comment = "a stream the server ended cleanly before [DONE] or a finish_reason"
+    }
   }
 }
 
@@ -325,6 +343,24 @@ resource "aws_glue_catalog_table" "level_summaries" {
       name    = "error_rate"
       type    = "double"
       comment = "errors / requests, 0 to 1"
+    }
+
+    columns {
+      name    = "throttled"
+      type    = "int"
+      comment = "requests answered 429 or 503"
+    }
+
+    columns {
+      name    = "cut_short"
+      type    = "int"
+      comment = "streams the server ended cleanly before [DONE] or a finish_reason"
+    }
+
+    columns {
+      name    = "backoff_s"
+      type    = "double"
+      comment = "seconds virtual users waited after errors (load.on_error backoff)"
     }
 
     columns {

@@ -418,6 +418,7 @@ func (stubEngine) Query(_ context.Context, sql string) ([]map[string]any, error)
 		"first_start_ms": 0.0, "last_end_ms": 1000.0, "busy_ms": 1000.0,
 		"input_tokens": int64(256), "output_tokens": int64(64), "good": int64(1),
 		"usage_rows": int64(1), "chunk_rows": int64(0),
+		"throttled": int64(0), "cut_short": int64(0), "backoff_ms": float64(0),
 	}}, nil
 }
 

@@ -48,7 +48,7 @@ var cloudPoll = 2 * time.Second
 
 // runCloud starts the spec on the deployed state machine, follows it, and
 // prints the summary it wrote to S3.
-func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name string, asJSON, quiet bool, stdout, stderr io.Writer) error {
+func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name string, asJSON, quiet bool, maxErrorRate float64, stdout, stderr io.Writer) error {
 	if stateMachine == "" {
 		return usageError("run --cloud: --state-machine ARN is required (terraform -chdir=terraform output -raw state_machine_arn)")
 	}
@@ -60,8 +60,8 @@ func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name stri
 	}
 	// A worker is one Lambda invocation: it must issue, drain and flush
 	// within Lambda's 15 minutes (it stops issuing 20 s before its deadline).
-	if d := s.Load.Warmup.D() + s.Load.Duration.D(); d > plan.MaxLambdaLevel {
-		return usageError("run --cloud: load.warmup + load.duration is %v; a level runs in one Lambda invocation, so keep it within %v (split a longer measurement into several levels or runs)", d, plan.MaxLambdaLevel)
+	if err := plan.CheckLevelTime(s, plan.MaxLambdaLevel); err != nil {
+		return usageError("run --cloud: %v (a level runs in one Lambda invocation: split a longer measurement into several levels or runs)", err)
 	}
 	clients, err := newAWSClients(ctx, region)
 	if err != nil {
@@ -112,12 +112,14 @@ func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name stri
 		return fmt.Errorf("run %s: summary.json: %w", runID, err)
 	}
 	if asJSON {
-		_, err := stdout.Write(b)
-		return err
+		if _, err := stdout.Write(b); err != nil {
+			return err
+		}
+		return errorBudget(&sum, maxErrorRate)
 	}
 	if err := report.Table(stdout, &sum); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nsummary:  %s/%s\n", strings.TrimSuffix(s.Output, "/"), key)
-	return nil
+	return errorBudget(&sum, maxErrorRate)
 }

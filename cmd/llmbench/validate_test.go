@@ -57,3 +57,33 @@ func TestValidateByContent(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateRunsPlannerChecks: validate refuses what run would refuse,
+// with the planner's own message and exit 2, and run says the same in
+// plain text (not wrapped in the interpreter's error JSON).
+func TestValidateRunsPlannerChecks(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, doc string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	wide := write("wide.json", `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[100000],"requests":1}}`)
+	long := write("long.json", `{"name":"long","target":{"kind":"openai","url":"https://example.invalid/v1","model":"m"},
+	  "load":{"levels":[2],"duration":"20m"},"output":"s3://bucket/prefix"}`)
+	for _, c := range []struct{ file, want string }{
+		{wide, "level 100000 needs 2500 slices of at most 40 streams; at most 40 run at once: set load.slice_concurrency to at least 2500"},
+		{long, "load.cooldown + load.warmup + load.duration is 20m0s, above the 14m0s a worker can run in one Lambda invocation"},
+	} {
+		code, _, errs := cli(t, nil, "validate", c.file)
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("validate %s: exit %d, stderr %q; want 2 and %q", filepath.Base(c.file), code, errs, c.want)
+		}
+	}
+	code, _, errs := cli(t, nil, "run", "--quiet", "--out", dir, wide)
+	if code != 2 || !strings.Contains(errs, "level 100000 needs 2500 slices") || strings.Contains(errs, "errorMessage") || strings.Contains(errs, "sfnlocal") {
+		t.Errorf("run: exit %d, stderr %q; want 2 and the planner's message in plain text", code, errs)
+	}
+}

@@ -21,7 +21,10 @@ type Issued struct {
 	Seq      int64     // issue order within this executor, from 0
 	Warmup   bool      // issued during the warm-up
 	Intended time.Time // when the schedule meant to issue it
-	Result   *sample.Result
+	// Backoff is how long the virtual user waited after an error before
+	// issuing this request (Config.Backoff).
+	Backoff time.Duration
+	Result  *sample.Result
 }
 
 // Emit receives each request once it has ended. It is called from many
@@ -45,6 +48,11 @@ type Config struct {
 	Drain <-chan struct{}
 	// Counters, if set, is updated live for progress displays.
 	Counters *Counters
+	// Backoff, if set, says how long a virtual user waits after an answer
+	// before its next request: res is the answer, streak the number of
+	// errors in a row it ends (0 after a success). The wait is cut short
+	// by the end of the level, a drain or ctx. nil: no wait.
+	Backoff func(res *sample.Result, streak int) time.Duration
 }
 
 // ErrNoLimit is returned for a Config that would never stop.
@@ -121,8 +129,13 @@ type loop struct {
 	measured atomic.Int64
 }
 
-// user is one virtual user: issue, wait for the end, issue again.
+// user is one virtual user: issue, wait for the end, issue again (after
+// a back-off, if the answer was an error and the config asks for one).
 func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
+	var (
+		streak int           // errors in a row
+		waited time.Duration // the back-off before the next request
+	)
 	for {
 		if ctx.Err() != nil || closed(s.cfg.Drain) {
 			return
@@ -153,12 +166,33 @@ func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
 		} else {
 			s.counters.OutputTokens.Add(int64(res.OutputTokens))
 		}
-		s.emit(Issued{VU: vu, Seq: seq, Warmup: warm, Intended: intended, Result: res})
+		s.emit(Issued{VU: vu, Seq: seq, Warmup: warm, Intended: intended, Backoff: waited, Result: res})
 		// In a closed loop the next request is meant to go out the moment
-		// this one ended.
+		// this one ended, or its back-off did.
 		intended = res.End
 		if intended.IsZero() {
 			intended = time.Now()
+		}
+		waited = 0
+		if res.Status == sample.StatusOK {
+			streak = 0
+		} else {
+			streak++
+		}
+		if s.cfg.Backoff == nil {
+			continue
+		}
+		if d := s.cfg.Backoff(res, streak); d > 0 {
+			if !s.stopAt.IsZero() {
+				d = min(d, time.Until(s.stopAt))
+			}
+			if d > 0 {
+				waited = d
+				intended = intended.Add(d)
+				if sleepUntil(ctx, s.cfg.Drain, intended) != nil {
+					return
+				}
+			}
 		}
 	}
 }

@@ -59,7 +59,9 @@ func (r *recorder) wrap(name string, h lambda.Handler) lambda.Handler {
 
 type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 // TestStepEventFixtures runs the definition with a slice that fails and
 // records what each function was sent and answered. The fixtures in

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -61,6 +62,16 @@ func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*wor
 	for n, h := range e.Functions {
 		fns[n] = h
 	}
+	// The interpreter returns as soon as ctx is cancelled, while workers
+	// may still be writing the rows of their cancelled requests: track
+	// them, so that the aggregation below waits for every row.
+	var inflight sync.WaitGroup
+	work := fns["worker"]
+	fns["worker"] = handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		inflight.Add(1)
+		defer inflight.Done()
+		return work.Invoke(ctx, payload)
+	})
 	m, err := sfnlocal.Load(e.Definition, sfnlocal.Options{
 		Vars:            e.Vars,
 		Functions:       fns,
@@ -73,8 +84,11 @@ func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*wor
 	}
 	out, err := m.Execute(ctx, name, specJSON)
 	if err != nil {
+		err = plain(err)
 		if ctx.Err() != nil && planned != nil {
-			// Interrupted: keep what was measured.
+			// Interrupted: keep what was measured, once every worker has
+			// written its rows.
+			inflight.Wait()
 			res, aerr := e.Aggregator.Aggregate(context.WithoutCancel(ctx), workflow.AggregateEvent{RunID: planned.RunID, Output: planned.Output})
 			if aerr != nil {
 				return nil, errors.Join(err, aerr)
@@ -89,3 +103,43 @@ func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*wor
 	}
 	return &res, nil
 }
+
+type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
+
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
+
+// plain rewords an execution's failure for people: a step's own error
+// message, named by the state it failed in, rather than the interpreter's
+// Error and Cause with the Lambda error JSON inside.
+func plain(err error) error {
+	var ee *sfnlocal.ExecutionError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	var le struct {
+		Message string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(ee.Cause), &le) != nil || le.Message == "" {
+		return err
+	}
+	where := ee.State
+	if ee.Path != "" {
+		where = ee.Path
+	}
+	return &StepError{State: where, Message: le.Message, err: err}
+}
+
+// StepError is a step (a Lambda function of the definition) that failed
+// the execution, with the step's own message.
+type StepError struct {
+	State   string // where it failed, e.g. Plan or Levels[0]/Slices[1]/Work
+	Message string
+	err     error
+}
+
+func (e *StepError) Error() string { return e.State + ": " + e.Message }
+
+// Unwrap gives the interpreter's error.
+func (e *StepError) Unwrap() error { return e.err }

@@ -132,3 +132,14 @@ func (p *Plan) Slice(levelIndex, worker int) (Slice, error) {
 	}
 	return lv.Slices[worker], nil
 }
+
+// CheckLevelTime refuses a spec whose slices cannot run in one worker
+// invocation of at most maxLevel (0: no bound): load.cooldown, the
+// warm-up and the duration are all spent inside it.
+func CheckLevelTime(s *spec.Spec, maxLevel time.Duration) error {
+	d := s.Load.Cooldown.D() + s.Load.Warmup.D() + s.Load.Duration.D()
+	if maxLevel > 0 && d > maxLevel {
+		return fmt.Errorf("load.cooldown + load.warmup + load.duration is %v, above the %v a worker can run in one Lambda invocation", d, maxLevel)
+	}
+	return nil
+}

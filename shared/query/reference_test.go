@@ -38,6 +38,13 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		a.first = math.Min(a.first, r.StartMs)
 		a.last = math.Max(a.last, r.EndMs)
 		a.busy += r.EndMs - r.StartMs
+		a.l.BackoffS += r.BackoffMs / 1000
+		if r.HTTPStatus == 429 || r.HTTPStatus == 503 {
+			a.l.Throttled++
+		}
+		if r.CutShort {
+			a.l.CutShort++
+		}
 		if r.Status != "ok" {
 			if a.l.ErrorsByStatus == nil {
 				a.l.ErrorsByStatus = map[string]int{}

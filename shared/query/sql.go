@@ -79,7 +79,10 @@ func countsSQL(runID string, slo SLO) string {
   CAST(sum(CASE WHEN warmup THEN 0 ELSE output_tokens END) AS BIGINT) AS output_tokens,
   CAST(sum(CASE WHEN NOT warmup AND ` + strings.Join(good, " AND ") + ` THEN 1 ELSE 0 END) AS BIGINT) AS good,
   CAST(sum(CASE WHEN NOT warmup AND token_source = 'usage' THEN 1 ELSE 0 END) AS BIGINT) AS usage_rows,
-  CAST(sum(CASE WHEN NOT warmup AND token_source = 'chunks' THEN 1 ELSE 0 END) AS BIGINT) AS chunk_rows
+  CAST(sum(CASE WHEN NOT warmup AND token_source = 'chunks' THEN 1 ELSE 0 END) AS BIGINT) AS chunk_rows,
+  CAST(sum(CASE WHEN NOT warmup AND http_status IN (429, 503) THEN 1 ELSE 0 END) AS BIGINT) AS throttled,
+  CAST(sum(CASE WHEN NOT warmup AND cut_short THEN 1 ELSE 0 END) AS BIGINT) AS cut_short,
+  CAST(sum(CASE WHEN warmup THEN 0 ELSE backoff_ms END) AS DOUBLE) AS backoff_ms
 FROM ` + Relation + `
 WHERE run_id = ` + Quote(runID) + `
 GROUP BY level, status

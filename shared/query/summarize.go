@@ -82,6 +82,8 @@ type group struct {
 	busy                       float64
 	input, output              int64
 	good, usageRows, chunkRows int64
+	throttled, cutShort        int64
+	backoffMs                  float64
 }
 
 func readGroup(r map[string]any) (group, error) {
@@ -99,6 +101,9 @@ func readGroup(r map[string]any) (group, error) {
 	g.good = c.int("good")
 	g.usageRows = c.int("usage_rows")
 	g.chunkRows = c.int("chunk_rows")
+	g.throttled = c.int("throttled")
+	g.cutShort = c.int("cut_short")
+	g.backoffMs = c.float("backoff_ms")
 	if c.err != nil {
 		return g, c.err
 	}
@@ -131,6 +136,9 @@ func (a *levelAcc) add(g group) {
 	}
 	a.l.Requests += int(g.requests)
 	a.busy += g.busy
+	a.l.Throttled += int(g.throttled)
+	a.l.CutShort += int(g.cutShort)
+	a.l.BackoffS += g.backoffMs / 1000
 	if g.status != "ok" {
 		if a.l.ErrorsByStatus == nil {
 			a.l.ErrorsByStatus = map[string]int{}

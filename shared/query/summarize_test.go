@@ -75,8 +75,10 @@ func genLevel(rng *rand.Rand, run string, level, workers, n int, errRate float64
 			r.TokenSource = tokenSource()
 			if rng.Float64() < errRate {
 				r.Status = statuses[rng.IntN(len(statuses))]
-				r.HTTPStatus = 500
+				r.HTTPStatus = []int32{500, 429, 503, 0}[rng.IntN(4)]
 				r.Error = "boom"
+				r.BackoffMs = float64(rng.IntN(400))
+				r.CutShort = r.Status == "protocol" && rng.IntN(2) == 0
 				if rng.IntN(2) == 0 { // failed before any token
 					r.TTFTMs, r.TPOTMs, r.E2EMs, r.ITLMs = nil, nil, nil, nil
 				}
@@ -165,7 +167,7 @@ func TestSummarizeByHand(t *testing.T) {
 		{RunID: run, Level: 2, Warmup: true, Status: "ok", StartMs: -100, EndMs: 50, TTFTMs: f64(1), E2EMs: f64(1), InputTokens: 99, OutputTokens: 99, TokenSource: "usage"},
 		{RunID: run, Level: 2, Status: "ok", StartMs: 0, EndMs: 1000, TTFTMs: f64(100), TPOTMs: f64(10), E2EMs: f64(900), ITLMs: []float64{10, 20}, InputTokens: 10, OutputTokens: 5, TokenSource: "usage"},
 		{RunID: run, Level: 2, Status: "ok", StartMs: 500, EndMs: 2500, TTFTMs: f64(300), E2EMs: f64(2000), ITLMs: []float64{}, InputTokens: 20, OutputTokens: 1, TokenSource: "usage"},
-		{RunID: run, Level: 2, Status: "timeout", StartMs: 1000, EndMs: 3000, InputTokens: 30},
+		{RunID: run, Level: 2, Status: "timeout", StartMs: 1000, EndMs: 3000, InputTokens: 30, BackoffMs: 250},
 		// Level 1: one error only, 10 ms.
 		{RunID: run, Level: 1, Status: "http_error", StartMs: 0, EndMs: 10, HTTPStatus: 503},
 		// Level 5: one warm-up row only.
@@ -176,7 +178,7 @@ func TestSummarizeByHand(t *testing.T) {
 	d := openDuckDB(t, writeRows(t, t.TempDir(), "part.parquet", rows))
 	level2 := summary.Level{
 		Concurrency: 2, Requests: 3, WarmupRequests: 1, OK: 2, Errors: 1,
-		ErrorsByStatus: map[string]int{"timeout": 1}, ErrorRate: 1.0 / 3,
+		ErrorsByStatus: map[string]int{"timeout": 1}, ErrorRate: 1.0 / 3, BackoffS: 0.25,
 		DurationS:             3,
 		AchievedConcurrency:   5000.0 / 3000, // 1000 + 2000 + 2000 ms busy
 		RequestThroughput:     2.0 / 3,
@@ -192,7 +194,7 @@ func TestSummarizeByHand(t *testing.T) {
 	}
 	level1 := summary.Level{
 		Concurrency: 1, Requests: 1, Errors: 1, ErrorsByStatus: map[string]int{"http_error": 1},
-		ErrorRate: 1, DurationS: 0.01, AchievedConcurrency: 1,
+		ErrorRate: 1, DurationS: 0.01, AchievedConcurrency: 1, Throttled: 1, // a 503
 	}
 	level5 := summary.Level{Concurrency: 5, WarmupRequests: 1}
 	with := func(l summary.Level, goodput float64) summary.Level { l.GoodputRPS = goodput; return l }

@@ -110,6 +110,7 @@ type levelView struct {
 	Facts       string
 	Dists       [][]string
 	Errors      string
+	Notes       []string
 }
 
 func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
@@ -186,6 +187,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		if l.Errors > 0 {
 			lv.Errors = errorKinds(l.ErrorsByStatus)
 		}
+		lv.Notes = LevelNotes(l)
 		v.Levels = append(v.Levels, lv)
 	}
 	for _, f := range s.FailedSlices {
@@ -505,7 +507,7 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <tr><th>metric</th><th>n (values)</th><th>mean (ms)</th><th>p50 (ms)</th><th>p90 (ms)</th><th>p95 (ms)</th><th>p99 (ms)</th><th>max (ms)</th></tr>
 {{range .Dists}}<tr><th>{{index . 0}}</th>{{range slice . 1}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table>
-{{if .Errors}}<p>errors: {{.Errors}}</p>{{end}}
+{{if .Errors}}<p>errors: {{.Errors}}</p>{{end}}{{range .Notes}}<p class="note">This level {{.}}</p>{{end}}
 </section>
 {{end}}</div>
 {{if .Problems}}

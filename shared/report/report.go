@@ -86,6 +86,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 		if l.Errors > 0 {
 			fmt.Fprintf(w, "level %d errors: %s\n", l.Concurrency, errorKinds(l.ErrorsByStatus))
 		}
+		for _, n := range LevelNotes(&l) {
+			fmt.Fprintf(w, "level %d %s\n", l.Concurrency, n)
+		}
 	}
 	for _, f := range s.FailedSlices {
 		fmt.Fprintf(w, "FAILED slice: level %d worker %d: %s\n", f.Level, f.Worker, f.Error)
@@ -166,6 +169,9 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 		if l.Errors > 0 {
 			errs = append(errs, fmt.Sprintf("- level %d: %s", l.Concurrency, errorKinds(l.ErrorsByStatus)))
 		}
+		for _, n := range LevelNotes(&l) {
+			errs = append(errs, fmt.Sprintf("- level %d %s", l.Concurrency, n))
+		}
 	}
 	for _, f := range s.FailedSlices {
 		errs = append(errs, fmt.Sprintf("- FAILED slice: level %d worker %d: %s", f.Level, f.Worker, f.Error))
@@ -213,4 +219,24 @@ func sliceWarning(w summary.SliceWarning) string {
 		parts = append(parts, "stopped issuing early ("+w.StoppedEarly+")")
 	}
 	return fmt.Sprintf("level %d worker %d %s: the level held fewer streams than its concurrency for a while", w.Level, w.Worker, strings.Join(parts, " and "))
+}
+
+// LevelNotes says, in words, what the server did to a level beyond its
+// error counts: throttling (and the client's back-off), and streams it cut
+// short.
+func LevelNotes(l *summary.Level) []string {
+	var out []string
+	if l.Throttled > 0 {
+		n := fmt.Sprintf("was THROTTLED: %d of %d requests answered 429 or 503", l.Throttled, l.Requests)
+		if l.BackoffS > 0 {
+			n += fmt.Sprintf("; virtual users waited %.1f s in all before retrying (load.on_error backoff)", l.BackoffS)
+		}
+		out = append(out, n)
+	} else if l.BackoffS > 0 {
+		out = append(out, fmt.Sprintf("backed off after errors: virtual users waited %.1f s in all (load.on_error backoff)", l.BackoffS))
+	}
+	if l.CutShort > 0 {
+		out = append(out, fmt.Sprintf("had %d stream(s) CUT SHORT by the server: ended cleanly with no [DONE] and no finish_reason (status protocol; each row's error gives the chunks and bytes received and the last event)", l.CutShort))
+	}
+	return out
 }

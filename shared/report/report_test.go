@@ -71,3 +71,29 @@ func TestTableGolden(t *testing.T) {
 	}
 	golden(t, "table.txt", b.Bytes())
 }
+
+// TestLevelNotes: a throttled level and streams cut short are said in
+// words in the table and report.md, with the figures that back them.
+func TestLevelNotes(t *testing.T) {
+	s := &summary.Summary{Name: "n", RunID: "r", Levels: []summary.Level{
+		{Concurrency: 4, Requests: 24, Errors: 24, ErrorsByStatus: map[string]int{"http_error": 24}, ErrorRate: 1, Throttled: 24, BackoffS: 20},
+		{Concurrency: 8, Requests: 60, OK: 59, Errors: 1, ErrorsByStatus: map[string]int{"protocol": 1}, CutShort: 1},
+		{Concurrency: 16, Requests: 10, OK: 10},
+	}}
+	var tb bytes.Buffer
+	if err := Table(&tb, s); err != nil {
+		t.Fatal(err)
+	}
+	md := string(Markdown(s, nil))
+	for _, want := range []string{
+		"level 4 was THROTTLED: 24 of 24 requests answered 429 or 503; virtual users waited 20.0 s in all",
+		"level 8 had 1 stream(s) CUT SHORT by the server",
+	} {
+		if !strings.Contains(tb.String(), want) || !strings.Contains(md, want) {
+			t.Errorf("%q missing:\n%s\n%s", want, tb.String(), md)
+		}
+	}
+	if strings.Contains(tb.String(), "level 16 was") || strings.Contains(tb.String(), "level 16 had") {
+		t.Errorf("a clean level got a note:\n%s", tb.String())
+	}
+}

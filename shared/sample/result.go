@@ -49,4 +49,15 @@ type Result struct {
 	// Headers holds the response headers the spec asked to capture, keyed
 	// by the spec's spelling; FromResult stores them as Row.HeadersJSON.
 	Headers map[string]string
+
+	// RetryAfter is the server's Retry-After (seconds or an HTTP date, as a
+	// wait from the response's arrival) on an error answer; 0 if none.
+	RetryAfter time.Duration
+	// FinishReason is the last finish_reason the server sent ("stop",
+	// "length", …); empty if none came.
+	FinishReason string
+	// CutShort marks a stream the server ended cleanly (no reset, no
+	// timeout) before its end: no [DONE] and no finish_reason. Status is
+	// then protocol; Chunks, Bytes and Err give the evidence.
+	CutShort bool
 }

@@ -52,6 +52,12 @@ type Row struct {
 	// json_extract_string(headers_json, '$."X-TTFT-MS"') (DuckDB) or
 	// json_extract_scalar(headers_json, '$["X-TTFT-MS"]') (Athena).
 	HeadersJSON string `parquet:"headers_json,optional"`
+
+	// Added after the first release, so at the end: readers by position
+	// keep working.
+	BackoffMs    float64 `parquet:"backoff_ms"`         // how long the virtual user waited after an error before issuing this request
+	FinishReason string  `parquet:"finish_reason,dict"` // the server's last finish_reason, "" if none came
+	CutShort     bool    `parquet:"cut_short"`          // a stream the server ended cleanly before its end ([DONE] or a finish_reason)
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -63,8 +69,9 @@ type Meta struct {
 	Seq        int64
 	VU         int
 	Warmup     bool
-	LevelStart time.Time // the level's common start instant, with a monotonic reading
-	Intended   time.Time // when the request was meant to be issued
+	LevelStart time.Time     // the level's common start instant, with a monotonic reading
+	Intended   time.Time     // when the request was meant to be issued
+	Backoff    time.Duration // the virtual user's wait after an error, before this request
 }
 
 // FromResult derives a Row from a raw Result. Offsets are taken on the
@@ -90,6 +97,9 @@ func FromResult(m Meta, r *Result) Row {
 		Bytes:        r.Bytes,
 		ConnReused:   r.ConnReused,
 		ConnectMs:    ms(r.Connect),
+		BackoffMs:    ms(m.Backoff),
+		FinishReason: r.FinishReason,
+		CutShort:     r.CutShort,
 	}
 	if !m.Intended.IsZero() {
 		row.SchedDelayMs = ms(r.Start.Sub(m.Intended))

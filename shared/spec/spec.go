@@ -102,8 +102,18 @@ type Load struct {
 	Warmup           Duration `json:"warmup,omitempty"`            // per level, before the measured time; rows flagged
 	RequestTimeout   Duration `json:"request_timeout,omitempty"`   // per request
 	SliceConcurrency int      `json:"slice_concurrency,omitempty"` // at most this many streams per worker
-	Cooldown         Duration `json:"cooldown,omitempty"`          // pause between levels
+	Cooldown         Duration `json:"cooldown,omitempty"`          // pause before each level but the first
+	// OnError says what a virtual user does after an error: OnErrorBackoff
+	// (wait Retry-After, or an exponential back-off with jitter) or
+	// OnErrorImmediate (issue the next request at once).
+	OnError string `json:"on_error,omitempty"`
 }
+
+// The values of load.on_error.
+const (
+	OnErrorBackoff   = "backoff"
+	OnErrorImmediate = "immediate"
+)
 
 // Pricing is what the endpoint costs while it runs.
 type Pricing struct {
@@ -228,6 +238,9 @@ func (s *Spec) ApplyDefaults() {
 	}
 	if l.SliceConcurrency == 0 {
 		l.SliceConcurrency = DefaultSliceConcurrency
+	}
+	if l.OnError == "" {
+		l.OnError = OnErrorBackoff
 	}
 	if s.Pricing.Instances == 0 {
 		s.Pricing.Instances = 1

@@ -52,6 +52,7 @@ func TestParseReportsEveryProblem(t *testing.T) {
 		name string
 		doc  string
 		want []string // each must appear in the error
+		not  []string // none may
 	}{
 		{
 			// several independent mistakes are all reported at once, each with its path
@@ -102,6 +103,19 @@ func TestParseReportsEveryProblem(t *testing.T) {
 			want: []string{`target.kind: must be one of openai, sagemaker, sim; got "grpc"`},
 		},
 		{
+			// an unknown error policy names the two it accepts
+			name: "bad on_error",
+			doc:  `{"name":"x","target":{"kind":"sim"},"load":{"levels":[1],"requests":1,"on_error":"retry"}}`,
+			want: []string{`load.on_error: must be "backoff" or "immediate", got "retry"`},
+		},
+		{
+			// a negative timeout is one problem, reported once
+			name: "negative timeout",
+			doc:  `{"name":"x","target":{"kind":"sim"},"load":{"levels":[1],"requests":1,"request_timeout":"-1s"}}`,
+			want: []string{`load.request_timeout: must be >= 0, got "-1s"`},
+			not:  []string{"must be > 0"},
+		},
+		{
 			// an empty file
 			name: "empty",
 			doc:  ``,
@@ -120,6 +134,11 @@ func TestParseReportsEveryProblem(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(err.Error(), n) {
+					t.Errorf("error has %q:\n%v", n, err)
 				}
 			}
 			if strings.Contains(err.Error(), "sk-live-123") {

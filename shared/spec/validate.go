@@ -146,8 +146,11 @@ func (s *Spec) Validate() error {
 	dur := checkDuration(&p, "load.duration", l.Duration, false)
 	checkDuration(&p, "load.warmup", l.Warmup, false)
 	checkDuration(&p, "load.cooldown", l.Cooldown, false)
-	if rt := checkDuration(&p, "load.request_timeout", l.RequestTimeout, true); rt == 0 && l.RequestTimeout != "" {
+	if rt, ok := checkDurationOK(&p, "load.request_timeout", l.RequestTimeout, true); ok && rt == 0 {
 		add("load.request_timeout", "must be > 0")
+	}
+	if l.OnError != OnErrorBackoff && l.OnError != OnErrorImmediate {
+		add("load.on_error", "must be %q or %q, got %q", OnErrorBackoff, OnErrorImmediate, l.OnError)
 	}
 	if l.Requests < 0 {
 		add("load.requests", "must be >= 0, got %d", l.Requests)
@@ -186,22 +189,30 @@ func (s *Spec) Validate() error {
 }
 
 func checkDuration(p *Problems, path string, d Duration, required bool) time.Duration {
+	v, _ := checkDurationOK(p, path, d, required)
+	return v
+}
+
+// checkDurationOK is checkDuration that also tells whether d was valid
+// (given and well-formed and not negative), so that a caller adding its
+// own rule does not report one problem twice.
+func checkDurationOK(p *Problems, path string, d Duration, required bool) (time.Duration, bool) {
 	if d == "" {
 		if required {
 			*p = append(*p, path+": is required")
 		}
-		return 0
+		return 0, false
 	}
 	v, err := time.ParseDuration(string(d))
 	if err != nil {
 		*p = append(*p, fmt.Sprintf("%s: must be a duration such as \"30s\" or \"2m\", got %q", path, string(d)))
-		return 0
+		return 0, false
 	}
 	if v < 0 {
 		*p = append(*p, fmt.Sprintf("%s: must be >= 0, got %q", path, string(d)))
-		return 0
+		return 0, false
 	}
-	return v
+	return v, true
 }
 
 func isSecretHeader(name string) bool {

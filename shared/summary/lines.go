@@ -19,6 +19,7 @@ func LevelLines(s *Summary) []byte {
 			"finished_at": s.FinishedAt.UTC().Format(time.RFC3339Nano),
 			"concurrency": l.Concurrency, "requests": l.Requests, "warmup_requests": l.WarmupRequests,
 			"ok": l.OK, "errors": l.Errors, "error_rate": l.ErrorRate,
+			"throttled": l.Throttled, "cut_short": l.CutShort, "backoff_s": l.BackoffS,
 			"duration_s": l.DurationS, "achieved_concurrency": l.AchievedConcurrency,
 			"request_throughput": l.RequestThroughput, "output_token_throughput": l.OutputTokenThroughput,
 			"input_token_throughput": l.InputTokenThroughput, "goodput_rps": l.GoodputRPS,

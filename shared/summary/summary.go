@@ -29,6 +29,10 @@ type Summary struct {
 	// issuing early (their Lambda deadline): their level held fewer
 	// streams than its concurrency for a while.
 	SliceWarnings []SliceWarning `json:"slice_warnings,omitempty"`
+	// AllFailed lists the levels whose every measured request failed: a
+	// scheduled run's verdict (the CLI exits 1 on them by default; the
+	// execution's output carries their count as all_failed_levels).
+	AllFailed []int `json:"all_failed_levels,omitempty"`
 }
 
 // SliceWarning is a slice that did not cover its level's whole window.
@@ -69,6 +73,15 @@ type Level struct {
 	Errors         int            `json:"errors"`
 	ErrorsByStatus map[string]int `json:"errors_by_status,omitempty"`
 	ErrorRate      float64        `json:"error_rate"`
+	// Throttled counts requests answered 429 or 503: the server asking
+	// the client to slow down (they are errors too, in ErrorsByStatus).
+	Throttled int `json:"throttled"`
+	// CutShort counts streams the server ended cleanly before their end
+	// (no [DONE], no finish_reason): protocol errors, server-side.
+	CutShort int `json:"cut_short"`
+	// BackoffS is the time virtual users spent waiting after errors
+	// (load.on_error backoff), summed over the level's requests.
+	BackoffS float64 `json:"backoff_s"`
 
 	DurationS             float64 `json:"duration_s"`              // the measured window, in seconds
 	AchievedConcurrency   float64 `json:"achieved_concurrency"`    // mean requests in flight over the window

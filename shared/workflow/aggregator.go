@@ -96,6 +96,7 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 		out.Requests += l.Requests
 		out.Errors += l.Errors
 	}
+	out.AllFailedLevels = len(sum.AllFailed)
 	return out, sum, nil
 }
 
@@ -184,6 +185,11 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 	}
 	if a.cfg.Simulated {
 		sum.SimProfile = s.Target.Profile
+	}
+	for _, l := range levels {
+		if l.Requests > 0 && l.OK == 0 {
+			sum.AllFailed = append(sum.AllFailed, l.Concurrency)
+		}
 	}
 	if err := putJSON(ctx, r.st, store.SummaryKey(p.RunID), sum); err != nil {
 		return nil, err

@@ -84,6 +84,9 @@ type AggregateOutput struct {
 	Requests    int    `json:"requests"`
 	Errors      int    `json:"errors"`
 	FailedSlice int    `json:"failed_slices"`
+	// AllFailedLevels counts the levels whose every measured request
+	// failed (summary.json's all_failed_levels names them).
+	AllFailedLevels int `json:"all_failed_levels"`
 }
 
 // SliceRecord is a worker's record of its slice in the store: written when

@@ -36,8 +36,8 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d := sp.Load.Warmup.D() + sp.Load.Duration.D(); p.maxLevel > 0 && d > p.maxLevel {
-		return nil, fmt.Errorf("workflow: plan: load.warmup + load.duration is %v, above the %v a worker can run in one Lambda invocation", d, p.maxLevel)
+	if err := plan.CheckLevelTime(sp, p.maxLevel); err != nil {
+		return nil, fmt.Errorf("workflow: plan: %w", err)
 	}
 	st, err := p.open(ctx, sp.Output)
 	if err != nil {

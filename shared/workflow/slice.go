@@ -6,9 +6,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/llmbench/llmbench/shared/backoff"
 	"github.com/llmbench/llmbench/shared/loadgen"
 	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/target"
 	"github.com/llmbench/llmbench/shared/workload"
@@ -59,7 +61,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	emit := func(is loadgen.Issued) {
 		row := sample.FromResult(sample.Meta{
 			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
-			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended,
+			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended, Backoff: is.Backoff,
 		}, is.Result)
 		mu.Lock()
 		res.Requests++
@@ -95,6 +97,9 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		Drain:          drain,
 		Counters:       counters,
 	}}
+	if s.Load.OnError != spec.OnErrorImmediate {
+		ex.Backoff = backoff.Policy{}.Wait
+	}
 	if err := ex.Execute(reqCtx, do, emit); err != nil {
 		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.Level, sl.Worker, err)
 	}

@@ -101,6 +101,10 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 			return nil, fmt.Errorf("workflow: work: bad entered time %q: %w", ev.Entered, err)
 		}
 		sl.Start = t.Add(w.cfg.StartMargin)
+		if sl.LevelIndex > 0 {
+			// load.cooldown: the pause before every level but the first.
+			sl.Start = sl.Start.Add(r.spec.Load.Cooldown.D())
+		}
 	}
 	res, err := w.runSlice(ctx, st, r, sl, day)
 	if err != nil {

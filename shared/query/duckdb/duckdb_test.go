@@ -136,6 +136,9 @@ func TestColumnTypes(t *testing.T) {
 		{"conn_reused", "BOOLEAN"},
 		{"connect_ms", "DOUBLE"},
 		{"headers_json", "VARCHAR"},
+		{"backoff_ms", "DOUBLE"},
+		{"finish_reason", "VARCHAR"},
+		{"cut_short", "BOOLEAN"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("DESCRIBE: %d columns, want %d", len(rows), len(want))

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/simllm"
+)
+
+// TestClosedPortBacksOffAndFails: against a port nobody listens on, the
+// virtual users back off after each refused connection (instead of about
+// 27,000 requests a second, as an immediate retry gives), every request is
+// a transport row, and the run exits 1 once the summary is written.
+func TestClosedPortBacksOffAndFails(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("http://%s/v1", ln.Addr())
+	ln.Close()
+	out := t.TempDir()
+	p := writeSpec(t, `{"name":"down","target":{"kind":"openai","url":"`+url+`","model":"m"},
+	  "load":{"levels":[4],"duration":"2s"}}`)
+	code, _, errs := cli(t, nil, "run", "--quiet", "--out", out, p)
+	if code != 1 || !strings.Contains(errs, "level 4: ") || !strings.Contains(errs, "transport") {
+		t.Fatalf("exit %d, stderr %q; want 1 naming the level and its transport errors", code, errs)
+	}
+	s := readSummary(t, out)
+	l := s.Levels[0]
+	// Each user waits 50-100 ms, then 100-200, 200-400, 400-800 ms ...:
+	// at most 6 requests in 2 s; 4 users, 24.
+	if l.Requests > 24 || l.Requests < 4 || l.ErrorsByStatus["transport"] != l.Requests {
+		t.Errorf("%d requests, by status %v; want 4 to 24, all transport", l.Requests, l.ErrorsByStatus)
+	}
+	if l.BackoffS <= 0 {
+		t.Errorf("backoff_s %v: the users' waits are not recorded", l.BackoffS)
+	}
+}
+
+// TestMaxErrorRate: a level with one request in ten failing passes the
+// default budget (only an all-failed level fails) and fails a budget of
+// 5%, with every row and the summary written either way.
+func TestMaxErrorRate(t *testing.T) {
+	p, _ := simllm.LookupProfile("fixed")
+	p.TTFT, p.ITL = time.Millisecond, time.Millisecond
+	sim, err := simllm.Start(simllm.Options{Profile: p, Fault: func(n int64, r *http.Request) simllm.Fault {
+		if n%10 == 3 {
+			return simllm.FaultHTTP500
+		}
+		return simllm.FaultNone
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	spec := writeSpec(t, `{"name":"budget","target":{"kind":"openai","url":"`+sim.URL+`","model":"m"},
+	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[1],"requests":20,"on_error":"immediate"}}`)
+	for _, c := range []struct {
+		flag []string
+		code int
+	}{
+		{nil, 0},
+		{[]string{"--max-error-rate", "0.05"}, 1},
+		{[]string{"--max-error-rate", "0.5"}, 0},
+	} {
+		out := t.TempDir()
+		args := append(append([]string{"run", "--quiet", "--out", out}, c.flag...), spec)
+		code, _, errs := cli(t, nil, args...)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d\n%s", c.flag, code, c.code, errs)
+		}
+		if s := readSummary(t, out); s.Levels[0].Requests != 20 || s.Levels[0].Errors != 2 {
+			t.Errorf("%v: %d requests, %d errors; want 20 and 2", c.flag, s.Levels[0].Requests, s.Levels[0].Errors)
+		}
+	}
+	if code, _, _ := cli(t, nil, "run", "--max-error-rate", "2", spec); code != 2 {
+		t.Errorf("--max-error-rate 2: exit %d, want 2", code)
+	}
+}
