@@ -190,6 +190,9 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		lv.Notes = LevelNotes(l)
 		v.Levels = append(v.Levels, lv)
 	}
+	if n := Incomplete(s); n != "" {
+		v.Problems = append(v.Problems, n)
+	}
 	for _, f := range s.FailedSlices {
 		v.Problems = append(v.Problems, fmt.Sprintf("FAILED slice: level %d worker %d: %s", f.Level, f.Worker, f.Error))
 	}

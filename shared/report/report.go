@@ -90,6 +90,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 			fmt.Fprintf(w, "level %d %s\n", l.Concurrency, n)
 		}
 	}
+	if n := Incomplete(s); n != "" {
+		fmt.Fprintln(w, n)
+	}
 	for _, f := range s.FailedSlices {
 		fmt.Fprintf(w, "FAILED slice: level %d worker %d: %s\n", f.Level, f.Worker, f.Error)
 	}
@@ -173,6 +176,9 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 			errs = append(errs, fmt.Sprintf("- level %d %s", l.Concurrency, n))
 		}
 	}
+	if n := Incomplete(s); n != "" {
+		errs = append(errs, "- "+n)
+	}
 	for _, f := range s.FailedSlices {
 		errs = append(errs, fmt.Sprintf("- FAILED slice: level %d worker %d: %s", f.Level, f.Worker, f.Error))
 	}
@@ -239,4 +245,24 @@ func LevelNotes(l *summary.Level) []string {
 		out = append(out, fmt.Sprintf("had %d stream(s) CUT SHORT by the server: ended cleanly with no [DONE] and no finish_reason (status protocol; each row's error gives the chunks and bytes received and the last event)", l.CutShort))
 	}
 	return out
+}
+
+// Incomplete says that a run did not finish, if it did not: which slices
+// have no finished record, and that the figures cover the rows on disk.
+func Incomplete(s *summary.Summary) string {
+	if len(s.Unfinished) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, u := range s.Unfinished {
+		switch {
+		case !u.Started:
+			parts = append(parts, fmt.Sprintf("level %d worker %d never started", u.Level, u.Worker))
+		case u.Rows > 0:
+			parts = append(parts, fmt.Sprintf("level %d worker %d stopped after %d rows were written", u.Level, u.Worker, u.Rows))
+		default:
+			parts = append(parts, fmt.Sprintf("level %d worker %d started and did not finish", u.Level, u.Worker))
+		}
+	}
+	return fmt.Sprintf("INCOMPLETE run: %d slice(s) did not finish (%s); the figures cover the rows on disk", len(s.Unfinished), strings.Join(parts, "; "))
 }

@@ -33,6 +33,20 @@ type Summary struct {
 	// scheduled run's verdict (the CLI exits 1 on them by default; the
 	// execution's output carries their count as all_failed_levels).
 	AllFailed []int `json:"all_failed_levels,omitempty"`
+	// Unfinished lists the slices with no finished record: the run was
+	// interrupted (a killed process, a Lambda killed mid-slice, a failed
+	// slice) and its figures cover only the rows on disk.
+	Unfinished []UnfinishedSlice `json:"unfinished_slices,omitempty"`
+}
+
+// UnfinishedSlice is a slice whose worker did not record its end.
+type UnfinishedSlice struct {
+	Level  int `json:"level"`
+	Worker int `json:"worker"`
+	// Started tells a slice that began (its record says so) from one that
+	// never did; Rows are those its record says were written so far.
+	Started bool `json:"started"`
+	Rows    int  `json:"rows_flushed,omitempty"`
 }
 
 // SliceWarning is a slice that did not cover its level's whole window.

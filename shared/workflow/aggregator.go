@@ -83,11 +83,11 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 		}
 		failed = append(failed, summary.FailedSlice{Level: lvl, Worker: f.Worker, Error: f.Error, Cause: strings.TrimSpace(f.Cause)})
 	}
-	retried, warnings, err := sliceNotes(ctx, r)
+	notes, err := sliceNotes(ctx, r)
 	if err != nil {
 		return nil, nil, err
 	}
-	sum, err := a.summarize(ctx, r, failed, retried, warnings)
+	sum, err := a.summarize(ctx, r, failed, notes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,47 +113,58 @@ func failures(ev AggregateEvent) []SliceFailure {
 	return out
 }
 
+// notes is what the slice records say beside the samples.
+type notes struct {
+	retried    []summary.RetriedSlice
+	warnings   []summary.SliceWarning
+	unfinished []summary.UnfinishedSlice
+}
+
 // sliceNotes reads every slice record of the run: the slices that needed
-// more than one attempt, and those that started late or stopped early. A
-// slice without a record never started (the summary's failed slices say
-// why); any other store error fails the step, since dropping the notes
-// would hide a retry or a late start.
-func sliceNotes(ctx context.Context, r *run) ([]summary.RetriedSlice, []summary.SliceWarning, error) {
-	var retried []summary.RetriedSlice
-	var warnings []summary.SliceWarning
+// more than one attempt, those that started late or stopped early, and
+// those that never recorded their end. A missing record is a slice that
+// never started; any other store error fails the step, since dropping the
+// notes would hide a retry, a late start or an incomplete run.
+func sliceNotes(ctx context.Context, r *run) (notes, error) {
+	var n notes
 	for _, l := range r.plan.Levels {
 		for _, sl := range l.Slices {
 			key := store.SliceRecordKey(r.plan.RunID, sl.Level, sl.Worker)
 			b, err := r.st.Get(ctx, key)
 			if errors.Is(err, store.ErrNotFound) {
+				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.Level, Worker: sl.Worker})
 				continue
 			}
 			if err != nil {
-				return nil, nil, fmt.Errorf("workflow: aggregate: slice record %s: %w", key, err)
+				return n, fmt.Errorf("workflow: aggregate: slice record %s: %w", key, err)
 			}
 			var rec SliceRecord
 			if err := json.Unmarshal(b, &rec); err != nil {
-				warnings = append(warnings, summary.SliceWarning{Level: sl.Level, Worker: sl.Worker, StoppedEarly: "unknown: its slice record is unreadable (" + err.Error() + ")"})
+				n.warnings = append(n.warnings, summary.SliceWarning{Level: sl.Level, Worker: sl.Worker, StoppedEarly: "unknown: its slice record is unreadable (" + err.Error() + ")"})
+				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.Level, Worker: sl.Worker, Started: true})
 				continue
 			}
+			if !rec.Done {
+				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.Level, Worker: sl.Worker, Started: true, Rows: rec.Requests})
+			}
 			if rec.Attempt > 1 {
-				retried = append(retried, summary.RetriedSlice{Level: sl.Level, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
+				n.retried = append(n.retried, summary.RetriedSlice{Level: sl.Level, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
 			}
 			if rec.LateMs > LateSliceMs || rec.Drained != "" {
 				w := summary.SliceWarning{Level: sl.Level, Worker: sl.Worker, StoppedEarly: rec.Drained}
 				if rec.LateMs > LateSliceMs {
 					w.LateMs = rec.LateMs
 				}
-				warnings = append(warnings, w)
+				n.warnings = append(n.warnings, w)
 			}
 		}
 	}
-	return retried, warnings, nil
+	return n, nil
 }
 
 // summarize runs the summary SQL, prices the levels, and writes
 // summary.json, the trend lines and the reports.
-func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.FailedSlice, retried []summary.RetriedSlice, warnings []summary.SliceWarning) (*summary.Summary, error) {
+func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.FailedSlice, n notes) (*summary.Summary, error) {
 	s, p := r.spec, r.plan
 	eng, closeEng, err := a.engine(ctx, r.st, p)
 	if err != nil {
@@ -181,7 +192,8 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		RunID: p.RunID, Name: s.Name, Platform: s.Platform, Engine: a.engineName,
 		Simulated: a.cfg.Simulated, Target: desc,
 		StartedAt: p.CreatedAt.UTC(), FinishedAt: a.now().UTC(),
-		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: retried, SliceWarnings: warnings,
+		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: n.retried, SliceWarnings: n.warnings,
+		Unfinished: n.unfinished,
 	}
 	if a.cfg.Simulated {
 		sum.SimProfile = s.Target.Profile

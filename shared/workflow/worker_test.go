@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/summary"
 	"github.com/llmbench/llmbench/shared/workflow"
 	"github.com/llmbench/llmbench/shared/workflow/workflowtest"
 )
@@ -147,5 +149,41 @@ func TestCorruptRecordIsARetry(t *testing.T) {
 	}
 	if len(sum.RetriedSlices) != 1 || sum.RetriedSlices[0].Attempts != 2 || sum.RetriedSlices[0].DiscardedParts != 1 {
 		t.Errorf("retried slices %+v; want the slice, 2 attempts, 1 discarded part", sum.RetriedSlices)
+	}
+}
+
+// TestAggregateSaysIncomplete: a slice whose record never says done (its
+// worker was killed after flushing some parts) and a slice with no record
+// at all make the summary list both as unfinished, while the figures cover
+// the rows on disk.
+func TestAggregateSaysIncomplete(t *testing.T) {
+	f := newEnv(t, `{"name":"killed","target":{"kind":"sim","profile":"fixed"},
+	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[2],"requests":6,"slice_concurrency":1}}`)
+	ctx := context.Background()
+	pl, err := f.Planner.Plan(ctx, workflow.PlanEvent{Spec: f.Input})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Worker.Work(ctx, workflow.WorkEvent{RunID: pl.RunID, Output: pl.Output, Worker: 0}); err != nil {
+		t.Fatal(err)
+	}
+	// Worker 0's record as a killed worker leaves it: started, 3 rows flushed.
+	key := store.SliceRecordKey(pl.RunID, 2, 0)
+	rec := workflow.SliceRecord{Attempt: 1, Started: time.Now(), SliceResult: workflow.SliceResult{Requests: 3}}
+	b, _ := json.Marshal(rec)
+	if err := f.Store.Put(ctx, key, b); err != nil {
+		t.Fatal(err)
+	}
+	// Worker 1 never ran.
+	if _, err := f.Aggregator.Aggregate(ctx, workflow.AggregateEvent{RunID: pl.RunID, Output: pl.Output}); err != nil {
+		t.Fatal(err)
+	}
+	sum := workflowtest.ReadSummary(t, f.Store, pl.RunID)
+	want := []summary.UnfinishedSlice{{Level: 2, Worker: 0, Started: true, Rows: 3}, {Level: 2, Worker: 1}}
+	if !reflect.DeepEqual(sum.Unfinished, want) {
+		t.Errorf("unfinished %+v, want %+v", sum.Unfinished, want)
+	}
+	if l := sum.Levels[0]; l.Requests != 3 {
+		t.Errorf("level figures over %d requests, want the 3 on disk", l.Requests)
 	}
 }
