@@ -17,7 +17,7 @@ const module = "github.com/llmbench/llmbench/"
 var layers = map[string]int{
 	// 0: foundations, importing nothing of the project's.
 	"shared/spec": 0, "shared/sample": 0, "shared/store": 0, "shared/sse": 0, "shared/summary": 0,
-	"shared/cost": 0, "shared/workload": 0, "shared/sdkhttp": 0, "shared/sfnlocal": 0, "shared/simllm": 0,
+	"shared/cost": 0, "shared/workload": 0, "shared/arrival": 0, "shared/sdkhttp": 0, "shared/sfnlocal": 0, "shared/simllm": 0,
 	"shared/report/chart": 0, "shared/query/athena/athenafake": 0, "shared/timingtest": 0, "statemachine": 0,
 	// 1: the core, one job each.
 	"shared/plan": 1, "shared/loadgen": 1, "shared/backoff": 1, "shared/target": 1, "shared/secrets": 1, "shared/query": 1,
