@@ -39,24 +39,16 @@ type wireTruth struct {
 	Chunks   []int64 `json:"chunks"`
 }
 
-// serveChild serves a fixed-profile simulated server ("ttft,itl") plus
-// POST /truth (ids, one a line) until its standard input closes.
+// serveChild serves a simulated server plus POST /truth (ids, one a line)
+// until its standard input closes. spec is "ttft,itl", a fixed profile
+// recording truth, or "profile=NAME", a preset profile recording none (a
+// soak would otherwise keep every request's truth in the child's memory).
 func serveChild(spec string) error {
-	parts := strings.Split(spec, ",")
-	if len(parts) != 2 {
-		return fmt.Errorf("want TTFT,ITL, got %q", spec)
-	}
-	ttft, err1 := time.ParseDuration(parts[0])
-	itl, err2 := time.ParseDuration(parts[1])
-	if err1 != nil || err2 != nil {
-		return fmt.Errorf("bad durations in %q", spec)
-	}
-	p, err := simllm.LookupProfile("fixed")
+	opts, err := childOptions(spec)
 	if err != nil {
 		return err
 	}
-	p.TTFT, p.ITL = ttft, itl
-	sim, err := simllm.New(simllm.Options{Profile: p, RecordTruth: true})
+	sim, err := simllm.New(opts)
 	if err != nil {
 		return err
 	}
@@ -87,6 +79,29 @@ func serveChild(spec string) error {
 	return nil
 }
 
+// childOptions reads a child's spec into the simulator's options.
+func childOptions(spec string) (simllm.Options, error) {
+	if name, ok := strings.CutPrefix(spec, "profile="); ok {
+		p, err := simllm.LookupProfile(name)
+		return simllm.Options{Profile: p}, err
+	}
+	parts := strings.Split(spec, ",")
+	if len(parts) != 2 {
+		return simllm.Options{}, fmt.Errorf("want TTFT,ITL or profile=NAME, got %q", spec)
+	}
+	ttft, err1 := time.ParseDuration(parts[0])
+	itl, err2 := time.ParseDuration(parts[1])
+	if err1 != nil || err2 != nil {
+		return simllm.Options{}, fmt.Errorf("bad durations in %q", spec)
+	}
+	p, err := simllm.LookupProfile("fixed")
+	if err != nil {
+		return simllm.Options{}, err
+	}
+	p.TTFT, p.ITL = ttft, itl
+	return simllm.Options{Profile: p, RecordTruth: true}, nil
+}
+
 // child is a running simulated server process.
 type child struct {
 	cmd  *exec.Cmd
@@ -94,14 +109,23 @@ type child struct {
 	base string // http://127.0.0.1:PORT
 }
 
+// startChild starts a fixed-profile child (TTFT ttft, then a token every
+// itl) that records truth.
 func startChild(tb testing.TB, ttft, itl time.Duration) *child {
+	tb.Helper()
+	return startChildSpec(tb, fmt.Sprintf("%s,%s", ttft, itl))
+}
+
+// startChildSpec starts a child serving spec (see serveChild). The caller
+// must stop it.
+func startChildSpec(tb testing.TB, spec string) *child {
 	tb.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%s", childEnv, ttft, itl))
+	cmd.Env = append(os.Environ(), childEnv+"="+spec)
 	cmd.Stderr = os.Stderr
 	in, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
