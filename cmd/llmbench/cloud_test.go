@@ -418,7 +418,7 @@ func TestRunCloudFails(t *testing.T) {
 		// slice is caught as failed, and the aggregator, finding no
 		// samples, fails the execution with its Go error.
 		{"secret missing at the workers", cloudSM, `{"header":"Authorization","scheme":"Bearer","secret":"env:` + cloudKeyName + `"}`,
-			[]string{"FAILED: wrapError: ", `"errorType":"wrapError"`, "workflow: no samples"},
+			[]string{"FAILED: wrapError: ", `"errorType":"wrapError"`, "no samples for run"},
 			cloudProgress{"FAILED", 2, 2, 3, 3}},
 		// A Fail state where the aggregator was: its Error and Cause.
 		{"Fail state injected", cloudFailSM, "",

@@ -81,3 +81,33 @@ func TestMaxErrorRate(t *testing.T) {
 		t.Errorf("--max-error-rate 2: exit %d, want 2", code)
 	}
 }
+
+// TestThrottledBacksOff is the issue's case: an endpoint answering 429 with
+// Retry-After: 1, four virtual users for 6 s. Each user waits the server's
+// second: about 4 × 6 requests (not 100,000), all counted as throttled,
+// and the run exits 1 since every request failed.
+func TestThrottledBacksOff(t *testing.T) {
+	instant, _ := simllm.LookupProfile("instant")
+	sim, err := simllm.Start(simllm.Options{Profile: instant, Fault: func(int64, *http.Request) simllm.Fault { return simllm.FaultHTTP429 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	out := t.TempDir()
+	spec := writeSpec(t, `{"name":"throttled","target":{"kind":"openai","url":"`+sim.URL+`","model":"m"},
+	  "load":{"levels":[4],"duration":"6s"}}`)
+	code, stdout, errs := cli(t, nil, "run", "--out", out, spec)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (every request failed)\n%s", code, errs)
+	}
+	l := readSummary(t, out).Levels[0]
+	if l.Requests < 20 || l.Requests > 28 || l.Throttled != l.Requests || l.ErrorsByStatus["http_error"] != l.Requests {
+		t.Errorf("%d requests, %d throttled, by status %v; want about 24, all throttled 429s", l.Requests, l.Throttled, l.ErrorsByStatus)
+	}
+	if l.BackoffS < 15 {
+		t.Errorf("users waited %.1f s in all, want about 4 × 5 s", l.BackoffS)
+	}
+	if !strings.Contains(stdout, "was THROTTLED") {
+		t.Errorf("the table does not say the level was throttled:\n%s", stdout)
+	}
+}

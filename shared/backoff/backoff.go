@@ -4,12 +4,14 @@
 // requests:
 //
 //   - 429 and 503 with Retry-After: the server's wait;
-//   - any other error answer (4xx, 5xx, 429/503 without Retry-After) and
-//     transport failures (refused, reset): an exponential back-off with
-//     jitter, from Base, doubling per consecutive error, at most Max;
-//   - timeouts, protocol errors and cancellations: no wait (a timeout has
-//     already waited its request_timeout; a protocol error is an answer,
-//     not a refusal).
+//   - any other error answer (4xx, 5xx, 429/503 without Retry-After),
+//     transport failures (refused, reset) and protocol errors that brought
+//     no token (an HTML page, a proxy's answer: a wrong URL answers every
+//     request at once): an exponential back-off with jitter, from Base,
+//     doubling per consecutive error, at most Max;
+//   - timeouts, cancellations and protocol errors after tokens came (a
+//     stream cut short, a malformed chunk): no wait (a timeout has already
+//     waited its request_timeout; the others are answers, not refusals).
 //
 // The load generator caps every wait at the level's remaining time and
 // records it in the next row (backoff_ms).
@@ -48,6 +50,10 @@ func (p Policy) Wait(res *sample.Result, streak int) time.Duration {
 			return min(res.RetryAfter, MaxRetryAfter)
 		}
 	case sample.StatusTransport:
+	case sample.StatusProtocol:
+		if !res.FirstToken.IsZero() {
+			return 0
+		}
 	default:
 		return 0
 	}

@@ -30,7 +30,8 @@ func TestWait(t *testing.T) {
 		{"transport: backs off", res(sample.StatusTransport, 0, 0), 2, 100 * time.Millisecond, 200 * time.Millisecond},
 		{"many errors: at most Max", res(sample.StatusTransport, 0, 0), 40, backoff.DefaultMax / 2, backoff.DefaultMax},
 		{"timeout: already waited", res(sample.StatusTimeout, 0, 0), 5, 0, 0},
-		{"protocol: an answer, not a refusal", res(sample.StatusProtocol, 200, 0), 5, 0, 0},
+		{"protocol with no token (an HTML page): backs off", res(sample.StatusProtocol, 200, 0), 1, 50 * time.Millisecond, 100 * time.Millisecond},
+		{"protocol after tokens (cut short): no wait", &sample.Result{Status: sample.StatusProtocol, HTTPStatus: 200, FirstToken: time.Now()}, 5, 0, 0},
 		{"canceled: no wait", res(sample.StatusCanceled, 0, 0), 5, 0, 0},
 	} {
 		lo, hi := low.Wait(c.res, c.streak), high.Wait(c.res, c.streak)

@@ -24,7 +24,15 @@ type Issued struct {
 	// Backoff is how long the virtual user waited after an error before
 	// issuing this request (Config.Backoff).
 	Backoff time.Duration
-	Result  *sample.Result
+	// Queue is how long an open-loop arrival waited for a free
+	// OpenLoop.MaxConcurrency slot before it was sent, or, for one never
+	// sent, before it was given up. It is part of the send's lateness
+	// (Result.Start minus Intended). 0 in a closed loop.
+	Queue time.Duration
+	// Index is an open-loop arrival's index in its level's global
+	// sequence (arrival i of all the workers'); 0 in a closed loop.
+	Index  int64
+	Result *sample.Result
 }
 
 // Emit receives each request once it has ended. It is called from many

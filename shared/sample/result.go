@@ -13,6 +13,7 @@ const (
 	StatusTransport Status = "transport"  // no usable response: refused, reset, DNS, TLS
 	StatusProtocol  Status = "protocol"   // a response that breaks the protocol: malformed JSON, stream cut before its end
 	StatusCanceled  Status = "canceled"   // the run was interrupted while the request was in flight
+	StatusNotSent   Status = "not_sent"   // an open-loop arrival never sent: no free slot, or the generator behind, before its level ended (or was drained)
 )
 
 // Token-count sources for Row.TokenSource.

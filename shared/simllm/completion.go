@@ -1,6 +1,7 @@
 package simllm
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -36,8 +37,15 @@ func (s *Server) completion(w http.ResponseWriter, r *http.Request, received tim
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusTooManyRequests, "RateLimitError", "simulated rate limit (X-Sim-Fault: 429)")
 		return
+	case FaultHTTP503:
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "ServiceUnavailableError", "simulated overload (X-Sim-Fault: 503)")
+		return
 	case FaultHTTP500:
 		writeError(w, http.StatusInternalServerError, "InternalServerError", "simulated server error (X-Sim-Fault: 500)")
+		return
+	case FaultHTML:
+		writeHTML(w) // a page in front of the server: the request never reaches it
 		return
 	}
 	req, err := parseRequest(r, chat)
@@ -112,15 +120,30 @@ func (x *exchange) stream() {
 		}
 	}
 	rc := http.NewResponseController(x.w)
+	h := x.w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	var zw *gzip.Writer
+	if x.fault == FaultGzip {
+		// Each event is flushed through the compressor too, as a
+		// compressing proxy that knows SSE does.
+		h.Set("Content-Encoding", "gzip")
+		zw = gzip.NewWriter(x.w)
+	}
 	send := func(b []byte) error {
-		if _, err := x.w.Write(b); err != nil {
+		var err error
+		if zw != nil {
+			if _, err = zw.Write(b); err == nil {
+				err = zw.Flush()
+			}
+		} else {
+			_, err = x.w.Write(b)
+		}
+		if err != nil {
 			return err
 		}
 		return rc.Flush()
 	}
-	h := x.w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
 	x.w.WriteHeader(http.StatusOK)
 	enc := newEncoder(x.req.chat, x.id, x.received.Unix(), x.s.opts.Model)
 	// The role chunk goes out at once, before any token, so a client that
@@ -137,11 +160,20 @@ func (x *exchange) stream() {
 		return
 	}
 	maxTokens, faultAt := x.req.maxTokens, faultPoint(x.req.maxTokens)
+	// An endless stream and one cut short never say why they stop.
+	finishes := x.fault != FaultEndless && x.fault != FaultCutShort
 	for i := range maxTokens {
 		if pc.wait(x.ctx, i) != nil {
 			return // the client left (its sequence leaves the batch next step) or the server closed
 		}
-		if send(enc.token(x.gen.text(i), i == maxTokens-1)) != nil {
+		ev := enc.token(x.gen.text(i), finishes && i == maxTokens-1)
+		var err error
+		if x.fault == FaultDrip && i+1 == faultAt {
+			err = drip(x.ctx, x.w, ev)
+		} else {
+			err = send(ev)
+		}
+		if err != nil {
 			return
 		}
 		x.tr.chunk(1)
@@ -152,6 +184,13 @@ func (x *exchange) stream() {
 		case FaultCutMidStream:
 			// Aborts the connection: no terminating chunk, no [DONE].
 			panic(http.ErrAbortHandler)
+		case FaultReset:
+			resetConn(x.w)
+			return
+		case FaultCutShort:
+			// Returning ends the chunked body cleanly: a server's own end,
+			// without finish_reason, usage or [DONE].
+			return
 		case FaultMalformedChunk:
 			if send(eventMalformed) != nil {
 				return
@@ -163,6 +202,10 @@ func (x *exchange) stream() {
 			return
 		}
 	}
+	if x.fault == FaultEndless {
+		x.endless(send, enc, maxTokens)
+		return
+	}
 	if x.req.includeUsage {
 		if send(enc.usage(x.req.inputTokens, maxTokens)) != nil {
 			return
@@ -173,6 +216,37 @@ func (x *exchange) stream() {
 	x.tr.update(func(t *Truth) { t.Completed = true })
 	if send(eventDone) != nil {
 		x.tr.update(func(t *Truth) { t.Completed = false })
+		return
+	}
+	if x.fault == FaultAfterDone {
+		if send(eventsAfterDone) != nil {
+			return
+		}
+	}
+	if zw != nil && zw.Close() == nil {
+		rc.Flush()
+	}
+}
+
+// endless goes on sending tokens from token from, at the profile's pace,
+// until the client goes away or the server closes.
+func (x *exchange) endless(send func([]byte) error, enc *encoder, from int) {
+	gap := x.s.opts.Profile.endlessGap()
+	t := time.NewTimer(gap)
+	defer t.Stop()
+	for i := from; ; i++ {
+		select {
+		case <-t.C:
+		case <-x.ctx.Done():
+			return
+		case <-x.s.quit:
+			return
+		}
+		if send(enc.token(x.gen.text(i), false)) != nil {
+			return
+		}
+		x.tr.chunk(1)
+		t.Reset(gap)
 	}
 }
 
@@ -183,6 +257,10 @@ func (x *exchange) whole() {
 		x.w.WriteHeader(http.StatusOK)
 		http.NewResponseController(x.w).Flush()
 		x.stall()
+		return
+	}
+	if x.fault == FaultEndless {
+		x.endlessWhole()
 		return
 	}
 	pc := x.start()
@@ -207,8 +285,51 @@ func (x *exchange) whole() {
 		return
 	case FaultCutMidStream:
 		writeCut(x.w, body)
+	case FaultReset:
+		resetConn(x.w) // the answer never comes
+		return
+	case FaultCutShort:
+		writeShort(x.w, body)
+		return
+	case FaultGzip:
+		stampWhole(x.tr, maxTokens)
+		z := gzipBytes(body)
+		x.w.Header().Set("Content-Encoding", "gzip")
+		writeBody(x.w, z)
+		return
+	case FaultDrip:
+		stampWhole(x.tr, maxTokens)
+		x.w.Header().Set("Content-Type", "application/json")
+		x.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		x.w.WriteHeader(http.StatusOK)
+		drip(x.ctx, x.w, body)
+		return
 	}
 	writeWhole(x.w, x.tr, body, maxTokens)
+}
+
+// endlessWhole answers 200 and then a blank every gap, forever: bytes keep
+// coming, the JSON never does, until the client goes away.
+func (x *exchange) endlessWhole() {
+	x.w.Header().Set("Content-Type", "application/json")
+	x.w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(x.w)
+	gap := x.s.opts.Profile.endlessGap()
+	t := time.NewTimer(gap)
+	defer t.Stop()
+	for {
+		if _, err := x.w.Write([]byte(" ")); err != nil || rc.Flush() != nil {
+			return
+		}
+		select {
+		case <-t.C:
+		case <-x.ctx.Done():
+			return
+		case <-x.s.quit:
+			return
+		}
+		t.Reset(gap)
+	}
 }
 
 // The whole-body answers below are shared by the OpenAI and the SageMaker
@@ -232,14 +353,30 @@ func writeCut(w http.ResponseWriter, body []byte) {
 	panic(http.ErrAbortHandler)
 }
 
+// writeShort promises half the body and sends it, then ends cleanly: the
+// client sees a well-framed response whose JSON stops in the middle.
+func writeShort(w http.ResponseWriter, body []byte) {
+	writeBody(w, body[:len(body)/2])
+}
+
 // writeWhole answers with the whole body. The truth is stamped just before
 // the write, so a client that has read the body always finds it final.
 func writeWhole(w http.ResponseWriter, tr *truthRec, body []byte, tokens int) {
+	stampWhole(tr, tokens)
+	writeBody(w, body)
+}
+
+// stampWhole records a whole answer of tokens in the truth.
+func stampWhole(tr *truthRec, tokens int) {
 	tr.update(func(t *Truth) {
 		t.Chunks = append(t.Chunks, time.Now())
 		t.OutputTokens = tokens
 		t.Completed = true
 	})
+}
+
+// writeBody answers 200 application/json with body, its length declared.
+func writeBody(w http.ResponseWriter, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)

@@ -28,8 +28,12 @@
 // With Options.RecordTruth the server keeps, per X-Request-Id, when the
 // request was received and when each token-bearing chunk was flushed
 // (Truth), so a client's measurements can be checked against the server's.
-// Faults (HTTP 429/500, a cut stream, a malformed chunk, a stall, an error
-// event) are injected by Options.Fault or by the X-Sim-Fault request header.
+// Faults are injected by Options.Fault or by the X-Sim-Fault request
+// header (Fault, fault.go): HTTP 429/500/503 (with Retry-After), a cut
+// stream, a TCP reset, a stream cut short cleanly (no finish_reason, no
+// [DONE]), a malformed chunk, a stall, an endless stream, an error event,
+// an HTML page, a gzip-encoded answer, bytes after [DONE] and a chunk
+// dripped byte by byte; the last three are valid answers.
 //
 // The same server also speaks the SageMaker runtime API (POST
 // /endpoints/{name}/invocations and /invocations-response-stream, event-stream

@@ -181,7 +181,13 @@ func (s *Server) sageMakerFaultFor(n int64, r *http.Request) (SageMakerFault, er
 		return SageMakerFaultMalformed, nil
 	case FaultStall:
 		return SageMakerFaultStall, nil
+	case FaultHTTP503:
+		return SageMakerFaultUnavailable, nil
+	case FaultReset:
+		return SageMakerFaultCut, nil // the nearest: the connection dies mid-stream
 	}
+	// The other faults act on an HTTP API that the SDK hides (a page, a
+	// content coding, the stream's framing): none of their own here.
 	return SageMakerFaultNone, nil
 }
 

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Local is a Store in a folder of the local file system.
@@ -32,33 +34,75 @@ func (l *Local) Root() string { return l.root }
 // Path is the file path of key.
 func (l *Local) Path(key string) string { return filepath.Join(l.root, filepath.FromSlash(key)) }
 
-// Put writes data atomically: a reader never sees half a file, and a crash
-// leaves either the old content or the new.
+// tmpPrefix starts the name of a file Put is writing. List never returns
+// such a file, so one left by a crash is never read as a sample part (the
+// DuckDB engine reads the files List gives, and no glob).
+const tmpPrefix = ".tmp-"
+
+// Put writes data atomically: the data goes to a temporary file in the
+// key's folder, is synced, and the file is renamed over the key, so a
+// reader never sees half a file and a crash (kill -9, a full disk, power)
+// leaves either the old content or the new. Concurrent Puts of one key
+// leave one of them whole. Key names whose last element starts with
+// ".tmp-" are refused, being reserved for those temporary files.
 func (l *Local) Put(ctx context.Context, key string, data []byte) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
+	if strings.HasPrefix(path.Base(key), tmpPrefix) {
+		return fmt.Errorf("store: bad key %q: %s names are reserved for files being written", key, tmpPrefix)
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store: put %s: %w", key, err)
 	}
-	p := l.Path(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := writeAtomic(l.Path(key), data); err != nil {
 		return fmt.Errorf("store: put %s: %w", key, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	return nil
+}
+
+// writeAtomic writes data to p by way of a synced temporary file renamed
+// over p, then syncs the folder so that the rename itself survives a
+// crash of the machine, not only of the process.
+func writeAtomic(p string, data []byte) error {
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, tmpPrefix+"*")
 	if err != nil {
-		return fmt.Errorf("store: put %s: %w", key, err)
+		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("store: put %s: %w", key, err)
+	defer os.Remove(tmp.Name()) // after the rename, a no-op
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp makes 0600; samples are for reading
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("store: put %s: %w", key, err)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
 	}
 	if err := os.Rename(tmp.Name(), p); err != nil {
-		return fmt.Errorf("store: put %s: %w", key, err)
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable. Some systems cannot sync a
+// folder; there the rename stands unsynced.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, syscall.EINVAL) {
+		return err
 	}
 	return nil
 }
@@ -96,8 +140,8 @@ func (l *Local) List(ctx context.Context, prefix string) ([]string, error) {
 			}
 			return err
 		}
-		if d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
-			return nil
+		if d.IsDir() || strings.HasPrefix(d.Name(), tmpPrefix) {
+			return nil // a folder, or a file being written (or left by a crash)
 		}
 		rel, err := filepath.Rel(l.root, p)
 		if err != nil {

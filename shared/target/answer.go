@@ -32,6 +32,18 @@ func (a *Answer) Count() (words int, content, reasoning bool) {
 	return words, content, reasoning
 }
 
+// FinishReason is the finish_reason of the last choice that has one
+// ("stop", "length", …), or "".
+func (a *Answer) FinishReason() string {
+	r := ""
+	for _, ch := range a.Choices {
+		if ch.FinishReason != "" {
+			r = string(ch.FinishReason)
+		}
+	}
+	return r
+}
+
 // Choice is one choice of a whole answer: completions' text, or chat's
 // message with its optional reasoning.
 type Choice struct {
@@ -41,6 +53,21 @@ type Choice struct {
 		ReasoningContent string `json:"reasoning_content"`
 		Reasoning        string `json:"reasoning"`
 	} `json:"message"`
+	FinishReason Reason `json:"finish_reason"`
+}
+
+// Reason decodes a finish_reason: a string's value; "" for null or any
+// other JSON, never a decoding error (a benchmark reads what it can).
+type Reason string
+
+func (p *Reason) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*p = Reason(s)
+	} else {
+		*p = ""
+	}
+	return nil
 }
 
 // Count tells whether the choice carries visible content and reasoning,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unicode/utf8"
 )
 
 // Chunk is what timing needs from one streamed OpenAI-style chunk.
@@ -13,6 +14,11 @@ type Chunk struct {
 	Content bool // a choice carries visible content (not reasoning)
 	Finish  bool // a choice has a finish_reason that is not null
 	Error   bool // an error object: {"error": non-null} or {"object": "error"}
+
+	// FinishReason is the value of the last choice whose finish_reason is
+	// a string ("stop", "length", …); "" when there is none. The common
+	// reasons cost no allocation; any other one costs one, once a stream.
+	FinishReason string
 
 	HasUsage bool  // a usage object with an integer completion_tokens
 	Usage    Usage // its counts; PromptTokens is 0 when absent or not an integer
@@ -198,7 +204,7 @@ func (p *chunkParser) topObject(c *Chunk, fields []Field) error {
 		}
 		switch string(key) {
 		case "choices":
-			c.Token, c.Content, c.Finish = false, false, false
+			c.Token, c.Content, c.Finish, c.FinishReason = false, false, false, ""
 			if p.peek() == '[' {
 				err = p.choices(c)
 			} else {
@@ -267,11 +273,18 @@ func (p *chunkParser) choices(c *Chunk) error {
 		c.Token = c.Token || ch.text || ch.content || ch.reasoning
 		c.Content = c.Content || ch.text || ch.content
 		c.Finish = c.Finish || ch.finish
+		if ch.hasReason {
+			c.FinishReason = ch.reason
+		}
 	}
 }
 
 // choiceInfo is what one choice says.
-type choiceInfo struct{ text, content, reasoning, finish bool }
+type choiceInfo struct {
+	text, content, reasoning, finish bool
+	hasReason                        bool   // finish_reason is a string
+	reason                           string // its value
+}
 
 // choice reads one choice object (depth 3).
 func (p *chunkParser) choice() (ch choiceInfo, err error) {
@@ -293,7 +306,13 @@ func (p *chunkParser) choice() (ch choiceInfo, err error) {
 			}
 		case "finish_reason":
 			ch.finish = p.peek() != 'n' // anything but null; value validates it
-			err = p.value(3)
+			ch.hasReason, ch.reason = false, ""
+			if p.peek() == '"' {
+				ch.hasReason = true
+				ch.reason, err = p.reason()
+			} else {
+				err = p.value(3)
+			}
 		default:
 			err = p.value(3)
 		}
@@ -362,6 +381,44 @@ func (p *chunkParser) usage(c *Chunk) error {
 		c.HasUsage, c.Usage = true, Usage{PromptTokens: prompt, CompletionTokens: completion}
 	}
 	return nil
+}
+
+// reason reads a finish_reason string. The reasons servers send are
+// returned as constants, so that the chunk that ends a stream does not
+// allocate either; an escaped or invalid-UTF-8 one is decoded by
+// encoding/json, so that both agree.
+func (p *chunkParser) reason() (string, error) {
+	start := p.i
+	raw, escaped, err := p.str()
+	if err != nil {
+		return "", err
+	}
+	if escaped || !utf8.Valid(raw) {
+		var s string
+		err := json.Unmarshal(p.b[start:p.i], &s)
+		return s, err
+	}
+	switch string(raw) { // the conversions in a switch do not allocate
+	case "stop":
+		return "stop", nil
+	case "length":
+		return "length", nil
+	case "tool_calls":
+		return "tool_calls", nil
+	case "function_call":
+		return "function_call", nil
+	case "content_filter":
+		return "content_filter", nil
+	case "eos_token":
+		return "eos_token", nil
+	case "stop_sequence":
+		return "stop_sequence", nil
+	case "abort":
+		return "abort", nil
+	case "error":
+		return "error", nil
+	}
+	return string(raw), nil
 }
 
 // nonEmptyString reads a value and reports whether it is a non-empty

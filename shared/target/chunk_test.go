@@ -55,6 +55,9 @@ func refChunk(b []byte) (c Chunk, raw map[string]string, valid bool) {
 			c.Content = c.Content || text || content
 			if f, ok := ch["finish_reason"]; ok && f != nil {
 				c.Finish = true
+				if s, ok := f.(string); ok {
+					c.FinishReason = s
+				}
 			}
 		}
 	}
@@ -104,6 +107,11 @@ var chunkSeeds = []string{
 	`{"object":"error","error":null}`,
 	`{"choices":[{"delta":{"content":"a"}}],"choices":[]}`,
 	`{"choices":[{"finish_reason":"stop","finish_reason":null},{"finish_reason":0}]}`,
+	// The reason of the last choice whose finish_reason is a string.
+	`{"choices":[{"finish_reason":"length"},{"finish_reason":0},{"finish_reason":null}]}`,
+	`{"choices":[{"finish_reason":"stop"},{"finish_reason":"my_reason"}],"choices":[{"finish_reason":"eos_token"}]}`,
+	`{"choices":[{"finish_reason":"st\u006fp"},{"finish_reason":""}]}`, `{"choices":[{"finish_reason":"\u00e9\t"}]}`,
+	"{\"choices\":[{\"finish_reason\":\"a\xffb\"}]}",
 	`{"choices":[1,null,{"text":5},{"delta":[]},{"delta":{"content":"\u0000"}}]}`,
 	`{"\u0063hoices":[{"text":"x"}],"object":"\u0065rror"}`,
 	`{"usage":{"prompt_tokens":-0,"completion_tokens":9223372036854775807}}`,
@@ -186,5 +194,18 @@ func BenchmarkParseChunk(b *testing.B) {
 		if _, err := ParseChunk(chunk); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestParseChunkFinishReasonAllocs: the chunk that ends a stream, with a
+// common reason, allocates nothing either.
+func TestParseChunkFinishReasonAllocs(t *testing.T) {
+	b := []byte(seedStop)
+	var c Chunk
+	if n := testing.AllocsPerRun(100, func() { c, _ = ParseChunk(b) }); n != 0 {
+		t.Errorf("%v allocations per chunk", n)
+	}
+	if !c.Finish || c.FinishReason != "stop" {
+		t.Errorf("got %+v", c)
 	}
 }

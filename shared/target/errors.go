@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/llmbench/llmbench/shared/sample"
 )
@@ -139,13 +142,55 @@ func rawInt(raw json.RawMessage) int {
 	return 0
 }
 
+// ExcerptLen is how many bytes of a body an error quotes.
+const ExcerptLen = 120
+
 // Excerpt bounds the bytes of a body quoted in an error.
 func Excerpt(b []byte) []byte {
-	const n = 120
-	if len(b) > n {
-		return b[:n]
+	if len(b) > ExcerptLen {
+		return b[:ExcerptLen]
 	}
 	return b
+}
+
+// EventExcerpt bounds one streamed event (or line) quoted in an error:
+// from its "choices" on when it has them (the id, object, created and
+// model before them say nothing about why a stream ended), cut to
+// ExcerptLen, left unquoted when it is one line of printable text (JSON,
+// mostly) and Go-quoted otherwise. A client that knows secrets scrubs s
+// first.
+func EventExcerpt(s string) string {
+	if i := strings.Index(s, `"choices":`); i > 1 && strings.HasPrefix(s, "{") {
+		s = "{…," + s[i:]
+	}
+	s = Truncate(s, ExcerptLen)
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// Thousands writes n with a comma between groups of three digits, as
+// error texts give byte counts: 4,210.
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // Truncate cuts s to at most n bytes, on a rune boundary, marking the cut.

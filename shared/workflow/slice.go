@@ -24,7 +24,12 @@ const FlushMargin = 20 * time.Second
 // runSlice drives one slice and writes its samples. Every request issued
 // becomes one row, errors and warm-up included. A failure to write samples
 // is an error; a failing target is not (its failures are rows).
-func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.Slice, day time.Time) (*SliceResult, error) {
+//
+// Parts are written every sample.DefaultFlushInterval or PartRows rows,
+// whichever comes first, so a worker killed mid-slice loses at most the
+// last interval; onFlush hears of each part written (the slice record
+// then says what is on disk).
+func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.Slice, day time.Time, onFlush func(context.Context, sample.Flushed)) (*SliceResult, error) {
 	s := r.spec
 	doer, err := w.target(ctx, s, sl.Concurrency)
 	if err != nil {
@@ -47,9 +52,17 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	drain, reqCtx, stop := deadlineGuards(ctx, w.cfg.Drain, res)
 	defer stop()
 
-	parts := sample.NewParts(st, func(n int) string {
+	// The timed writes run on the parent context: an interrupted slice
+	// still writes its rows.
+	parts := sample.StartParts(context.WithoutCancel(ctx), st, func(n int) string {
 		return store.SampleKey(day, sl.RunID, sl.Level, sl.Worker, n)
-	}, w.cfg.PartRows)
+	}, sample.PartsConfig{MaxRows: w.cfg.PartRows, Interval: w.cfg.FlushInterval, OnFlush: onFlush})
+	closed := false
+	defer func() {
+		if !closed {
+			_ = parts.Close(context.WithoutCancel(ctx))
+		}
+	}()
 	gen := workload.New(s.Seed, s.Workload.InputTokens)
 
 	var counters *loadgen.Counters
@@ -105,7 +118,8 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	}
 	// Write on the parent context: an interrupted run still keeps its rows.
 	flushCtx := context.WithoutCancel(ctx)
-	if err := parts.Flush(flushCtx); err != nil {
+	closed = true
+	if err := parts.Close(flushCtx); err != nil {
 		return res, err
 	}
 	n, keys := parts.Written()

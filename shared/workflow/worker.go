@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/llmbench/llmbench/shared/loadgen"
+	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/store"
 )
 
@@ -23,6 +24,9 @@ type WorkerConfig struct {
 	Counters func(level int) *loadgen.Counters
 	// PartRows bounds rows per Parquet part (0: the default).
 	PartRows int
+	// FlushInterval bounds the age of a buffered row (0: the default,
+	// sample.DefaultFlushInterval).
+	FlushInterval time.Duration
 }
 
 // Worker is the Work step: it runs one slice of a level.
@@ -106,7 +110,14 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 			sl.Start = sl.Start.Add(r.spec.Load.Cooldown.D())
 		}
 	}
-	res, err := w.runSlice(ctx, st, r, sl, day)
+	// Each part written updates the record: a worker killed mid-slice
+	// leaves a record saying how many rows are on disk.
+	onFlush := func(ctx context.Context, f sample.Flushed) {
+		progress := rec
+		progress.Requests, progress.Parts = f.Rows, f.Parts
+		_ = putJSON(ctx, st, recKey, progress) // best effort: the final record follows
+	}
+	res, err := w.runSlice(ctx, st, r, sl, day, onFlush)
 	if err != nil {
 		return nil, err
 	}

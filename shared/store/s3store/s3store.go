@@ -72,7 +72,12 @@ func (s *Store) Prefix() string { return strings.TrimSuffix(s.prefix, "/") }
 // URL is the s3:// address of key.
 func (s *Store) URL(key string) string { return "s3://" + s.bucket + "/" + s.prefix + key }
 
-// Put writes data as key, replacing any earlier object of that key.
+// Put writes data as key, replacing any earlier object of that key. It is
+// atomic as it stands: one PutObject (not a multipart upload) with its
+// ContentLength creates the object whole or not at all, a cut upload
+// leaves the earlier object, and a reader sees the old object or the new
+// one, never part of one. So a worker killed mid-part leaves no torn file
+// in S3, and no temporary name is needed as in the local store.
 func (s *Store) Put(ctx context.Context, key string, data []byte) error {
 	if err := checkKey(key); err != nil {
 		return err

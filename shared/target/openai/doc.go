@@ -33,6 +33,16 @@
 //     with TokenSource "usage"; without one OutputTokens is the number of
 //     token-bearing chunks (an estimate: a chunk may carry several tokens),
 //     InputTokens is Request.InputTokens, TokenSource "chunks".
+//   - FinishReason is the last string finish_reason of the stream's chunks,
+//     or of the whole answer's choices.
+//   - Bytes are the body's bytes as received: after HTTP/1 chunked
+//     framing, before any Content-Encoding is undone. The client asks for
+//     Accept-Encoding: identity; a body compressed anyway (gzip, x-gzip,
+//     deflate as zlib or raw) is decoded as it arrives, so chunk times
+//     hold; any other coding, or a broken one, is a protocol error naming
+//     it.
+//   - RetryAfter, on an answer with HTTP status >= 400, is what
+//     target.RetryAfter reads of retry-after-ms and Retry-After.
 //   - Non-streaming responses are read whole: FirstToken, FirstContent, the
 //     one entry of Tokens and End are the time the body was fully read.
 //     Without usage, OutputTokens is estimated as the whitespace-separated
@@ -51,7 +61,19 @@
 //   - timeout / canceled: the request's context expired / was canceled,
 //     at any point; what was measured before is kept.
 //   - protocol: a response that breaks the protocol: a chunk that is not
-//     JSON, a stream that ends before [DONE], a body without choices.
+//     JSON, a stream that ends before [DONE], a body without choices, a
+//     body that is neither SSE nor JSON (Err: "expected text/event-stream,
+//     got 200 text/html: " and its first bytes, scrubbed), a
+//     Content-Encoding that cannot be decoded. A stream request is read as
+//     SSE when its Content-Type is text/event-stream, text/plain or absent;
+//     JSON is read as a whole answer (an error object: http_error; an
+//     answer: protocol, "stream requested"); anything else is refused
+//     unread. A stream that ends before [DONE] says so with its evidence:
+//     chunks and bytes received, whether a finish_reason came, and the
+//     start of the last event. When its body ended cleanly (not a read
+//     error, not a timeout), it had events and no finish_reason, the
+//     server cut it short: CutShort is set. What follows [DONE] is not
+//     read as events: it cannot change a complete answer.
 //
 // Header values (the resolved auth header among them) are treated as
 // secrets: they are scrubbed from every Err, including server messages that

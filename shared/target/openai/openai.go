@@ -99,6 +99,10 @@ func New(cfg Config) (*Client, error) {
 	} else {
 		c.header.Set("Accept", "application/json")
 	}
+	// Without Accept-Encoding any coding is acceptable (RFC 9110 12.5.3),
+	// and a compressing proxy blurs chunk timing: ask for none. A body
+	// compressed anyway is decoded (body.go).
+	c.header.Set("Accept-Encoding", "identity")
 	var secrets []string
 	for name, value := range cfg.Headers {
 		if !spec.ValidHeaderName(name) {
@@ -205,30 +209,58 @@ func (c *Client) Do(ctx context.Context, req target.Request) *sample.Result {
 	if res.FirstByte.IsZero() {
 		res.FirstByte = returned // a transport that does not report it (a test RoundTripper)
 	}
-	cr := &countReader{r: resp.Body}
-	defer func() {
-		resp.Body.Close()
-		res.Bytes = cr.n
-	}()
 	res.HTTPStatus = resp.StatusCode
 	c.capture(res, resp.Header)
+	if resp.StatusCode >= 400 {
+		res.RetryAfter = target.RetryAfter(resp.Header, returned)
+	}
+	wire := &countReader{r: resp.Body}
+	defer func() {
+		resp.Body.Close()
+		res.Bytes = wire.n
+	}()
+	c.readResponse(ctx, resp, wire, res)
+	return res
+}
 
+// readResponse reads the body of resp, whose bytes come through wire, by
+// what the status and the headers say it is.
+func (c *Client) readResponse(ctx context.Context, resp *http.Response, wire *countReader, res *sample.Result) {
+	codings := contentEncoding(resp.Header)
+	decoded, unknown := decodeBody(wire, codings)
+	body := wire
+	if len(codings) > 0 && unknown == "" {
+		body = &countReader{r: decoded}
+	}
+	mt := mediaType(resp.Header)
 	switch {
 	case resp.StatusCode >= 400:
-		c.readHTTPError(cr, res)
-		drain(cr)
-	case c.cfg.Stream && !isJSON(resp.Header):
-		if c.readStream(ctx, cr, res) {
-			drain(cr)
+		if unknown != "" {
+			res.End = time.Now()
+			c.fail(res, sample.StatusHTTPError, "HTTP %d: %s (body in Content-Encoding %s, not decoded)",
+				res.HTTPStatus, http.StatusText(res.HTTPStatus), strings.Join(codings, ", "))
+		} else {
+			c.readHTTPError(body, res)
 		}
+		drain(wire)
+	case unknown != "":
+		res.End = time.Now()
+		c.fail(res, sample.StatusProtocol, "cannot decode Content-Encoding %s (%d %s)", strings.Join(codings, ", "), res.HTTPStatus, mt)
+	case c.cfg.Stream && (mt == "text/event-stream" || mt == "" || mt == "text/plain"):
+		// No type, or text/plain (a server that forgot it, a proxy that
+		// rewrote it): the events decide.
+		if c.readStream(ctx, body, wire, mt, res) {
+			drain(wire)
+		}
+	case c.cfg.Stream && !isJSONType(mt):
+		c.notSSE(body, res, mt, codings)
 	default:
 		// A non-streamed answer, or a server that answered a stream request
 		// with plain JSON (typically an error object with status 200).
-		if c.readWhole(ctx, cr, res) {
-			drain(cr)
+		if c.readWhole(ctx, body, mt, res) {
+			drain(wire)
 		}
 	}
-	return res
 }
 
 // requestBody encodes the JSON body.

@@ -385,7 +385,7 @@ func TestRequestBody(t *testing.T) {
 				t.Errorf("path %s, want %s", path, wantPath)
 			}
 			if header.Get("X-Request-Id") != "r1" || header.Get("Authorization") != "Bearer k" || header.Get("X-Extra") != "1" ||
-				header.Get("Content-Type") != "application/json" || header.Get("Accept-Encoding") != "" {
+				header.Get("Content-Type") != "application/json" || header.Get("Accept-Encoding") != "identity" {
 				t.Errorf("headers %v", header)
 			}
 		})
@@ -473,20 +473,26 @@ func chunked(s string) string { return fmt.Sprintf("%x\r\n%s\r\n", len(s), s) }
 func TestStreamCut(t *testing.T) {
 	ev1, ev2 := "data: "+content("a")+"\n\n", "data: "+content("b")+"\n\n"
 	tests := []struct {
-		name    string
-		handler http.HandlerFunc
-		err     string
+		name     string
+		handler  http.HandlerFunc
+		err      string
+		cutShort bool
 	}{
 		// Chunked encoding cut inside a chunk: the body read fails with
-		// unexpected EOF.
+		// unexpected EOF, a broken stream.
 		{"chunked", hijacked("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
 			chunked(ev1), chunked(ev2), "40\r\ndata: {\"choi"),
-			"stream ended before [DONE] after 2 chunks: unexpected EOF"},
+			`stream broken after 2 chunks (238 bytes): unexpected EOF, no finish_reason; cut in the middle of an event: {"choi`, false},
 		// A close-delimited body cut in the middle of a chunk: a clean EOF,
-		// and the half chunk is a cut, not a malformed chunk.
+		// the server's own end; the half chunk is a cut, not a malformed chunk.
 		{"close-delimited", hijacked("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n",
 			ev1, ev2, "data: {\"choi"),
-			"stream ended before [DONE] after 2 chunks"},
+			`stream ended before [DONE] after 2 chunks (238 bytes), no finish_reason; cut in the middle of an event: {"choi`, true},
+		// The chunked encoding's clean end after whole events (Ollama, now
+		// and then): cut short, with the last event quoted.
+		{"chunked clean end", hijacked("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
+			chunked(ev1), chunked(ev2), "0\r\n\r\n"),
+			`stream ended before [DONE] after 2 chunks (226 bytes), no finish_reason; last event: {…,"choices":[{"index":0,"delta":{"content":"b"}}],"usage":null}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -494,8 +500,8 @@ func TestStreamCut(t *testing.T) {
 			defer srv.Close()
 			r := do(t, newTarget(t, srv.URL, nil), 5*time.Second)
 			checkOrder(t, r)
-			if r.Status != sample.StatusProtocol || r.Err != tt.err || len(r.Tokens) != 2 || r.OutputTokens != 2 {
-				t.Errorf("status %s %q, %d tokens", r.Status, r.Err, len(r.Tokens))
+			if r.Status != sample.StatusProtocol || r.Err != tt.err || len(r.Tokens) != 2 || r.OutputTokens != 2 || r.CutShort != tt.cutShort {
+				t.Errorf("status %s %q, %d tokens, cut short %v", r.Status, r.Err, len(r.Tokens), r.CutShort)
 			}
 		})
 	}
@@ -737,10 +743,14 @@ func BenchmarkStreamParse(b *testing.B) {
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	body := &memBody{events: events}
+	wire := &countReader{r: body} // as Do wraps the body; reused, so that only readStream's allocations count
 	for b.Loop() {
 		// As Do prepares it for a stream with a large max_tokens.
 		res := target.NewResult(target.Request{MaxTokens: 1 << 20}, true)
-		if !c.readStream(ctx, &memBody{events: events}, res) || res.Chunks != n {
+		body.i = 0
+		*wire = countReader{r: body}
+		if !c.readStream(ctx, wire, wire, "text/event-stream", res) || res.Chunks != n {
 			b.Fatalf("status %s %q, %d chunks", res.Status, res.Err, res.Chunks)
 		}
 	}

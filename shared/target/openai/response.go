@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -20,16 +19,17 @@ import (
 func (c *Client) readHTTPError(r io.Reader, res *sample.Result) {
 	b, _ := io.ReadAll(io.LimitReader(r, maxErrorBody))
 	res.End = time.Now()
-	msg := errorMessage(b)
+	msg := c.errorMessage(b)
 	if msg == "" {
 		msg = http.StatusText(res.HTTPStatus)
 	}
 	c.fail(res, sample.StatusHTTPError, "HTTP %d: %s", res.HTTPStatus, msg)
 }
 
-// readWhole reads a non-streamed answer. It reports whether the body was
-// read to its end (so that draining can keep the connection).
-func (c *Client) readWhole(ctx context.Context, r io.Reader, res *sample.Result) bool {
+// readWhole reads a non-streamed answer, of media type mt. It reports
+// whether the body was read to its end (so that draining can keep the
+// connection).
+func (c *Client) readWhole(ctx context.Context, r io.Reader, mt string, res *sample.Result) bool {
 	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
 	res.End = time.Now()
 	if err != nil {
@@ -44,7 +44,12 @@ func (c *Client) readWhole(ctx context.Context, r io.Reader, res *sample.Result)
 	}
 	var body target.Answer
 	if err := json.Unmarshal(b, &body); err != nil {
-		c.fail(res, sample.StatusProtocol, "malformed response: %v: %q", err, target.Excerpt(b))
+		if mt != "" && !isJSONType(mt) {
+			// An HTML login page, a proxy's error page: say what came.
+			c.fail(res, sample.StatusProtocol, "expected application/json, got %d %s: %s", res.HTTPStatus, mt, c.excerpt(b))
+		} else {
+			c.fail(res, sample.StatusProtocol, "malformed response: %v: %s", err, c.excerpt(b))
+		}
 		return true
 	}
 	if body.IsError() {
@@ -53,9 +58,10 @@ func (c *Client) readWhole(ctx context.Context, r io.Reader, res *sample.Result)
 	}
 	res.Chunks = 1
 	if len(body.Choices) == 0 {
-		c.fail(res, sample.StatusProtocol, "response without choices: %q", target.Excerpt(b))
+		c.fail(res, sample.StatusProtocol, "response without choices: %s", c.excerpt(b))
 		return true
 	}
+	res.FinishReason = body.FinishReason()
 	words, content, reasoning := body.Count()
 	// The tokens arrived all at once, when the body was complete.
 	if content || reasoning {
@@ -91,7 +97,7 @@ func (c *Client) streamError(res *sample.Result, b []byte, prefix string) {
 		res.HTTPStatus = status
 	}
 	if msg == "" {
-		msg = string(target.Excerpt(b))
+		msg = c.plainExcerpt(b)
 	}
 	c.fail(res, sample.StatusHTTPError, "%s: %s", prefix, msg)
 }
@@ -115,23 +121,11 @@ func (c *Client) failCtx(ctx context.Context, res *sample.Result, err error, whe
 
 // errorMessage extracts a server's message from an error body, falling back
 // to the body text.
-func errorMessage(b []byte) string {
+func (c *Client) errorMessage(b []byte) string {
 	if msg, _ := target.ErrorObject(b); msg != "" {
 		return msg
 	}
-	return strings.Join(strings.Fields(string(target.Excerpt(b))), " ")
-}
-
-// countReader counts the body bytes read, drained ones included.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	return strings.Join(strings.Fields(c.plainExcerpt(b)), " ")
 }
 
 // drain reads what is left of a finished response, within a bound, so that
@@ -141,9 +135,4 @@ func (c *countReader) Read(p []byte) (int, error) {
 // generating would hold the caller.
 func drain(r io.Reader) {
 	_, _ = io.CopyN(io.Discard, r, maxDrain)
-}
-
-func isJSON(h http.Header) bool {
-	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
-	return err == nil && mt == "application/json"
 }

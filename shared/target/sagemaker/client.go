@@ -1,7 +1,9 @@
 package sagemaker
 
 import (
+	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -67,7 +69,50 @@ func (g bodyGuard) Do(r *http.Request) (*http.Response, error) {
 	if p, ok := r.Context().Value(handoffKey{}).(*time.Time); ok {
 		*p = time.Now() // the SDK calls Do on the goroutine of the Invoke call
 	}
-	return sdkhttp.Guard(g.c).Do(r)
+	resp, err := sdkhttp.Guard(g.c).Do(r)
+	if be, ok := r.Context().Value(bodyKey{}).(*bodyEnd); ok && err == nil && resp != nil && resp.Body != nil {
+		resp.Body = &watchedBody{ReadCloser: resp.Body, end: be}
+	}
+	return resp, err
+}
+
+// bodyKey is the context key under which Do finds the bodyEnd of a
+// streaming call.
+type bodyKey struct{}
+
+// bodyEnd is how the HTTP body of a streaming call ended, which the SDK's
+// event-stream reader does not tell: it reports a connection cut in the
+// middle of a frame as a clean end of the stream. The SDK reads the body
+// on a goroutine of its own, hence the mutex.
+type bodyEnd struct {
+	mu  sync.Mutex
+	err error // the body's first read error other than io.EOF
+}
+
+// failed returns the read error of the body, nil when it ended cleanly
+// (or was not watched: a fake API).
+func (b *bodyEnd) failed() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// watchedBody records its read errors in end.
+type watchedBody struct {
+	io.ReadCloser
+	end *bodyEnd
+}
+
+func (w *watchedBody) Read(p []byte) (int, error) {
+	n, err := w.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		w.end.mu.Lock()
+		if w.end.err == nil {
+			w.end.err = err
+		}
+		w.end.mu.Unlock()
+	}
+	return n, err
 }
 
 // handoffKey is the context key under which Do finds where to stamp the

@@ -64,6 +64,10 @@
 //     server count OutputTokens is the word count of the text, "chunks".
 //   - Bytes counts payload bytes (PayloadPart contents, or the body), not
 //     event-stream framing.
+//   - FinishReason is the last finish_reason sent: a chunk's, or the
+//     details.finish_reason of LMI's and TGI's final line or answer.
+//   - RetryAfter is the error response's Retry-After (target.RetryAfter),
+//     when SageMaker sends one.
 //
 // # Status
 //
@@ -85,7 +89,11 @@
 //     is of the wrong shape), a line over 4 MiB, a broken frame,
 //     a body that does not parse, or a stream that ends before its end. The
 //     SDK takes a connection cut between or inside frames for a clean end
-//     of stream, so a cut shows as "stream ended before its end".
+//     of stream; the HTTP body's own read error, watched under the SDK
+//     (bodyGuard), tells the two apart: a cut is "event stream broken", a
+//     clean end without a final line or finish_reason is a stream the
+//     server cut short (CutShort, "stream ended before its end"), its Err
+//     giving the chunks and bytes received and the start of the last line.
 //   - timeout / canceled: ctx expired / was canceled, at any point.
 //   - transport: no response (refused, reset, DNS, TLS).
 //

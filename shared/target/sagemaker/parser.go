@@ -171,7 +171,18 @@ type lineParser struct {
 	failStatus sample.Status // http_error or protocol from a line; "" otherwise
 	failMsg    string
 	failCode   int // an HTTP status carried by an error object, else 0
+
+	// bodyErr is the HTTP body's read error when the connection broke
+	// under the stream (the SDK reports that as a clean end); set by
+	// readEvents before settle.
+	bodyErr error
+	last    [lastLen]byte // the start of the last line's payload, for messages
+	nlast   int
 }
+
+// lastLen is how much of the last line the parser keeps: more than
+// target.ExcerptLen, so that the quote is cut from a whole prefix.
+const lastLen = 256
 
 func newLineParser(res *sample.Result) *lineParser { return &lineParser{res: res} }
 
@@ -254,6 +265,7 @@ func (p *lineParser) line(raw []byte, at time.Time) {
 		p.complete, p.stopped = true, true
 		return
 	}
+	p.nlast = copy(p.last[:], data)
 	l, err := parseLine(data)
 	res.Chunks++
 	if err != nil {
@@ -276,7 +288,13 @@ func (p *lineParser) line(raw []byte, at time.Time) {
 		// total.
 		p.usage, p.hasUsage = l.Usage, true
 	}
+	if l.FinishReason != "" {
+		res.FinishReason = l.FinishReason
+	}
 	if d := l.details; d != nil {
+		if d.FinishReason != "" {
+			res.FinishReason = d.FinishReason // LMI's and TGI's final line
+		}
 		if d.GeneratedTokens != nil {
 			p.genTokens, p.haveGen = *d.GeneratedTokens, true
 		}
@@ -340,8 +358,10 @@ func (p *lineParser) counts() {
 //     modelled error) is http_error, like an error object in an OpenAI
 //     stream; a broken frame is protocol;
 //   - a stream that just stops before its end is protocol, like an OpenAI
-//     stream without [DONE]. (The SDK reports a connection cut between or
-//     inside frames as a clean end, so this is how a cut shows.)
+//     stream without [DONE]: broken when the HTTP body failed under it
+//     (the SDK reports a connection cut between or inside frames as a
+//     clean end; bodyErr tells), else cut short by the server
+//     (Result.CutShort), with the evidence in Err.
 func (p *lineParser) settle(ctx context.Context, streamErr error, end time.Time) {
 	res := p.res
 	p.counts()
@@ -384,9 +404,30 @@ func (p *lineParser) settle(ctx context.Context, streamErr error, end time.Time)
 		target.Fail(res, sample.StatusHTTPError, "%s after %d chunks: %s", apiErr.ErrorCode(), res.Chunks, apiErr.ErrorMessage())
 	case streamErr != nil:
 		target.Fail(res, sample.StatusProtocol, "event stream broken after %d chunks: %v", res.Chunks, streamErr)
+	case p.bodyErr != nil:
+		target.Fail(res, sample.StatusProtocol, "event stream broken after %s: %v; last line: %s",
+			p.received(), target.TransportErr(p.bodyErr), p.lastLine())
 	case p.cut:
-		target.Fail(res, sample.StatusProtocol, "stream ended in the middle of a line after %d chunks", res.Chunks)
+		res.CutShort = true
+		target.Fail(res, sample.StatusProtocol, "stream ended in the middle of a line after %s, no final line or finish_reason; last line: %s",
+			p.received(), p.lastLine())
 	default:
-		target.Fail(res, sample.StatusProtocol, "stream ended before its end after %d chunks", res.Chunks)
+		res.CutShort = true
+		target.Fail(res, sample.StatusProtocol, "stream ended before its end after %s, no final line or finish_reason; last line: %s",
+			p.received(), p.lastLine())
 	}
+}
+
+// received words what came: "4 chunks (1,210 bytes)", the bytes being
+// the payload parts'.
+func (p *lineParser) received() string {
+	return fmt.Sprintf("%d chunks (%s bytes)", p.res.Chunks, target.Thousands(p.res.Bytes))
+}
+
+// lastLine quotes the last line (target.EventExcerpt).
+func (p *lineParser) lastLine() string {
+	if p.nlast == 0 {
+		return "none"
+	}
+	return target.EventExcerpt(string(p.last[:p.nlast]))
 }

@@ -231,9 +231,13 @@ func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, 
 		TargetVariant:          optional(t.cfg.TargetVariant),
 		InferenceId:            inferenceID(req.ID),
 	}
-	var handoff time.Time
+	var (
+		handoff time.Time
+		ended   bodyEnd
+	)
 	called := time.Now()
-	out, err := t.api.InvokeEndpointWithResponseStream(context.WithValue(ctx, handoffKey{}, &handoff), in, streamCallOptions)
+	cctx := context.WithValue(context.WithValue(ctx, handoffKey{}, &handoff), bodyKey{}, &ended)
+	out, err := t.api.InvokeEndpointWithResponseStream(cctx, in, streamCallOptions)
 	returned := time.Now()
 	res.Start = startTime(called, handoff)
 	tr.Record(res)
@@ -253,7 +257,7 @@ func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, 
 		return
 	}
 	defer stream.Close()
-	readEvents(ctx, stream, res)
+	readEvents(ctx, stream, &ended, res)
 }
 
 // eventStream is what readEvents needs of the SDK's event stream.
@@ -267,7 +271,7 @@ type eventStream interface {
 // delivers an in-stream exception (ModelStreamError, InternalStreamFailure)
 // not as an event but as Err once the channel closes, so Err is checked
 // after the loop: without it an exception would look like a short answer.
-func readEvents(ctx context.Context, es eventStream, res *sample.Result) {
+func readEvents(ctx context.Context, es eventStream, body *bodyEnd, res *sample.Result) {
 	p := newLineParser(res)
 	for ev := range es.Events() {
 		at := time.Now()
@@ -286,6 +290,9 @@ func readEvents(ctx context.Context, es eventStream, res *sample.Result) {
 	}
 	closed := time.Now()
 	p.end()
+	// The SDK reads a cut connection as the stream's clean end: the body's
+	// own error tells them apart.
+	p.bodyErr = body.failed()
 	p.settle(ctx, es.Err(), closed)
 }
 
@@ -299,6 +306,9 @@ func callError(ctx context.Context, err error, res *sample.Result) {
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) && re.ResponseError != nil && re.Response != nil && re.Response.Response != nil {
 		status = re.Response.StatusCode
+		if status >= 400 {
+			res.RetryAfter = target.RetryAfter(re.Response.Header, time.Now())
+		}
 	}
 	var me *types.ModelError
 	var apiErr smithy.APIError

@@ -103,9 +103,10 @@ func TestFaults(t *testing.T) {
 		{"error line chat", simllm.SageMakerFaultErrorLine, FormatChat, true, 0, sample.StatusHTTPError, 500, "error in stream: simulated error in stream", 4},
 		{"error line lmi", simllm.SageMakerFaultErrorLine, FormatLMI, true, 0, sample.StatusHTTPError, 200, "error in stream: simulated error in stream", 4},
 		{"error line tgi", simllm.SageMakerFaultErrorLine, FormatTGI, true, 0, sample.StatusHTTPError, 200, "error in stream: simulated error in stream", 4},
-		// A connection cut mid-frame: the SDK sees a clean end, the missing
-		// final line makes it protocol.
-		{"cut", simllm.SageMakerFaultCut, FormatLMI, true, 0, sample.StatusProtocol, 200, "stream ended before its end after 4 chunks", 4},
+		// A connection cut mid-frame: the SDK sees a clean end, the HTTP
+		// body's error shows the break; the missing final line makes it
+		// protocol.
+		{"cut", simllm.SageMakerFaultCut, FormatLMI, true, 0, sample.StatusProtocol, 200, "event stream broken after 4 chunks (212 bytes): unexpected EOF; last line: {", 4},
 		{"cut whole", simllm.SageMakerFaultCut, FormatChat, false, 0, sample.StatusProtocol, 200, "malformed response", 0},
 		// A malformed line.
 		{"malformed", simllm.SageMakerFaultMalformed, FormatTGI, true, 0, sample.StatusProtocol, 200, "malformed line", 4},
@@ -341,7 +342,7 @@ func TestFakeAPI(t *testing.T) {
 			var res *sample.Result
 			if c.events != nil {
 				res = &sample.Result{}
-				readEvents(context.Background(), c.events, res)
+				readEvents(context.Background(), c.events, &bodyEnd{}, res)
 			} else {
 				tg := newTarget(t, c.api, Config{Endpoint: "e", Format: FormatLMI, Stream: c.stream})
 				res = tg.Do(context.Background(), target.Request{ID: "x", Prompt: "p", MaxTokens: 2})

@@ -70,6 +70,12 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 			target.Fail(res, sample.StatusHTTPError, "error in response: %s", msg)
 			return
 		}
+		if r := a.FinishReason(); r != "" {
+			res.FinishReason = r
+		}
+		if a.Details != nil && a.Details.FinishReason != "" {
+			res.FinishReason = a.Details.FinishReason
+		}
 		if len(a.Choices) > 0 {
 			answered = true
 			w, c, r := a.Count()
