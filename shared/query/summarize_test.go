@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/llmbench/llmbench/shared/query"
+	"github.com/llmbench/llmbench/shared/query/querytest"
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/summary"
 )
@@ -99,7 +100,7 @@ func TestSummarizeMatchesReference(t *testing.T) {
 	dir := t.TempDir()
 	add := func(name string, rows []sample.Row) {
 		all = append(all, rows...)
-		files = append(files, writeRows(t, dir, name, rows))
+		files = append(files, querytest.WriteRows(t, dir, name, rows))
 	}
 	levels := []struct {
 		level, workers, n int
@@ -175,7 +176,7 @@ func TestSummarizeByHand(t *testing.T) {
 		// Another run.
 		{RunID: "its-a-run", Level: 2, Status: "ok", StartMs: 0, EndMs: 99999},
 	}
-	d := openDuckDB(t, writeRows(t, t.TempDir(), "part.parquet", rows))
+	d := openDuckDB(t, querytest.WriteRows(t, t.TempDir(), "part.parquet", rows))
 	level2 := summary.Level{
 		Concurrency: 2, Requests: 3, WarmupRequests: 1, OK: 2, Errors: 1,
 		ErrorsByStatus: map[string]int{"timeout": 1}, ErrorRate: 1.0 / 3, BackoffS: 0.25,
@@ -225,7 +226,7 @@ func TestSummarizeByHand(t *testing.T) {
 }
 
 func TestSummarizeErrors(t *testing.T) {
-	d := openDuckDB(t, writeRows(t, t.TempDir(), "part.parquet", oneRow()))
+	d := openDuckDB(t, querytest.WriteRows(t, t.TempDir(), "part.parquet", querytest.OneRow()))
 	tests := []struct {
 		name  string
 		e     query.Engine

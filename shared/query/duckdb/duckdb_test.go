@@ -16,25 +16,6 @@ import (
 	"github.com/llmbench/llmbench/shared/sample"
 )
 
-// writeRows writes rows as dir/name in the Parquet format of the store and
-// returns its path.
-func writeRows(t *testing.T, dir, name string, rows []sample.Row) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sample.WriteParquet(f, rows); err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // openDuckDB opens a DuckDB engine over files, closed at the end of the test.
 func openDuckDB(t *testing.T, files ...string) *duckdb.DB {
 	t.Helper()
@@ -51,20 +32,6 @@ func openDuckDB(t *testing.T, files ...string) *duckdb.DB {
 }
 
 func f64(v float64) *float64 { return &v }
-
-// oneRow is a file's worth of rows with every column set.
-func oneRow() []sample.Row {
-	return []sample.Row{{
-		RunID: "r1", Level: 4, Worker: 1, Seq: 2, VU: 3,
-		StartTime: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC),
-		StartMs:   1.5, EndMs: 900, SchedDelayMs: 0.25, Warmup: false,
-		Status: "ok", HTTPStatus: 200,
-		TTFBMs: f64(10), TTFTMs: f64(50), TTFCMs: f64(60), E2EMs: f64(850), TPOTMs: f64(8),
-		ITLMs:       []float64{7, 8, 9},
-		InputTokens: 100, OutputTokens: 101, TokenSource: "usage", Chunks: 30, Bytes: 4096,
-		ConnReused: true, ConnectMs: 3.5,
-	}}
-}
 
 // manyRows returns n rows of one run and level with varied values, enough
 // for the file to hold several data pages.
@@ -93,7 +60,7 @@ func manyRows(rng *rand.Rand, run string, n int) []sample.Row {
 }
 
 func TestDuckDBContract(t *testing.T) {
-	d := openDuckDB(t, writeRows(t, t.TempDir(), "part-0.parquet", oneRow()))
+	d := openDuckDB(t, querytest.WriteRows(t, t.TempDir(), "part-0.parquet", querytest.OneRow()))
 	if d.Name() != "duckdb" {
 		t.Errorf("Name() = %q, want duckdb", d.Name())
 	}
@@ -103,7 +70,7 @@ func TestDuckDBContract(t *testing.T) {
 // TestColumnTypes pins the DuckDB type of every column of sample.Row as
 // read back from the Parquet that sample.WriteParquet writes.
 func TestColumnTypes(t *testing.T) {
-	d := openDuckDB(t, writeRows(t, t.TempDir(), "part-0.parquet", oneRow()))
+	d := openDuckDB(t, querytest.WriteRows(t, t.TempDir(), "part-0.parquet", querytest.OneRow()))
 	rows, err := d.Query(context.Background(), "DESCRIBE samples")
 	if err != nil {
 		t.Fatal(err)
@@ -158,8 +125,8 @@ func TestColumnTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ts, ok := got[0]["start_time"].(time.Time); !ok || !ts.Equal(oneRow()[0].StartTime) {
-		t.Errorf("start_time = %#v, want %v", got[0]["start_time"], oneRow()[0].StartTime)
+	if ts, ok := got[0]["start_time"].(time.Time); !ok || !ts.Equal(querytest.OneRow()[0].StartTime) {
+		t.Errorf("start_time = %#v, want %v", got[0]["start_time"], querytest.OneRow()[0].StartTime)
 	}
 	if itl, ok := got[0]["itl_ms"].([]any); !ok || len(itl) != 3 || itl[2] != 9.0 {
 		t.Errorf("itl_ms = %#v, want [7 8 9]", got[0]["itl_ms"])
@@ -170,9 +137,9 @@ func TestColumnTypes(t *testing.T) {
 }
 
 func TestNilITLIsEmptyList(t *testing.T) {
-	rows := oneRow()
+	rows := querytest.OneRow()
 	rows[0].ITLMs = nil
-	d := openDuckDB(t, writeRows(t, t.TempDir(), "part-0.parquet", rows))
+	d := openDuckDB(t, querytest.WriteRows(t, t.TempDir(), "part-0.parquet", rows))
 	got, err := d.Query(context.Background(), "SELECT itl_ms IS NULL AS is_null, CAST(len(itl_ms) AS BIGINT) AS n FROM samples")
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +152,7 @@ func TestNilITLIsEmptyList(t *testing.T) {
 // TestBrokenInput puts one bad file among good ones: the error names it.
 func TestBrokenInput(t *testing.T) {
 	dir := t.TempDir()
-	good := writeRows(t, dir, "good.parquet", oneRow())
+	good := querytest.WriteRows(t, dir, "good.parquet", querytest.OneRow())
 	whole, err := os.ReadFile(good)
 	if err != nil {
 		t.Fatal(err)
@@ -270,10 +237,10 @@ func garbleFooter(b []byte) []byte {
 // whole) but the first query that reads it fails, naming it.
 func TestCorruptPages(t *testing.T) {
 	dir := t.TempDir()
-	good := writeRows(t, dir, "good.parquet", oneRow())
+	good := querytest.WriteRows(t, dir, "good.parquet", querytest.OneRow())
 	const runID = "run-2025_01"
 	rows := manyRows(rand.New(rand.NewPCG(3, 4)), runID, 500)
-	whole, err := os.ReadFile(writeRows(t, dir, "whole.parquet", rows))
+	whole, err := os.ReadFile(querytest.WriteRows(t, dir, "whole.parquet", rows))
 	if err != nil {
 		t.Fatal(err)
 	}
