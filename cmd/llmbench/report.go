@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"net/url"
 	"strings"
 
@@ -108,6 +109,10 @@ func openRun(ctx context.Context, addr, region string) (store.Store, string, err
 			return nil, "", usageError("report: %v", err)
 		}
 		return s3store.New(clients.s3, bucket, prefix), runID, nil
+	}
+	// A mistyped path must not create folders (NewLocal makes its root).
+	if _, err := os.Stat(a); err != nil {
+		return nil, "", &exitError{code: 2, err: fmt.Errorf("report: no run at %s: %w", addr, err)}
 	}
 	st, err := store.NewLocal(root)
 	if err != nil {

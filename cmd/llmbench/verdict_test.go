@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,19 @@ func TestThrottledBacksOff(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "was THROTTLED") {
 		t.Errorf("the table does not say the level was throttled:\n%s", stdout)
+	}
+}
+
+// TestReportMissingRun: a mistyped run path is a usage error that names
+// it, and creates nothing.
+func TestReportMissingRun(t *testing.T) {
+	dir := t.TempDir()
+	addr := dir + "/nowhere/runs/x-1"
+	code, _, errs := cli(t, nil, "report", addr)
+	if code != 2 || !strings.Contains(errs, "no run at "+addr) {
+		t.Errorf("exit %d, stderr %q; want 2 naming the path", code, errs)
+	}
+	if _, err := os.Stat(dir + "/nowhere"); err == nil {
+		t.Error("report created the folder of a run that does not exist")
 	}
 }

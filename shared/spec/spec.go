@@ -195,6 +195,8 @@ func describeJSONError(err error) string {
 		return fmt.Sprintf("%s: must be %s, not %s", te.Field, te.Type, te.Value)
 	case errors.As(err, &se):
 		return fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON: the document ends inside the object (a missing } or \"?)"
 	case errors.Is(err, io.EOF):
 		return "empty document: expected a JSON object"
 	default:

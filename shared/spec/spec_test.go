@@ -116,6 +116,12 @@ func TestParseReportsEveryProblem(t *testing.T) {
 			not:  []string{"must be > 0"},
 		},
 		{
+			// a file cut short says so
+			name: "truncated",
+			doc:  `{"name":"x","target":{"kind":"sim"},"load":{"levels":[1]`,
+			want: []string{"truncated JSON"},
+		},
+		{
 			// an empty file
 			name: "empty",
 			doc:  ``,
