@@ -8,8 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/llmbench/llmbench/shared/plan"
