@@ -8,8 +8,15 @@ FUZZTIME  ?= 5s
 
 FUNCTIONS := planner worker aggregator
 
-help: ## list the targets
+help: ## list the targets and the layout
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@echo
+	@echo "layout, in the data flow spec -> plan -> work -> aggregate (README: Development):"
+	@echo "  cmd/llmbench, functions/{planner,worker,aggregator}  entry points (CLI, Lambda mains)"
+	@echo "  shared/localrun    the definition run in-process (CLI only)"
+	@echo "  shared/workflow    the steps: Planner, Worker, Aggregator"
+	@echo "  shared/plan  loadgen  target/{openai,sagemaker}  sample  store  query/{duckdb,athena}  report"
+	@echo "  statemachine/benchmark.asl.json, events/*.json (specs), events/steps/*.json (step events)"
 
 build: ## build the CLI into bin/llmbench (links DuckDB through cgo)
 	$(GO) build -o $(BIN) ./cmd/llmbench
