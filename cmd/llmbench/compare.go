@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -182,6 +183,9 @@ func checkRegressions(base, cand *summary.Summary, th compare.Thresholds, stdout
 // loadSummary reads summary.json of a local or s3:// run.
 func loadSummary(ctx context.Context, addr, region string) (*summary.Summary, error) {
 	st, runID, err := openRun(ctx, addr, region)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return nil, fmt.Errorf("compare: %w (has the run finished?)", err)
+	}
 	if err != nil {
 		return nil, err
 	}

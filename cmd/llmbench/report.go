@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -61,6 +62,9 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError("report: want one run, got %d", len(pos))
 	}
 	st, runID, err := openRun(ctx, pos[0], *region)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return &exitError{code: 2, err: fmt.Errorf("report: %w", err)}
+	}
 	if err != nil {
 		return err
 	}
@@ -112,7 +116,7 @@ func openRun(ctx context.Context, addr, region string) (store.Store, string, err
 	}
 	// A mistyped path must not create folders (NewLocal makes its root).
 	if _, err := os.Stat(a); err != nil {
-		return nil, "", &exitError{code: 2, err: fmt.Errorf("report: no run at %s: %w", addr, err)}
+		return nil, "", fmt.Errorf("no run at %s: %w", addr, err)
 	}
 	st, err := store.NewLocal(root)
 	if err != nil {
