@@ -4,10 +4,8 @@ package simllm
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,42 +78,9 @@ func TestAccuracyFixedTiming(t *testing.T) {
 func closedLoopHTTP(t *testing.T, url string, clients int, warm, window time.Duration) (tokPerSec float64, meanE2E time.Duration) {
 	t.Helper()
 	c := newClient()
-	body := chatBody(words(256), 64, true)
-	t0 := time.Now()
-	from, to := t0.Add(warm), t0.Add(warm+window)
-	ctx, cancel := context.WithDeadline(context.Background(), to)
-	defer cancel()
-	var tokens, e2eSum, e2eN atomic.Int64
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				r := call(ctx, t, c, url+"/chat/completions", nil, body)
-				for _, e := range r.events {
-					if e.at.Before(from) || !e.at.Before(to) || e.data == "[DONE]" {
-						continue
-					}
-					var ch chunk
-					if err := json.Unmarshal([]byte(e.data), &ch); err != nil {
-						t.Errorf("chunk %q: %v", e.data, err) // not Fatal: another goroutine
-						return
-					}
-					if _, ok := ch.tokenText(); ok {
-						tokens.Add(1)
-					}
-				}
-				if r.done() && !r.sent.Before(from) {
-					e2eSum.Add(int64(r.events[len(r.events)-1].at.Sub(r.sent)))
-					e2eN.Add(1)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if e2eN.Load() > 0 {
-		meanE2E = time.Duration(e2eSum.Load() / e2eN.Load())
-	}
-	return float64(tokens.Load()) / window.Seconds(), meanE2E
+	return measureClosedLoop(t, clients, warm, window, func(ctx context.Context, body any) *result {
+		return call(ctx, t, c, url+"/chat/completions", nil, body)
+	})
 }
 
 // TestAccuracyCalibratedThroughput: on a real clock, the g5 profile gives

@@ -23,6 +23,15 @@ import (
 // after the start.
 func closedLoop(t *testing.T, s *Server, clients int, warm, window time.Duration) (tokPerSec float64, meanE2E time.Duration) {
 	t.Helper()
+	return measureClosedLoop(t, clients, warm, window, func(ctx context.Context, body any) *result {
+		return serve(ctx, t, s, "/chat/completions", nil, body, nil)
+	})
+}
+
+// measureClosedLoop is closedLoop with the request left to send: in
+// virtual time (serve) or over loopback HTTP (call).
+func measureClosedLoop(t *testing.T, clients int, warm, window time.Duration, send func(ctx context.Context, body any) *result) (tokPerSec float64, meanE2E time.Duration) {
+	t.Helper()
 	body := chatBody(words(256), 64, true)
 	t0 := time.Now()
 	from, to := t0.Add(warm), t0.Add(warm+window)
@@ -33,7 +42,7 @@ func closedLoop(t *testing.T, s *Server, clients int, warm, window time.Duration
 	for range clients {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				r := serve(ctx, t, s, "/chat/completions", nil, body, nil)
+				r := send(ctx, body)
 				for _, e := range r.events {
 					if e.at.Before(from) || !e.at.Before(to) || e.data == "[DONE]" {
 						continue
