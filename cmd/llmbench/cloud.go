@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/llmbench/llmbench/shared/cloudrun"
-	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/spec"
@@ -58,11 +57,8 @@ func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name stri
 	if s.Target.Kind == spec.KindSim || s.Target.Profile != "" {
 		return usageError("run --cloud: a simulated target (kind sim, or a profile) runs only locally; point the spec at a real endpoint")
 	}
-	// A worker is one Lambda invocation: it must issue, drain and flush
-	// within Lambda's 15 minutes (it stops issuing 20 s before its deadline).
-	if err := plan.CheckLevelTime(s, plan.MaxLambdaLevel); err != nil {
-		return usageError("run --cloud: %v (a level runs in one Lambda invocation: split a longer measurement into several levels or runs)", err)
-	}
+	// runCmd's checkPlan has refused levels too long for one Lambda
+	// invocation (the output is s3://).
 	clients, err := newAWSClients(ctx, region)
 	if err != nil {
 		return err

@@ -137,7 +137,11 @@ func checkPlan(path string, s *spec.Spec) error {
 			return err
 		}
 		if strings.HasPrefix(s.Output, "s3://") {
-			return plan.CheckLevelTime(s, plan.MaxLambdaLevel)
+			// A worker is one Lambda invocation: it must issue, drain and
+			// flush within Lambda's 15 minutes.
+			if err := plan.CheckLevelTime(s, plan.MaxLambdaLevel); err != nil {
+				return fmt.Errorf("%w (split a longer measurement into several levels or runs)", err)
+			}
 		}
 		return nil
 	}()
