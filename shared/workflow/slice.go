@@ -57,12 +57,10 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	parts := sample.StartParts(context.WithoutCancel(ctx), st, func(n int) string {
 		return store.SampleKey(day, sl.RunID, sl.Level, sl.Worker, n)
 	}, sample.PartsConfig{MaxRows: w.cfg.PartRows, Interval: w.cfg.FlushInterval, OnFlush: onFlush})
-	closed := false
-	defer func() {
-		if !closed {
-			_ = parts.Close(context.WithoutCancel(ctx))
-		}
-	}()
+	// On an early return, stop the timer and write what is buffered; on
+	// the normal path the Close below has done both, and this one is a
+	// no-op.
+	defer parts.Close(context.WithoutCancel(ctx))
 	gen := workload.New(s.Seed, s.Workload.InputTokens)
 
 	var counters *loadgen.Counters
@@ -118,7 +116,6 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	}
 	// Write on the parent context: an interrupted run still keeps its rows.
 	flushCtx := context.WithoutCancel(ctx)
-	closed = true
 	if err := parts.Close(flushCtx); err != nil {
 		return res, err
 	}
