@@ -46,14 +46,13 @@ type Aggregator struct {
 	engine     OpenEngine
 	engineName string
 	cfg        AggregatorConfig
-	now        func() time.Time
 }
 
 // NewAggregator returns the Aggregate step, querying the samples through
 // the engines engine opens (engineName, "duckdb" or "athena", is written
 // into the summary).
 func NewAggregator(open OpenStore, engine OpenEngine, engineName string, cfg AggregatorConfig) *Aggregator {
-	return &Aggregator{runs: runs{open: open}, engine: engine, engineName: engineName, cfg: cfg, now: time.Now}
+	return &Aggregator{runs: runs{open: open}, engine: engine, engineName: engineName, cfg: cfg}
 }
 
 // LateSliceMs is how late after its level's start instant a slice may
@@ -191,7 +190,7 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 	sum := &summary.Summary{
 		RunID: p.RunID, Name: s.Name, Platform: s.Platform, Engine: a.engineName,
 		Simulated: a.cfg.Simulated, Target: desc,
-		StartedAt: p.CreatedAt.UTC(), FinishedAt: a.now().UTC(),
+		StartedAt: p.CreatedAt.UTC(), FinishedAt: time.Now().UTC(),
 		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: n.retried, SliceWarnings: n.warnings,
 		Unfinished: n.unfinished,
 	}

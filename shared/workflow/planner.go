@@ -17,14 +17,13 @@ import (
 type Planner struct {
 	open     OpenStore
 	maxLevel time.Duration
-	now      func() time.Time
 }
 
 // NewPlanner returns the Plan step. maxLevel, if positive, bounds a
 // level's warm-up plus duration (plan.MaxLambdaLevel in AWS, where a
 // level's slice is one Lambda invocation); 0 means no bound.
 func NewPlanner(open OpenStore, maxLevel time.Duration) *Planner {
-	return &Planner{open: open, maxLevel: maxLevel, now: time.Now}
+	return &Planner{open: open, maxLevel: maxLevel}
 }
 
 // Plan plans the run the event's spec describes.
@@ -43,7 +42,7 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := p.now()
+	now := time.Now()
 	pl, err := plan.Make(sp, plan.NewRunID(sp.Name, now), now)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)

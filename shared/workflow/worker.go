@@ -34,13 +34,12 @@ type Worker struct {
 	runs   runs
 	target OpenTarget
 	cfg    WorkerConfig
-	now    func() time.Time
 }
 
 // NewWorker returns the Work step, writing to the stores open opens and
 // sending requests through the clients target opens.
 func NewWorker(open OpenStore, target OpenTarget, cfg WorkerConfig) *Worker {
-	return &Worker{runs: runs{open: open}, target: target, cfg: cfg, now: time.Now}
+	return &Worker{runs: runs{open: open}, target: target, cfg: cfg}
 }
 
 // Work runs one slice. It is idempotent: a slice whose record says done
@@ -64,7 +63,7 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 	st := r.st
 
 	recKey := store.SliceRecordKey(ev.RunID, sl.Level, sl.Worker)
-	rec := SliceRecord{Started: w.now().UTC(), Attempt: 1}
+	rec := SliceRecord{Started: time.Now().UTC(), Attempt: 1}
 	switch b, err := st.Get(ctx, recKey); {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
@@ -123,7 +122,7 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 	}
 	rec.SliceResult = *res
 	rec.Done = true
-	rec.Finished = w.now().UTC()
+	rec.Finished = time.Now().UTC()
 	if err := putJSON(context.WithoutCancel(ctx), st, recKey, rec); err != nil {
 		return nil, err
 	}
