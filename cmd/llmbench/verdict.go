@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
+	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/summary"
 )
 
@@ -19,28 +19,11 @@ func errorBudget(sum *summary.Summary, max float64) error {
 			continue
 		}
 		if l.ErrorRate > max || (max >= 1 && l.ErrorRate >= 1) {
-			bad = append(bad, fmt.Sprintf("level %d: %d of %d requests failed (%s)", l.Concurrency, l.Errors, l.Requests, kinds(l.ErrorsByStatus)))
+			bad = append(bad, fmt.Sprintf("level %d: %d of %d requests failed (%s)", l.Concurrency, l.Errors, l.Requests, report.ErrorKinds(l.ErrorsByStatus)))
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
 	return &exitError{code: 1, err: fmt.Errorf("error rate above --max-error-rate %g: %s", max, strings.Join(bad, "; "))}
-}
-
-func kinds(m map[string]int) string {
-	var parts []string
-	for _, k := range sortedKeys(m) {
-		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

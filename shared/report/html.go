@@ -185,7 +185,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 				msCell(d.d.N, d.d.P95), msCell(d.d.N, d.d.P99), msCell(d.d.N, d.d.Max)})
 		}
 		if l.Errors > 0 {
-			lv.Errors = errorKinds(l.ErrorsByStatus)
+			lv.Errors = ErrorKinds(l.ErrorsByStatus)
 		}
 		lv.Notes = LevelNotes(l)
 		v.Levels = append(v.Levels, lv)

@@ -84,7 +84,7 @@ func Table(w io.Writer, s *summary.Summary) error {
 	}
 	for _, l := range s.Levels {
 		if l.Errors > 0 {
-			fmt.Fprintf(w, "level %d errors: %s\n", l.Concurrency, errorKinds(l.ErrorsByStatus))
+			fmt.Fprintf(w, "level %d errors: %s\n", l.Concurrency, ErrorKinds(l.ErrorsByStatus))
 		}
 		for _, n := range LevelNotes(&l) {
 			fmt.Fprintf(w, "level %d %s\n", l.Concurrency, n)
@@ -105,7 +105,8 @@ func Table(w io.Writer, s *summary.Summary) error {
 	return nil
 }
 
-func errorKinds(m map[string]int) string {
+// ErrorKinds lists error counts by status, sorted: "http_error 3, timeout 1".
+func ErrorKinds(m map[string]int) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -170,7 +171,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	var errs []string
 	for _, l := range s.Levels {
 		if l.Errors > 0 {
-			errs = append(errs, fmt.Sprintf("- level %d: %s", l.Concurrency, errorKinds(l.ErrorsByStatus)))
+			errs = append(errs, fmt.Sprintf("- level %d: %s", l.Concurrency, ErrorKinds(l.ErrorsByStatus)))
 		}
 		for _, n := range LevelNotes(&l) {
 			errs = append(errs, fmt.Sprintf("- level %d %s", l.Concurrency, n))
