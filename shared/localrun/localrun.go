@@ -118,17 +118,15 @@ func plain(err error) error {
 	if !errors.As(err, &ee) {
 		return err
 	}
-	var le struct {
-		Message string `json:"errorMessage"`
-	}
-	if json.Unmarshal([]byte(ee.Cause), &le) != nil || le.Message == "" {
+	msg, ok := ee.LambdaMessage()
+	if !ok {
 		return err
 	}
 	where := ee.State
 	if ee.Path != "" {
 		where = ee.Path
 	}
-	return &StepError{State: where, Message: le.Message, err: err}
+	return &StepError{State: where, Message: msg, err: err}
 }
 
 // StepError is a step (a Lambda function of the definition) that failed

@@ -54,6 +54,19 @@ func (e *ExecutionError) Error() string {
 	return msg
 }
 
+// LambdaMessage returns the errorMessage of a Lambda function's error when
+// the Cause is the function's error payload ({"errorMessage":…,
+// "errorType":…}, as lambdaCause writes it and AWS reports it).
+func (e *ExecutionError) LambdaMessage() (string, bool) {
+	var p struct {
+		Message string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(e.Cause), &p) != nil || p.Message == "" {
+		return "", false
+	}
+	return p.Message, true
+}
+
 // stateError is an error raised while running a state.
 type stateError struct {
 	name, cause string

@@ -273,3 +273,21 @@ func TestCatchInMap(t *testing.T) {
 		t.Errorf("no StateFailed event for M[1]/W in %+v", events)
 	}
 }
+
+// TestLambdaMessage: the message of a function's error comes back out of
+// the Cause it was written into; any other Cause has none.
+func TestLambdaMessage(t *testing.T) {
+	for _, c := range []struct {
+		cause, msg string
+		ok         bool
+	}{
+		{lambdaCause("plan: level 9 needs 3 slices", "errorString"), "plan: level 9 needs 3 slices", true},
+		{"States.Runtime: the JSONPath '$.x' could not be found", "", false},
+		{`{"errorType":"x"}`, "", false},
+	} {
+		msg, ok := (&ExecutionError{Cause: c.cause}).LambdaMessage()
+		if msg != c.msg || ok != c.ok {
+			t.Errorf("LambdaMessage of %q = %q, %v; want %q, %v", c.cause, msg, ok, c.msg, c.ok)
+		}
+	}
+}
