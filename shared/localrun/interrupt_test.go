@@ -8,8 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/llmbench/llmbench/shared/localrun"
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/simllm"
+	"github.com/llmbench/llmbench/shared/workflow"
 	"github.com/llmbench/llmbench/shared/workflow/workflowtest"
 )
 
@@ -54,5 +58,21 @@ func TestCancelKeepsEveryRequest(t *testing.T) {
 	sum := workflowtest.ReadSummary(t, env.Store, out.RunID)
 	if l := sum.Levels[0]; l.Requests != 6 || l.ErrorsByStatus["canceled"] != 6 {
 		t.Errorf("summary: %d requests, by status %v; want 6 canceled", l.Requests, l.ErrorsByStatus)
+	}
+}
+
+// TestStepErrorIsPlain: a step that fails the execution reaches the caller
+// as the state and the step's own message, not the interpreter's JSON.
+func TestStepErrorIsPlain(t *testing.T) {
+	env := workflowtest.New(t, `{"name":"plain","target":{"kind":"sim","profile":"instant"},"load":{"levels":[1],"requests":1}}`,
+		workflowtest.Options{BaseURL: workflowtest.Sim(t, simllm.Options{}).URL})
+	exec := execution(env, nil)
+	exec.Functions = map[string]lambda.Handler{"aggregator": localrun.Strict(func(context.Context, workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
+		return nil, errors.New("aggregate: the engine is down")
+	})}
+	_, err := exec.Run(context.Background(), "plain", env.Input)
+	var se *localrun.StepError
+	if !errors.As(err, &se) || err.Error() != "Aggregate: aggregate: the engine is down" {
+		t.Fatalf("err = %v (%T); want the StepError \"Aggregate: aggregate: the engine is down\"", err, err)
 	}
 }
