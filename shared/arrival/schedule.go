@@ -17,6 +17,7 @@ type Schedule struct {
 	kind  int
 	u     float64       // operational time of the last arrival
 	next  int64         // index of the next arrival
+	meas  int64         // arrivals so far at offsets >= Warmup
 	last  time.Duration // offset of the last arrival
 	spare float64       // a second normal deviate of the polar method
 	has   bool          // whether spare is set
@@ -51,10 +52,11 @@ func (sc *Schedule) Spec() Spec { return sc.spec }
 
 // Next returns the next arrival: its index i in the global sequence (0,
 // 1, 2, ...) and its intended offset from the level's start. ok is false
-// once the schedule has ended, at Duration or after Requests arrivals.
+// once the schedule has ended, at Duration or after Requests arrivals
+// past Warmup.
 // Offsets never decrease.
 func (sc *Schedule) Next() (i int64, at time.Duration, ok bool) {
-	if sc.done || sc.spec.Requests > 0 && sc.next >= int64(sc.spec.Requests) {
+	if sc.done || sc.spec.Requests > 0 && sc.meas >= int64(sc.spec.Requests) {
 		sc.done = true
 		return 0, 0, false
 	}
@@ -84,6 +86,9 @@ func (sc *Schedule) Next() (i int64, at time.Duration, ok bool) {
 	}
 	i, sc.last = sc.next, at
 	sc.next++
+	if at >= sc.spec.Warmup {
+		sc.meas++
+	}
 	return i, at, true
 }
 

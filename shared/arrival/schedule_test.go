@@ -207,3 +207,32 @@ func TestNewShareArguments(t *testing.T) {
 		t.Error("NewShare accepted an invalid spec")
 	}
 }
+
+// Requests counts the measured arrivals only: with a warm-up, the schedule
+// runs past it and then gives exactly Requests arrivals at or after it.
+func TestRequestsCountAfterWarmup(t *testing.T) {
+	for _, warm := range []time.Duration{0, 2 * time.Second, 10 * time.Second} {
+		sc, err := New(Spec{Rate: 50, Requests: 300, Warmup: warm, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after int
+		for {
+			_, at, ok := sc.Next()
+			if !ok {
+				break
+			}
+			if at < warm {
+				before++
+			} else {
+				after++
+			}
+		}
+		if after != 300 {
+			t.Errorf("warmup %v: %d measured arrivals, want 300", warm, after)
+		}
+		if warm > 0 && (before < 50*int(warm.Seconds())/2 || before > 2*50*int(warm.Seconds())) {
+			t.Errorf("warmup %v: %d warm-up arrivals at 50 req/s", warm, before)
+		}
+	}
+}

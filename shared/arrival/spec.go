@@ -39,10 +39,13 @@ type Spec struct {
 	Ramp *Ramp
 	// Duration ends the schedule: arrivals are at offsets < Duration.
 	Duration time.Duration
-	// Requests ends the schedule after this many arrivals. At least one of
-	// Duration and Requests must be set; with both, the first reached ends
-	// it.
+	// Requests ends the schedule after this many arrivals at offsets >=
+	// Warmup (the measured ones). At least one of Duration and Requests
+	// must be set; with both, the first reached ends it.
 	Requests int
+	// Warmup is the level's warm-up: its arrivals do not count toward
+	// Requests. It does not change the schedule's offsets.
+	Warmup time.Duration
 	// Seed is the level's seed, fixed by the planner.
 	Seed uint64
 }
@@ -137,6 +140,9 @@ func (s Spec) Validate() error {
 	if s.Requests < 0 {
 		add("load.requests", fmt.Errorf("%w, got %d", ErrNegative, s.Requests))
 	}
+	if s.Warmup < 0 {
+		add("load.warmup", fmt.Errorf("%w, got %v", ErrNegative, s.Warmup))
+	}
 	if s.Duration == 0 && s.Requests == 0 {
 		add("load.duration", fmt.Errorf("%w: set load.duration or load.requests", ErrUnbounded))
 	}
@@ -208,7 +214,7 @@ func (s Spec) Expected(window time.Duration) float64 {
 	in := newIntensity(s)
 	n := in.cum(max(window, 0).Seconds())
 	if s.Requests > 0 {
-		n = min(n, float64(s.Requests))
+		n = min(n, float64(s.Requests)+in.cum(min(max(s.Warmup, 0), max(window, 0)).Seconds()))
 	}
 	return n
 }

@@ -96,7 +96,19 @@ func (w Workload) Streaming() bool { return w.Stream == nil || *w.Stream }
 
 // Load says how hard and how long to drive the target.
 type Load struct {
-	Levels           []int    `json:"levels"`                      // concurrency of each level, run one after the other
+	// Mode is ModeConcurrency (closed loop: Levels virtual users, the
+	// default) or ModeRate (open loop: Rates requests per second).
+	Mode             string    `json:"mode,omitempty"`
+	Levels           []int     `json:"levels,omitempty"`            // concurrency of each level, run one after the other
+	Rates            []float64 `json:"rates,omitempty"`             // mode rate: requests per second of each level
+	Arrival          string    `json:"arrival,omitempty"`           // mode rate: poisson (default), gamma or constant
+	Burstiness       float64   `json:"burstiness,omitempty"`        // arrival gamma: the gamma shape (1 poisson, < 1 burstier)
+	MaxConcurrency   int       `json:"max_concurrency,omitempty"`   // mode rate: at most this many in flight; arrivals wait for a slot
+	SliceRate        float64   `json:"slice_rate,omitempty"`        // mode rate: at most this many requests per second per worker
+	Ramp             *Ramp     `json:"ramp,omitempty"`              // one level whose rate (or virtual users) grows along the ramp
+	Profile          string    `json:"profile,omitempty"`           // ProfileFixed (the levels given) or ProfileSweep
+	SweepLevels      int       `json:"sweep_levels,omitempty"`      // profile sweep: rate levels between the two measured rates
+	SweepConcurrency int       `json:"sweep_concurrency,omitempty"` // profile sweep: the throughput level's concurrency
 	Duration         Duration `json:"duration,omitempty"`          // measured time per level, after the warm-up
 	Requests         int      `json:"requests,omitempty"`          // or: a measured request count per level
 	Warmup           Duration `json:"warmup,omitempty"`            // per level, before the measured time; rows flagged
@@ -108,6 +120,29 @@ type Load struct {
 	// OnErrorImmediate (issue the next request at once).
 	OnError string `json:"on_error,omitempty"`
 }
+
+// Ramp takes a level's rate (mode rate) or its virtual users (mode
+// concurrency) from From to To over Over, then holds To.
+type Ramp struct {
+	From     float64  `json:"from"`
+	To       float64  `json:"to"`
+	Over     Duration `json:"over"`
+	Strategy string   `json:"strategy,omitempty"` // linear (default) or exponential
+}
+
+// The values of load.mode, load.profile and load.ramp.strategy. The
+// values of load.arrival are those of package arrival.
+const (
+	ModeConcurrency = "concurrency"
+	ModeRate        = "rate"
+	ProfileFixed    = "fixed"
+	ProfileSweep    = "sweep"
+	RampLinear      = "linear"
+	RampExponential = "exponential"
+	ArrivalPoisson  = "poisson"
+	ArrivalGamma    = "gamma"
+	ArrivalConstant = "constant"
+)
 
 // The values of load.on_error.
 const (
@@ -146,6 +181,11 @@ const (
 	DefaultRequestTimeout   = "120s"
 	DefaultSliceConcurrency = 40
 	DefaultSimProfile       = "g5-llama31-8b-awq"
+	// DefaultSliceRate and MaxSliceRate bound the requests per second one
+	// worker sends in mode rate (load.slice_rate): see the README's
+	// "Open-loop load" for the measured send lag they rest on.
+	DefaultSliceRate = 100.0
+	MaxSliceRate     = 1000.0
 	DefaultOutput           = "./results"
 )
 
@@ -235,6 +275,26 @@ func (s *Spec) ApplyDefaults() {
 		w.OutputTokens = DefaultOutputTokens
 	}
 	l := &s.Load
+	if l.Profile == "" {
+		l.Profile = ProfileFixed
+	}
+	if l.Mode == "" {
+		l.Mode = ModeConcurrency
+		if l.Profile == ProfileSweep || len(l.Rates) > 0 && len(l.Levels) == 0 {
+			l.Mode = ModeRate
+		}
+	}
+	if l.Mode == ModeRate || l.Profile == ProfileSweep {
+		if l.Arrival == "" {
+			l.Arrival = ArrivalPoisson
+		}
+		if l.SliceRate == 0 {
+			l.SliceRate = DefaultSliceRate
+		}
+	}
+	if r := l.Ramp; r != nil && r.Strategy == "" {
+		r.Strategy = RampLinear
+	}
 	if l.RequestTimeout == "" {
 		l.RequestTimeout = DefaultRequestTimeout
 	}

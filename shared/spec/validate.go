@@ -128,23 +128,9 @@ func (s *Spec) Validate() error {
 	}
 
 	l := s.Load
-	if len(l.Levels) == 0 {
-		add("load.levels", "needs at least one concurrency level")
-	}
-	seen := map[int]bool{}
-	for i, c := range l.Levels {
-		switch {
-		case c <= 0:
-			add(fmt.Sprintf("load.levels[%d]", i), "must be > 0, got %d", c)
-		case c > 100_000:
-			add(fmt.Sprintf("load.levels[%d]", i), "must be at most 100000, got %d", c)
-		case seen[c]:
-			add(fmt.Sprintf("load.levels[%d]", i), "repeats level %d (levels name their results, so each must be unique)", c)
-		}
-		seen[c] = true
-	}
 	dur := checkDuration(&p, "load.duration", l.Duration, false)
-	checkDuration(&p, "load.warmup", l.Warmup, false)
+	warm := checkDuration(&p, "load.warmup", l.Warmup, false)
+	p = append(p, l.checkShape(dur, warm)...)
 	checkDuration(&p, "load.cooldown", l.Cooldown, false)
 	if rt, ok := checkDurationOK(&p, "load.request_timeout", l.RequestTimeout, true); ok && rt == 0 {
 		add("load.request_timeout", "must be > 0")
