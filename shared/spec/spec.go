@@ -109,12 +109,12 @@ type Load struct {
 	Profile          string    `json:"profile,omitempty"`           // ProfileFixed (the levels given) or ProfileSweep
 	SweepLevels      int       `json:"sweep_levels,omitempty"`      // profile sweep: rate levels between the two measured rates
 	SweepConcurrency int       `json:"sweep_concurrency,omitempty"` // profile sweep: the throughput level's concurrency
-	Duration         Duration `json:"duration,omitempty"`          // measured time per level, after the warm-up
-	Requests         int      `json:"requests,omitempty"`          // or: a measured request count per level
-	Warmup           Duration `json:"warmup,omitempty"`            // per level, before the measured time; rows flagged
-	RequestTimeout   Duration `json:"request_timeout,omitempty"`   // per request
-	SliceConcurrency int      `json:"slice_concurrency,omitempty"` // at most this many streams per worker
-	Cooldown         Duration `json:"cooldown,omitempty"`          // pause before each level but the first
+	Duration         Duration  `json:"duration,omitempty"`          // measured time per level, after the warm-up
+	Requests         int       `json:"requests,omitempty"`          // or: a measured request count per level
+	Warmup           Duration  `json:"warmup,omitempty"`            // per level, before the measured time; rows flagged
+	RequestTimeout   Duration  `json:"request_timeout,omitempty"`   // per request
+	SliceConcurrency int       `json:"slice_concurrency,omitempty"` // at most this many streams per worker
+	Cooldown         Duration  `json:"cooldown,omitempty"`          // pause before each level but the first
 	// OnError says what a virtual user does after an error: OnErrorBackoff
 	// (wait Retry-After, or an exponential back-off with jitter) or
 	// OnErrorImmediate (issue the next request at once).
@@ -186,7 +186,7 @@ const (
 	// "Open-loop load" for the measured send lag they rest on.
 	DefaultSliceRate = 100.0
 	MaxSliceRate     = 1000.0
-	DefaultOutput           = "./results"
+	DefaultOutput    = "./results"
 )
 
 // ErrInvalid is wrapped by every validation failure.
