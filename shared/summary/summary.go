@@ -29,7 +29,8 @@ type Summary struct {
 	// issuing early (their Lambda deadline): their level held fewer
 	// streams than its concurrency for a while.
 	SliceWarnings []SliceWarning `json:"slice_warnings,omitempty"`
-	// AllFailed lists the levels whose every measured request failed: a
+	// AllFailed lists the levels (their Index) whose every measured
+	// request failed: a
 	// scheduled run's verdict (the CLI exits 1 on them by default; the
 	// execution's output carries their count as all_failed_levels).
 	AllFailed []int `json:"all_failed_levels,omitempty"`
@@ -41,7 +42,7 @@ type Summary struct {
 
 // UnfinishedSlice is a slice whose worker did not record its end.
 type UnfinishedSlice struct {
-	Level  int `json:"level"`
+	Level  int `json:"level_index"` // the level's Index
 	Worker int `json:"worker"`
 	// Started tells a slice that began (its record says so) from one that
 	// never did; Rows are those its record says were written so far.
@@ -51,7 +52,7 @@ type UnfinishedSlice struct {
 
 // SliceWarning is a slice that did not cover its level's whole window.
 type SliceWarning struct {
-	Level        int     `json:"level"`
+	Level        int     `json:"level_index"` // the level's Index
 	Worker       int     `json:"worker"`
 	LateMs       float64 `json:"late_ms,omitempty"`
 	StoppedEarly string  `json:"stopped_early,omitempty"` // why issuing stopped before the level's end: deadline, interrupted
@@ -59,7 +60,7 @@ type SliceWarning struct {
 
 // RetriedSlice is a worker slice that ran more than once.
 type RetriedSlice struct {
-	Level          int `json:"level"`
+	Level          int `json:"level_index"` // the level's Index
 	Worker         int `json:"worker"`
 	Attempts       int `json:"attempts"`
 	DiscardedParts int `json:"discarded_parts"`
@@ -78,10 +79,38 @@ type Definitions struct {
 	Cost       string `json:"cost"`
 }
 
-// Level holds the figures of one concurrency level.
+// Level holds the figures of one level: a concurrency (closed loop) or a
+// request rate (open loop).
 type Level struct {
-	Concurrency    int            `json:"concurrency"`
-	Requests       int            `json:"requests"`        // measured requests issued (warm-up excluded)
+	// Index is the level's place in the run (0, 1, ...): its identity in
+	// the store's keys and the samples' level_index column.
+	Index int `json:"index"`
+	// Mode is how the level drove the target: "concurrency" (Concurrency
+	// virtual users) or "rate" (RequestRate arrivals per second, at most
+	// Concurrency in flight when the spec capped it, 0 when not).
+	Mode string `json:"mode"`
+	// Concurrency is the level's virtual users (mode concurrency; a
+	// ramp's end), or its load.max_concurrency (mode rate, 0: no cap).
+	Concurrency int `json:"concurrency"`
+	// RequestRate is the rate asked, in requests per second (mode rate;
+	// a ramp's end); 0 in mode concurrency.
+	RequestRate float64 `json:"request_rate"`
+	// Ramp, when the level ramped, says how: "linear 1→32 over 1m0s".
+	Ramp string `json:"ramp,omitempty"`
+	// AchievedRequestRate is the requests sent per second over the
+	// measured window (not_sent rows excluded), in either mode.
+	AchievedRequestRate float64 `json:"achieved_request_rate"`
+	// NotSent counts arrivals that could not be sent before the level
+	// ended (every slot busy, or the sender behind): rows with status
+	// not_sent, counted in Requests and Errors too.
+	NotSent int `json:"not_sent"`
+	// SendLagMs is the send instant minus the intended instant
+	// (sched_delay_ms), over the requests sent; QueueMs is the part of it
+	// spent waiting for a load.max_concurrency slot (0 without a cap).
+	SendLagMs Dist `json:"send_lag_ms"`
+	QueueMs   Dist `json:"queue_ms"`
+
+	Requests       int            `json:"requests"`        // measured requests (arrivals in mode rate), warm-up excluded
 	WarmupRequests int            `json:"warmup_requests"` // warm-up requests issued (stored, not summarized)
 	OK             int            `json:"ok"`
 	Errors         int            `json:"errors"`
@@ -131,7 +160,7 @@ type Dist struct {
 // FailedSlice records a worker slice whose Lambda failed for good; the run
 // still aggregates what the other slices measured.
 type FailedSlice struct {
-	Level  int    `json:"level"`
+	Level  int    `json:"level_index"` // the level's Index
 	Worker int    `json:"worker"`
 	Error  string `json:"error"`
 	Cause  string `json:"cause,omitempty"`
