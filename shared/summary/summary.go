@@ -143,6 +143,10 @@ type Level struct {
 
 	CostPer1MOutputTokensUSD *float64 `json:"cost_per_1m_output_tokens_usd"` // null without a price or without tokens
 	OutputTokensPerUSDHour   *float64 `json:"output_tokens_per_usd_hour"`
+
+	// Series is the level second by second, for reports to plot a ramp
+	// or a queue building up.
+	Series []Second `json:"series,omitempty"`
 }
 
 // Dist is a distribution: exact percentiles with linear interpolation
@@ -164,4 +168,19 @@ type FailedSlice struct {
 	Worker int    `json:"worker"`
 	Error  string `json:"error"`
 	Cause  string `json:"cause,omitempty"`
+}
+
+// Second is one second of a level's time series, by intended send time
+// (intended_ms, from the level's start, warm-up included so a ramp is seen
+// whole): what was asked and what came of it.
+type Second struct {
+	T             int     `json:"t"`        // the second: intended_ms in [1000·T, 1000·(T+1))
+	Arrivals      int     `json:"arrivals"` // requests meant to be sent in it (rows)
+	Sent          int     `json:"sent"`     // of them, sent (not not_sent)
+	OK            int     `json:"ok"`
+	Errors        int     `json:"errors"` // not_sent included
+	OutputTokens  int64   `json:"output_tokens"`
+	TTFTMeanMs    float64 `json:"ttft_mean_ms"`     // mean TTFT of its ok requests, 0 without
+	E2EMeanMs     float64 `json:"e2e_mean_ms"`      // mean E2E of its ok requests, 0 without
+	SendLagMeanMs float64 `json:"send_lag_mean_ms"` // mean send lag of its sent requests
 }
