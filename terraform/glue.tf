@@ -231,6 +231,36 @@ resource "aws_glue_catalog_table" "samples" {
       type    = "boolean"
       comment = "a stream the server ended cleanly before [DONE] or a finish_reason"
     }
+
+    columns {
+      name    = "level_index"
+      type    = "int"
+      comment = "the level's place in the run, from 0: summaries group by it"
+    }
+
+    columns {
+      name    = "mode"
+      type    = "string"
+      comment = "concurrency (closed loop of virtual users) or rate (open loop of arrivals)"
+    }
+
+    columns {
+      name    = "request_rate"
+      type    = "double"
+      comment = "mode rate: the level's asked rate in requests per second (a ramp's end); 0 in mode concurrency"
+    }
+
+    columns {
+      name    = "intended_ms"
+      type    = "double"
+      comment = "when the request was meant to be sent, ms after the level's start instant"
+    }
+
+    columns {
+      name    = "queue_ms"
+      type    = "double"
+      comment = "mode rate: time the arrival waited for a load.max_concurrency slot"
+    }
   }
 }
 

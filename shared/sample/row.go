@@ -13,7 +13,7 @@ import (
 // token has no TTFT, and a one-token answer has no TPOT.
 type Row struct {
 	RunID  string `parquet:"run_id,dict"`
-	Level  int32  `parquet:"level"`  // the level's target concurrency
+	Level  int32  `parquet:"level"`  // the level's concurrency: its virtual users, or (mode rate) its max_concurrency, 0 for none
 	Worker int32  `parquet:"worker"` // the worker (slice) that issued the request
 	Seq    int64  `parquet:"seq"`    // issue order within the worker, from 0
 	VU     int32  `parquet:"vu"`     // the virtual user within the worker
@@ -58,6 +58,13 @@ type Row struct {
 	BackoffMs    float64 `parquet:"backoff_ms"`         // how long the virtual user waited after an error before issuing this request
 	FinishReason string  `parquet:"finish_reason,dict"` // the server's last finish_reason, "" if none came
 	CutShort     bool    `parquet:"cut_short"`          // a stream the server ended cleanly before its end ([DONE] or a finish_reason)
+
+	// The level's identity and load model (added with open-loop load).
+	LevelIndex  int32   `parquet:"level_index"`  // the level's place in the run, from 0: what the summary groups by
+	Mode        string  `parquet:"mode,dict"`    // concurrency (closed loop) or rate (open loop)
+	RequestRate float64 `parquet:"request_rate"` // mode rate: the level's asked rate (a ramp's end), requests/s; 0 otherwise
+	IntendedMs  float64 `parquet:"intended_ms"`  // when the request was meant to be sent, ms after the level's start instant
+	QueueMs     float64 `parquet:"queue_ms"`     // mode rate: time waiting for a load.max_concurrency slot
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -72,6 +79,10 @@ type Meta struct {
 	LevelStart time.Time     // the level's common start instant, with a monotonic reading
 	Intended   time.Time     // when the request was meant to be issued
 	Backoff    time.Duration // the virtual user's wait after an error, before this request
+	LevelIndex int
+	Mode       string        // "concurrency" or "rate"
+	Rate       float64       // the level's asked rate, mode rate
+	Queue      time.Duration // the wait for a max_concurrency slot
 }
 
 // FromResult derives a Row from a raw Result. Offsets are taken on the
@@ -100,9 +111,14 @@ func FromResult(m Meta, r *Result) Row {
 		BackoffMs:    ms(m.Backoff),
 		FinishReason: r.FinishReason,
 		CutShort:     r.CutShort,
+		LevelIndex:   int32(m.LevelIndex),
+		Mode:         m.Mode,
+		RequestRate:  m.Rate,
+		QueueMs:      ms(m.Queue),
 	}
 	if !m.Intended.IsZero() {
 		row.SchedDelayMs = ms(r.Start.Sub(m.Intended))
+		row.IntendedMs = ms(m.Intended.Sub(m.LevelStart))
 	}
 	if len(r.Headers) > 0 {
 		// A map of strings always encodes, with its keys sorted.
