@@ -79,6 +79,11 @@ type Counters struct {
 type ClosedLoop struct {
 	Config
 	Concurrency int
+	// StartAt, if set, staggers the virtual users (a ramp): user vu
+	// starts at Start + StartAt(vu), its first request intended then. A
+	// user due at or after the level's end never starts. nil: all start
+	// at Start.
+	StartAt func(vu int) time.Duration
 }
 
 var _ Executor = (*ClosedLoop)(nil)
@@ -119,7 +124,14 @@ func (c *ClosedLoop) Execute(ctx context.Context, do Do, emit Emit) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.user(ctx, vu, start)
+			at := start
+			if c.StartAt != nil {
+				at = start.Add(max(c.StartAt(vu), 0))
+				if !stopAt.IsZero() && !at.Before(stopAt) || sleepUntil(ctx, c.Drain, at) != nil {
+					return
+				}
+			}
+			s.user(ctx, vu, at)
 		}()
 	}
 	wg.Wait()

@@ -319,3 +319,36 @@ func TestClosedLoopSuccessResetsStreak(t *testing.T) {
 		}
 	})
 }
+
+// TestClosedLoopRampsUsers: with StartAt, each virtual user's first
+// request is intended, and sent, at its own start; users due after the
+// level's end never start.
+func TestClosedLoopRampsUsers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeTarget{delay: 10 * time.Millisecond}
+		var c collector
+		start := time.Now()
+		cl := &ClosedLoop{Concurrency: 5, Config: Config{Start: start, Duration: 100 * time.Millisecond},
+			StartAt: func(vu int) time.Duration { return time.Duration(vu) * 30 * time.Millisecond }}
+		if err := cl.Execute(context.Background(), f.do, c.emit); err != nil {
+			t.Fatal(err)
+		}
+		first := map[int]time.Time{}
+		for _, r := range c.rows {
+			if t0, ok := first[r.VU]; !ok || r.Intended.Before(t0) {
+				first[r.VU] = r.Intended
+			}
+		}
+		if len(first) != 4 {
+			t.Fatalf("%d users issued, want 4 (user 4 is due at 120 ms, after the 100 ms level)", len(first))
+		}
+		for vu, t0 := range first {
+			if want := start.Add(time.Duration(vu) * 30 * time.Millisecond); !t0.Equal(want) {
+				t.Errorf("user %d first intended at %v, want %v", vu, t0.Sub(start), want.Sub(start))
+			}
+		}
+		if max := f.maxSeen.Load(); max != 4 {
+			t.Errorf("max in flight %d, want 4", max)
+		}
+	})
+}

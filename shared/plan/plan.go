@@ -2,8 +2,10 @@ package plan
 
 import (
 	"fmt"
+	"hash/fnv"
 	"time"
 
+	"github.com/llmbench/llmbench/shared/arrival"
 	"github.com/llmbench/llmbench/shared/spec"
 )
 
@@ -18,11 +20,43 @@ type Plan struct {
 	Workers   int       `json:"max_workers"` // the most slices any level runs at once
 }
 
-// Level is one concurrency level and its slices.
+// Level is one level and its slices: Concurrency virtual users (mode
+// concurrency), or arrivals at Rate requests per second (mode rate), at
+// most Concurrency in flight when it is > 0.
 type Level struct {
 	Index       int     `json:"index"`
+	Mode        string  `json:"mode"`
 	Concurrency int     `json:"concurrency"`
-	Slices      []Slice `json:"slices"`
+	Rate        float64 `json:"rate,omitempty"`
+	// Seed fixes the level's arrival schedule (mode rate): the spec's
+	// seed, or one the planner drew for the run.
+	Seed uint64 `json:"seed,omitempty"`
+	// Ramp is the spec's load.ramp when the level is a ramp.
+	Ramp   *spec.Ramp `json:"ramp,omitempty"`
+	Slices []Slice    `json:"slices"`
+}
+
+// Label names the level for people: "32" (virtual users), "4 req/s",
+// "4 req/s ≤16", or its ramp.
+func (l Level) Label() string { return Label(l.Mode, l.Concurrency, l.Rate, l.Ramp) }
+
+// Label names a level from its load model.
+func Label(mode string, concurrency int, rate float64, r *spec.Ramp) string {
+	if r != nil {
+		unit := " users"
+		if mode == spec.ModeRate {
+			unit = " req/s"
+		}
+		return fmt.Sprintf("%s %g→%g%s over %s", r.Strategy, r.From, r.To, unit, r.Over)
+	}
+	if mode != spec.ModeRate {
+		return fmt.Sprint(concurrency)
+	}
+	l := fmt.Sprintf("%g req/s", rate)
+	if concurrency > 0 {
+		l += fmt.Sprintf(" ≤%d", concurrency)
+	}
+	return l
 }
 
 // Slice is one worker's share of a level.
@@ -33,8 +67,15 @@ type Slice struct {
 	Level       int    `json:"level"` // the level's concurrency
 	LevelIndex  int    `json:"level_index"`
 	Worker      int    `json:"worker"`
-	Concurrency int    `json:"concurrency"`        // virtual users of this slice
-	Requests    int    `json:"requests,omitempty"` // measured requests of this slice, when the spec counts requests
+	Concurrency int    `json:"concurrency"`        // virtual users of this slice; mode rate: its cap on requests in flight, 0 for none
+	Requests    int    `json:"requests,omitempty"` // measured requests of this slice, when the spec counts requests (mode rate: of the whole level)
+	// Mode rate: the worker's share of the level's schedule is arrival
+	// i with i mod Workers == Worker.
+	Workers int `json:"workers,omitempty"`
+	// Users is the number of the level's virtual users before this
+	// slice's, in the order a concurrency ramp adds them: the slice's
+	// virtual user k is the level's user Users+k.
+	Users int `json:"users,omitempty"`
 	// Start is the level's common start instant, shared by its slices.
 	// Zero lets the worker start at once.
 	Start time.Time `json:"start,omitempty"`
@@ -67,32 +108,143 @@ const LambdaTimeout = 15 * time.Minute
 // written.
 const MaxLambdaLevel = LambdaTimeout - time.Minute
 
-// Make expands a validated spec into a plan.
+// Make expands a validated spec into a plan. A sweep's plan holds its
+// first two levels (synchronous, then throughput); AddRates appends the
+// rates measured from them.
 func Make(s *spec.Spec, runID string, now time.Time) (*Plan, error) {
 	if !ValidRunID(runID) {
 		return nil, fmt.Errorf("plan: bad run id %q", runID)
 	}
 	p := &Plan{RunID: runID, Name: s.Name, Output: s.Output, Day: now.UTC().Format(DayLayout), CreatedAt: now.UTC()}
-	for _, c := range s.Load.Levels {
-		if n := (c + s.Load.SliceConcurrency - 1) / s.Load.SliceConcurrency; n > MaxSlices {
-			return nil, fmt.Errorf("plan: level %d needs %d slices of at most %d streams; at most %d run at once: set load.slice_concurrency to at least %d",
-				c, n, s.Load.SliceConcurrency, MaxSlices, (c+MaxSlices-1)/MaxSlices)
+	l := s.Load
+	switch {
+	case l.Profile == spec.ProfileSweep:
+		for _, c := range []int{1, l.SweepConcurrency} {
+			if err := p.addConcurrency(s, c, nil); err != nil {
+				return nil, err
+			}
+		}
+	case l.Mode == spec.ModeRate && l.Ramp != nil:
+		return p, p.AddRates(s, []float64{0}, now)
+	case l.Mode == spec.ModeRate:
+		return p, p.AddRates(s, l.Rates, now)
+	case l.Ramp != nil:
+		return p, p.addConcurrency(s, int(l.Ramp.To), l.Ramp)
+	default:
+		for _, c := range l.Levels {
+			if err := p.addConcurrency(s, c, nil); err != nil {
+				return nil, err
+			}
 		}
 	}
-	for i, c := range s.Load.Levels {
-		vus, reqs := Split(c, s.Load.SliceConcurrency, s.Load.Requests)
-		lv := Level{Index: i, Concurrency: c}
-		for w, v := range vus {
-			sl := Slice{RunID: runID, Output: s.Output, Day: p.Day, Level: c, LevelIndex: i, Worker: w, Concurrency: v}
-			if reqs != nil {
-				sl.Requests = reqs[w]
+	return p, nil
+}
+
+// addConcurrency appends a level of c virtual users (a ramp's end, with
+// r).
+func (p *Plan) addConcurrency(s *spec.Spec, c int, r *spec.Ramp) error {
+	sc := s.Load.SliceConcurrency
+	if n := (c + sc - 1) / sc; n > MaxSlices {
+		return fmt.Errorf("plan: level %d needs %d slices of at most %d streams; at most %d run at once: set load.slice_concurrency to at least %d",
+			c, n, sc, MaxSlices, (c+MaxSlices-1)/MaxSlices)
+	}
+	i := len(p.Levels)
+	vus, reqs := Split(c, sc, s.Load.Requests)
+	lv := Level{Index: i, Mode: spec.ModeConcurrency, Concurrency: c, Ramp: r}
+	users := 0
+	for w, v := range vus {
+		sl := Slice{RunID: p.RunID, Output: p.Output, Day: p.Day, Level: c, LevelIndex: i, Worker: w, Concurrency: v, Users: users}
+		if reqs != nil {
+			sl.Requests = reqs[w]
+		}
+		users += v
+		lv.Slices = append(lv.Slices, sl)
+	}
+	p.add(lv)
+	return nil
+}
+
+// AddRates appends a rate level for each rate of a validated spec in
+// mode rate (a ramp's level: one rate, ignored). The workers of a level
+// are as many as keep each at or below load.slice_rate at the level's
+// peak, and load.max_concurrency / load.slice_concurrency; its cap is
+// split among them.
+func (p *Plan) AddRates(s *spec.Spec, rates []float64, now time.Time) error {
+	l := s.Load
+	for k, rate := range rates {
+		a := ArrivalSpec(s, Level{Index: len(p.Levels), Rate: rate, Ramp: l.Ramp})
+		path := fmt.Sprintf("load.rates[%d]", k)
+		if l.Ramp != nil {
+			path, rate = "load.ramp.to", 0
+		}
+		if err := a.Validate(); err != nil {
+			return fmt.Errorf("plan: %s: %w", path, err)
+		}
+		peak := a.Peak()
+		w, err := arrival.Workers(peak, l.SliceRate)
+		if err != nil {
+			return fmt.Errorf("plan: %s: %w", path, err)
+		}
+		w = max(w, (l.MaxConcurrency+l.SliceConcurrency-1)/l.SliceConcurrency)
+		if w > MaxSlices {
+			return fmt.Errorf("plan: %s: %g req/s needs %d workers at load.slice_rate %g req/s each (and load.max_concurrency %d at load.slice_concurrency %d); at most %d run at once: raise load.slice_rate (at most %g, what one worker is measured to send on time) or lower the rate",
+				path, peak, w, l.SliceRate, l.MaxConcurrency, l.SliceConcurrency, MaxSlices, spec.MaxSliceRate)
+		}
+		i := len(p.Levels)
+		lv := Level{Index: i, Mode: spec.ModeRate, Concurrency: l.MaxConcurrency, Rate: rate, Seed: levelSeed(s.Seed, p.RunID, now), Ramp: l.Ramp}
+		caps := []int(nil)
+		if l.MaxConcurrency > 0 {
+			caps, _ = Split(l.MaxConcurrency, (l.MaxConcurrency+w-1)/w, 0)
+			for len(caps) < w {
+				caps = append(caps, 0) // cannot happen with w <= cap; keeps the index safe
+			}
+		}
+		for wk := 0; wk < w; wk++ {
+			sl := Slice{RunID: p.RunID, Output: p.Output, Day: p.Day, Level: l.MaxConcurrency, LevelIndex: i, Worker: wk, Workers: w, Requests: l.Requests}
+			if caps != nil {
+				sl.Concurrency = caps[wk]
 			}
 			lv.Slices = append(lv.Slices, sl)
 		}
-		p.Workers = max(p.Workers, len(lv.Slices))
-		p.Levels = append(p.Levels, lv)
+		p.add(lv)
 	}
-	return p, nil
+	return nil
+}
+
+func (p *Plan) add(lv Level) {
+	p.Workers = max(p.Workers, len(lv.Slices))
+	p.Levels = append(p.Levels, lv)
+}
+
+// ArrivalSpec is the arrival schedule of a rate level of a validated spec:
+// a pure function of the level's seed, index, rate or ramp, and the
+// spec's arrival process, warm-up, duration and request budget.
+func ArrivalSpec(s *spec.Spec, lv Level) arrival.Spec {
+	l := s.Load
+	a := arrival.Spec{
+		Level: lv.Index, Rate: lv.Rate, Process: l.Arrival, Burstiness: l.Burstiness,
+		Warmup: l.Warmup.D(), Requests: l.Requests, Seed: lv.Seed,
+	}
+	if l.Duration.D() > 0 {
+		a.Duration = l.Warmup.D() + l.Duration.D()
+	}
+	if r := lv.Ramp; r != nil {
+		a.Rate = 0
+		a.Ramp = &arrival.Ramp{From: r.From, To: r.To, Over: r.Over.D(), Strategy: r.Strategy}
+	}
+	return a
+}
+
+// levelSeed is the seed of a rate level's schedule: the spec's, or, when
+// it has none, one drawn from the run id and the planning instant, so
+// that two runs of one spec do not send at the same instants.
+func levelSeed(seed int64, runID string, now time.Time) uint64 {
+	if seed != 0 {
+		return uint64(seed)
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s %d", runID, now.UnixNano())
+	return h.Sum64() | 1
 }
 
 // Split divides a level's concurrency into slices of at most max virtual
@@ -128,7 +280,7 @@ func (p *Plan) Slice(levelIndex, worker int) (Slice, error) {
 	}
 	lv := p.Levels[levelIndex]
 	if worker < 0 || worker >= len(lv.Slices) {
-		return Slice{}, fmt.Errorf("plan: worker %d out of range (level %d has %d slices)", worker, lv.Concurrency, len(lv.Slices))
+		return Slice{}, fmt.Errorf("plan: worker %d out of range (level %d, %s, has %d slices)", worker, lv.Index, lv.Label(), len(lv.Slices))
 	}
 	return lv.Slices[worker], nil
 }
