@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"hash/fnv"
+	"math"
 	"time"
 
 	"github.com/llmbench/llmbench/shared/arrival"
@@ -192,12 +193,17 @@ func (p *Plan) AddRates(s *spec.Spec, rates []float64, now time.Time) error {
 		}
 		i := len(p.Levels)
 		lv := Level{Index: i, Mode: spec.ModeRate, Concurrency: l.MaxConcurrency, Rate: rate, Seed: levelSeed(s.Seed, p.RunID, now), Ramp: l.Ramp}
-		caps := []int(nil)
-		if l.MaxConcurrency > 0 {
-			caps, _ = Split(l.MaxConcurrency, (l.MaxConcurrency+w-1)/w, 0)
-			for len(caps) < w {
-				caps = append(caps, 0) // cannot happen with w <= cap; keeps the index safe
+		if l.MaxConcurrency > 0 && l.MaxConcurrency < w {
+			return fmt.Errorf("plan: load.max_concurrency: %d is below the %d workers %s needs at load.slice_rate %g req/s (each worker holds at least one slot): raise it, or load.slice_rate",
+				l.MaxConcurrency, w, path, l.SliceRate)
+		}
+		var caps []int // the cap split evenly over the workers, each at least 1
+		for wk := 0; l.MaxConcurrency > 0 && wk < w; wk++ {
+			c := l.MaxConcurrency / w
+			if wk < l.MaxConcurrency%w {
+				c++
 			}
+			caps = append(caps, c)
 		}
 		for wk := 0; wk < w; wk++ {
 			sl := Slice{RunID: p.RunID, Output: p.Output, Day: p.Day, Level: l.MaxConcurrency, LevelIndex: i, Worker: wk, Workers: w, Requests: l.Requests}
@@ -294,4 +300,27 @@ func CheckLevelTime(s *spec.Spec, maxLevel time.Duration) error {
 		return fmt.Errorf("load.cooldown + load.warmup + load.duration is %v, above the %v a worker can run in one Lambda invocation", d, maxLevel)
 	}
 	return nil
+}
+
+// SweepRates are a sweep's rate levels: n rates evenly spaced strictly
+// between the synchronous level's measured request rate lo and the
+// throughput level's hi (GuideLLM's sweep), rounded to 0.001 req/s.
+func SweepRates(lo, hi float64, n int) ([]float64, error) {
+	switch {
+	case n < 1:
+		return nil, fmt.Errorf("plan: sweep of %d levels: want at least 1", n)
+	case !(lo > 0):
+		return nil, fmt.Errorf("plan: sweep: the synchronous level measured %g ok requests per second: nothing to sweep from", lo)
+	case !(hi > lo):
+		return nil, fmt.Errorf("plan: sweep: the throughput level measured %g ok requests per second, not above the synchronous level's %g: no rate lies between them", hi, lo)
+	}
+	rates := make([]float64, 0, n)
+	for k := 1; k <= n; k++ {
+		r := math.Round((lo+(hi-lo)*float64(k)/float64(n+1))*1000) / 1000
+		if len(rates) > 0 && r <= rates[len(rates)-1] || r <= 0 {
+			return nil, fmt.Errorf("plan: sweep: %d rates between %g and %g req/s are closer than 0.001 req/s", n, lo, hi)
+		}
+		rates = append(rates, r)
+	}
+	return rates, nil
 }
