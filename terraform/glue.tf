@@ -532,5 +532,81 @@ resource "aws_glue_catalog_table" "level_summaries" {
       name = "output_tokens_per_usd_hour"
       type = "double"
     }
+
+    columns {
+      name    = "level_index"
+      type    = "int"
+      comment = "the level's place in the run, from 0"
+    }
+
+    columns {
+      name    = "mode"
+      type    = "string"
+      comment = "concurrency or rate"
+    }
+
+    columns {
+      name    = "request_rate"
+      type    = "double"
+      comment = "mode rate: the asked rate, requests/s (a ramp's end)"
+    }
+
+    columns {
+      name    = "ramp"
+      type    = "string"
+      comment = "the ramp, when the level ramped"
+    }
+
+    columns {
+      name    = "achieved_request_rate"
+      type    = "double"
+      comment = "requests sent per second over the measured window"
+    }
+
+    columns {
+      name    = "not_sent"
+      type    = "bigint"
+      comment = "arrivals never sent before the level ended"
+    }
+
+    columns {
+      name = "send_lag_p50_ms"
+      type = "double"
+    }
+
+    columns {
+      name = "send_lag_p90_ms"
+      type = "double"
+    }
+
+    columns {
+      name = "send_lag_p95_ms"
+      type = "double"
+    }
+
+    columns {
+      name = "send_lag_p99_ms"
+      type = "double"
+    }
+
+    columns {
+      name = "queue_p50_ms"
+      type = "double"
+    }
+
+    columns {
+      name = "queue_p90_ms"
+      type = "double"
+    }
+
+    columns {
+      name = "queue_p95_ms"
+      type = "double"
+    }
+
+    columns {
+      name = "queue_p99_ms"
+      type = "double"
+    }
   }
 }

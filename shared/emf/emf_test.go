@@ -294,3 +294,22 @@ func TestSummaryEventsDefaults(t *testing.T) {
 		t.Errorf("defaults give an invalid event: %v", err)
 	}
 }
+
+func TestLevelDimension(t *testing.T) {
+	levels := []summary.Level{
+		{Concurrency: 32},
+		{Mode: "concurrency", Concurrency: 6},
+		{Mode: "rate", RequestRate: 2.5},
+		{Mode: "rate", RequestRate: 8, Concurrency: 16},
+	}
+	want := []string{"32", "6", "rate=2.5", "rate=8/cap=16"}
+	evs := emf.SummaryEvents("ns", &summary.Summary{Name: "n", Platform: "p", Levels: levels}, time.Now())
+	if len(evs) != len(want) {
+		t.Fatalf("%d events, want %d", len(evs), len(want))
+	}
+	for i, e := range evs {
+		if got := e.Dimensions[emf.DimConcurrency]; got != want[i] {
+			t.Errorf("level %d: dimension %q, want %q", i, got, want[i])
+		}
+	}
+}

@@ -91,7 +91,7 @@ func SummaryEvents(namespace string, s *summary.Summary, now time.Time) []Event 
 			Dimensions: map[string]string{
 				DimSpecName:    name,
 				DimPlatform:    platform,
-				DimConcurrency: strconv.Itoa(l.Concurrency),
+				DimConcurrency: levelDimension(l),
 			},
 			DimensionSets: SummaryDimensionSets,
 			Metrics:       ms,
@@ -110,4 +110,18 @@ func WriteSummary(w io.Writer, namespace string, s *summary.Summary, now time.Ti
 		}
 	}
 	return nil
+}
+
+// levelDimension is a level's Concurrency dimension: its concurrency, or
+// for a rate level "rate=R" (with "/cap=C" when capped), so that rate and
+// concurrency levels of one spec never share a metric.
+func levelDimension(l summary.Level) string {
+	if l.Mode != "rate" {
+		return strconv.Itoa(l.Concurrency)
+	}
+	d := "rate=" + strconv.FormatFloat(l.RequestRate, 'g', -1, 64)
+	if l.Concurrency > 0 {
+		d += "/cap=" + strconv.Itoa(l.Concurrency)
+	}
+	return d
 }

@@ -17,6 +17,8 @@ func LevelLines(s *Summary) []byte {
 			"simulated": s.Simulated, "target": s.Target,
 			"started_at":  s.StartedAt.UTC().Format(time.RFC3339Nano),
 			"finished_at": s.FinishedAt.UTC().Format(time.RFC3339Nano),
+			"level_index": l.Index, "mode": l.Mode, "request_rate": l.RequestRate, "ramp": l.Ramp,
+			"achieved_request_rate": l.AchievedRequestRate, "not_sent": l.NotSent,
 			"concurrency": l.Concurrency, "requests": l.Requests, "warmup_requests": l.WarmupRequests,
 			"ok": l.OK, "errors": l.Errors, "error_rate": l.ErrorRate,
 			"throttled": l.Throttled, "cut_short": l.CutShort, "backoff_s": l.BackoffS,
@@ -27,7 +29,7 @@ func LevelLines(s *Summary) []byte {
 			"cost_per_1m_output_tokens_usd": l.CostPer1MOutputTokensUSD,
 			"output_tokens_per_usd_hour":    l.OutputTokensPerUSDHour,
 		}
-		for name, d := range map[string]Dist{"ttft": l.TTFTMs, "tpot": l.TPOTMs, "itl": l.ITLMs, "e2e": l.E2EMs} {
+		for name, d := range map[string]Dist{"ttft": l.TTFTMs, "tpot": l.TPOTMs, "itl": l.ITLMs, "e2e": l.E2EMs, "send_lag": l.SendLagMs, "queue": l.QueueMs} {
 			for p, v := range map[string]float64{"p50": d.P50, "p90": d.P90, "p95": d.P95, "p99": d.P99} {
 				var x any = v
 				if d.N == 0 {
