@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"net/url"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/llmbench/llmbench/shared/report/chart"
@@ -96,22 +95,52 @@ type htmlPage struct {
 	Facts      [][2]string
 	Heads      []string
 	Rows       [][]string
+	RateHeads  []string
+	RateRows   [][]string
+	RateNote   string
 	Figures    []Figure
 	NoCharts   string
 	Levels     []levelView
-	Problems   []string
-	Defs       [][2]string
-	SpecJSON   string
-	Style      template.CSS
+	// SecondHeads head every level's per-second table; SeriesNote says
+	// what it holds.
+	SecondHeads []string
+	SeriesNote  string
+	Problems    []string
+	Defs        [][2]string
+	SpecJSON    string
+	Style       template.CSS
 }
 
 type levelView struct {
-	Concurrency int
-	Facts       string
-	Dists       [][]string
-	Errors      string
-	Notes       []string
+	Title   string
+	Facts   string
+	Dists   [][]string
+	Errors  string
+	Notes   []string
+	Series  []Figure   // its per-second charts (see hasSeries)
+	Seconds [][]string // its per-second table
 }
+
+// levelTitle heads a level's section: "6 concurrent streams", "4 requests
+// per second (at most 16 in flight)", "ramp of concurrent streams:
+// linear 1→32 over 1m0s".
+func levelTitle(l *summary.Level) string {
+	switch {
+	case l.Ramp != "" && IsRate(l):
+		return "ramp of requests per second: " + l.Ramp
+	case l.Ramp != "":
+		return "ramp of concurrent streams: " + l.Ramp
+	case IsRate(l) && l.Concurrency > 0:
+		return fmt.Sprintf("%s requests per second (at most %d in flight)", FormatRate(l.RequestRate), l.Concurrency)
+	case IsRate(l):
+		return FormatRate(l.RequestRate) + " requests per second"
+	}
+	return fmt.Sprintf("%d concurrent streams", l.Concurrency)
+}
+
+// rateHeads head the open-loop table of report.html, units included.
+var rateHeads = []string{"level (streams, req/s or ramp)", "asked (req/s)", "achieved (req/s)", "achieved (% of asked)", "not sent (arrivals)",
+	"send lag p50 (ms)", "send lag p99 (ms)", "queue p50 (ms)", "queue p99 (ms)"}
 
 func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	v := &htmlPage{Title: s.Name, Sum: s, Simulated: s.Simulated, SimProfile: s.SimProfile, Style: template.CSS(Style)}
@@ -132,7 +161,11 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 			stream = "non-streaming"
 		}
 		v.Facts = append(v.Facts, [2]string{"workload", fmt.Sprintf("%d input tokens (approx.), %d output tokens per request, %s", sp.Workload.InputTokens, sp.Workload.OutputTokens, stream)})
-		load := fmt.Sprintf("concurrency levels %s; %s measured per level after %s warm-up", joinInts(sp.Load.Levels), dash(string(sp.Load.Duration)), dash(string(sp.Load.Warmup)))
+		shape := "concurrency levels " + joinInts(sp.Load.Levels)
+		if d := loadShape(&sp.Load); d != "" {
+			shape = d
+		}
+		load := fmt.Sprintf("%s; %s measured per level after %s warm-up", shape, dash(string(sp.Load.Duration)), dash(string(sp.Load.Warmup)))
 		if sp.Load.Requests > 0 {
 			load += fmt.Sprintf("; %d measured requests per level", sp.Load.Requests)
 		}
@@ -159,8 +192,17 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		v.SpecJSON = strings.TrimSuffix(j.String(), "\n")
 	}
 
-	v.Heads = []string{"concurrency (streams)", "measured requests (count)", "error rate (%)", "output (tok/s)", "requests (req/s)", "goodput (req/s)",
+	first := "concurrency (streams)"
+	if !plain(s) {
+		first = "level (streams, req/s or ramp)"
+	}
+	v.Heads = []string{first, "measured requests (count)", "error rate (%)", "output (tok/s)", "requests (req/s)", "goodput (req/s)",
 		"TTFT p50 (ms)", "TTFT p95 (ms)", "TPOT p50 (ms)", "ITL p99 (ms)", "E2E p50 (ms)", "E2E p95 (ms)", "cost ($ per 1M output tokens)", "output tokens per dollar-hour (tok/$·h)"}
+	suffix := ""
+	if s.Simulated {
+		suffix = " — SIMULATED server"
+	}
+	var err error
 	for i := range s.Levels {
 		l := &s.Levels[i]
 		tph := "-"
@@ -168,13 +210,13 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 			tph = chart.Thousands(*l.OutputTokensPerUSDHour, 0)
 		}
 		v.Rows = append(v.Rows, []string{
-			fmt.Sprint(l.Concurrency), fmt.Sprint(l.Requests), fmt.Sprintf("%.1f", 100*l.ErrorRate),
+			Label(l), fmt.Sprint(l.Requests), fmt.Sprintf("%.1f", 100*l.ErrorRate),
 			fmt.Sprintf("%.1f", l.OutputTokenThroughput), fmt.Sprintf("%.2f", l.RequestThroughput), fmt.Sprintf("%.2f", l.GoodputRPS),
 			msCell(l.TTFTMs.N, l.TTFTMs.P50), msCell(l.TTFTMs.N, l.TTFTMs.P95), msCell(l.TPOTMs.N, l.TPOTMs.P50),
 			msCell(l.ITLMs.N, l.ITLMs.P99), msCell(l.E2EMs.N, l.E2EMs.P50), msCell(l.E2EMs.N, l.E2EMs.P95),
 			usd(l.CostPer1MOutputTokensUSD), tph,
 		})
-		lv := levelView{Concurrency: l.Concurrency,
+		lv := levelView{Title: levelTitle(l),
 			Facts: fmt.Sprintf("%d measured requests (%d ok, %d errors) after %d warm-up requests; window %.1f s; achieved concurrency %.1f; token counts from %s",
 				l.Requests, l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, dash(l.TokenSource))}
 		for _, d := range []struct {
@@ -188,19 +230,36 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 			lv.Errors = ErrorKinds(l.ErrorsByStatus)
 		}
 		lv.Notes = LevelNotes(l)
+		if lv.Series, err = seriesFigures(l, suffix); err != nil {
+			return nil, err
+		}
+		if hasSeries(l) {
+			lv.Seconds = secondRows(l)
+		}
 		v.Levels = append(v.Levels, lv)
 	}
+	if hasRate(s) {
+		v.RateHeads = rateHeads
+		for i := range s.Levels {
+			v.RateRows = append(v.RateRows, cells(&s.Levels[i], rateColumns))
+		}
+		v.RateNote = rateNote
+	}
+	v.SecondHeads = secondHeads
+	v.SeriesNote = seriesNote
 	if n := Incomplete(s); n != "" {
 		v.Problems = append(v.Problems, n)
 	}
 	for _, f := range s.FailedSlices {
-		v.Problems = append(v.Problems, fmt.Sprintf("FAILED slice: level %d worker %d: %s", f.Level, f.Worker, f.Error))
+		v.Problems = append(v.Problems, failedSlice(s, f))
+	}
+	for _, sw := range s.SliceWarnings {
+		v.Problems = append(v.Problems, "warning: "+sliceWarning(s, sw))
 	}
 	for _, r := range s.RetriedSlices {
-		v.Problems = append(v.Problems, fmt.Sprintf("retried slice: level %d worker %d ran %d times; %d part(s) of interrupted attempts discarded", r.Level, r.Worker, r.Attempts, r.DiscardedParts))
+		v.Problems = append(v.Problems, retriedSlice(s, r))
 	}
-	d := s.Definitions
-	v.Defs = [][2]string{{"TTFT", d.TTFT}, {"ITL", d.ITL}, {"TPOT", d.TPOT}, {"E2E", d.E2E}, {"Window", d.Window}, {"Throughput", d.Throughput}, {"Percentiles", d.Percentile}, {"Cost per 1M output tokens", d.Cost}}
+	v.Defs = definitions(s)
 
 	figs, err := runFigures(s)
 	if err != nil {
@@ -211,165 +270,6 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		v.NoCharts = "No level has measurements to chart."
 	}
 	return v, nil
-}
-
-// runFigures draws the charts of one run.
-func runFigures(s *summary.Summary) ([]Figure, error) {
-	levels := append([]summary.Level(nil), s.Levels...)
-	sort.SliceStable(levels, func(i, j int) bool { return levels[i].Concurrency < levels[j].Concurrency })
-	if len(levels) == 0 {
-		return nil, nil
-	}
-	suffix := ""
-	if s.Simulated {
-		suffix = " — SIMULATED server"
-	}
-	var ticks []chart.Tick
-	for _, l := range levels {
-		ticks = append(ticks, chart.Tick{Value: float64(l.Concurrency), Label: fmt.Sprint(l.Concurrency)})
-	}
-	const xConc = "concurrency (concurrent streams)"
-	pts := func(val func(l *summary.Level) (float64, bool)) []chart.Point {
-		var out []chart.Point
-		for i := range levels {
-			if y, ok := val(&levels[i]); ok {
-				out = append(out, chart.Point{X: float64(levels[i].Concurrency), Y: y})
-			}
-		}
-		return out
-	}
-	dist := func(pick func(l *summary.Level) summary.Dist, q func(d summary.Dist) float64) func(l *summary.Level) (float64, bool) {
-		return func(l *summary.Level) (float64, bool) { d := pick(l); return q(d), d.N > 0 }
-	}
-	ttft := func(l *summary.Level) summary.Dist { return l.TTFTMs }
-	e2e := func(l *summary.Level) summary.Dist { return l.E2EMs }
-	p50 := func(d summary.Dist) float64 { return d.P50 }
-	p95 := func(d summary.Dist) float64 { return d.P95 }
-
-	var figs []Figure
-	add := func(c interface {
-		SVG() (template.HTML, error)
-	}, caption string) error {
-		svg, err := c.SVG()
-		if err != nil {
-			return fmt.Errorf("report: html: %w", err)
-		}
-		figs = append(figs, Figure{SVG: svg, Caption: caption})
-		return nil
-	}
-	some := func(ss ...chart.Series) bool {
-		for _, s := range ss {
-			if len(s.Points) > 0 {
-				return true
-			}
-		}
-		return false
-	}
-
-	tput := chart.Series{Name: "output tok/s", Points: pts(func(l *summary.Level) (float64, bool) { return l.OutputTokenThroughput, true })}
-	if err := add(&chart.Lines{Title: "Output throughput vs concurrency" + suffix, XLabel: xConc, YLabel: "output throughput (tok/s)", XTicks: ticks,
-		Series: []chart.Series{tput}}, "Output tokens of ok requests per second of the measured window, at each concurrency level."); err != nil {
-		return nil, err
-	}
-	for _, c := range []struct {
-		name, what string
-		pick       func(l *summary.Level) summary.Dist
-	}{{"TTFT", "time to first token", ttft}, {"E2E", "end-to-end latency", e2e}} {
-		a := chart.Series{Name: c.name + " p50", Points: pts(dist(c.pick, p50))}
-		b := chart.Series{Name: c.name + " p95", Points: pts(dist(c.pick, p95)), Dashed: true}
-		if !some(a, b) {
-			continue
-		}
-		lc := &chart.Lines{Title: c.name + " p50 and p95 vs concurrency" + suffix, XLabel: xConc, YLabel: c.name + " (ms)", XTicks: ticks,
-			Series: []chart.Series{a, b}}
-		logY(lc)
-		if err := add(lc, fmt.Sprintf("Median (solid) and 95th percentile (dashed) %s of ok requests at each level%s.", c.what, logNote(lc))); err != nil {
-			return nil, err
-		}
-	}
-	for _, c := range []struct {
-		name string
-		pick func(l *summary.Level) summary.Dist
-	}{{"E2E", e2e}, {"TTFT", ttft}} {
-		var sr chart.Series
-		sr.Name = c.name + " p95"
-		for _, l := range levels {
-			if d := c.pick(&l); d.N > 0 {
-				sr.Points = append(sr.Points, chart.Point{X: l.OutputTokenThroughput, Y: d.P95})
-				sr.Labels = append(sr.Labels, fmt.Sprintf("c=%d", l.Concurrency))
-			}
-		}
-		if !some(sr) {
-			continue
-		}
-		lc := &chart.Lines{Title: "Throughput vs " + c.name + " p95 latency" + suffix, XLabel: "output throughput (tok/s)", YLabel: c.name + " p95 (ms)",
-			Series: []chart.Series{sr}}
-		logY(lc)
-		if err := add(lc, fmt.Sprintf("Each point is a level, labelled c=concurrency, joined in order of concurrency: what %s p95 each throughput costs%s.", c.name, logNote(lc))); err != nil {
-			return nil, err
-		}
-	}
-	profile := []struct {
-		name string
-		q    func(d summary.Dist) float64
-	}{{"p50", p50}, {"p90", func(d summary.Dist) float64 { return d.P90 }}, {"p95", p95}, {"p99", func(d summary.Dist) float64 { return d.P99 }}, {"max", func(d summary.Dist) float64 { return d.Max }}}
-	var pticks []chart.Tick
-	for i, p := range profile {
-		pticks = append(pticks, chart.Tick{Value: float64(i), Label: p.name})
-	}
-	var prof []chart.Series
-	for _, l := range levels {
-		if l.TTFTMs.N == 0 {
-			continue
-		}
-		sr := chart.Series{Name: fmt.Sprintf("%d streams", l.Concurrency)}
-		for i, p := range profile {
-			sr.Points = append(sr.Points, chart.Point{X: float64(i), Y: p.q(l.TTFTMs)})
-		}
-		prof = append(prof, sr)
-	}
-	if len(prof) > 0 {
-		lc := &chart.Lines{Title: "TTFT distribution per level (percentile profile)" + suffix, XLabel: "percentile of ok requests (ordinal axis)", YLabel: "TTFT (ms)", XTicks: pticks,
-			Series: prof}
-		logY(lc)
-		if err := add(lc, "One line per level through its TTFT p50, p90, p95, p99 and maximum, evenly spaced: the summary keeps no other quantile. The mean is in the level's table below"+logNote(lc)+"."); err != nil {
-			return nil, err
-		}
-	}
-	kinds := map[string]bool{}
-	for _, l := range levels {
-		for k, n := range l.ErrorsByStatus {
-			if n > 0 {
-				kinds[k] = true
-			}
-		}
-	}
-	if len(kinds) > 0 {
-		names := make([]string, 0, len(kinds))
-		for k := range kinds {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		bars := &chart.Bars{Title: "Errors by kind per level" + suffix, XLabel: xConc, YLabel: "errors (% of measured requests)"}
-		for _, l := range levels {
-			bars.Categories = append(bars.Categories, fmt.Sprint(l.Concurrency))
-		}
-		for _, k := range names {
-			st := chart.Stack{Name: k}
-			for _, l := range levels {
-				pct := 0.0
-				if l.Requests > 0 {
-					pct = 100 * float64(l.ErrorsByStatus[k]) / float64(l.Requests)
-				}
-				st.Values = append(st.Values, pct)
-			}
-			bars.Stacks = append(bars.Stacks, st)
-		}
-		if err := add(bars, "Failed measured requests by kind, stacked, as a share of each level's measured requests; counts are in the level tables below."); err != nil {
-			return nil, err
-		}
-	}
-	return figs, nil
 }
 
 // logY puts a latency chart on a log scale when its values span a factor
@@ -495,7 +395,14 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">Latencies are over ok requests; “-” means no value (no ok request, or no price).</p>
-
+{{if .RateRows}}
+<h2 id="rate">Open-loop load per level</h2>
+<div class="scroll"><table class="rate">
+<tr>{{range .RateHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .RateRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.RateNote}}</p>
+{{end}}
 <h2 id="charts">Charts</h2>
 {{if .NoCharts}}<p>{{.NoCharts}}</p>{{end}}<div class="charts">
 {{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
@@ -504,14 +411,21 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <h2 id="distributions">Distributions per level</h2>
 <div class="levels">
 {{range .Levels}}<section>
-<h3>{{.Concurrency}} concurrent streams</h3>
+<h3>{{.Title}}</h3>
 <p class="note">{{.Facts}}</p>
 <table>
 <tr><th>metric</th><th>n (values)</th><th>mean (ms)</th><th>p50 (ms)</th><th>p90 (ms)</th><th>p95 (ms)</th><th>p99 (ms)</th><th>max (ms)</th></tr>
 {{range .Dists}}<tr><th>{{index . 0}}</th>{{range slice . 1}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table>
 {{if .Errors}}<p>errors: {{.Errors}}</p>{{end}}{{range .Notes}}<p class="note">This level {{.}}</p>{{end}}
-</section>
+{{range .Series}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
+{{end}}{{if .Seconds}}<details><summary>per second ({{len .Seconds}} seconds)</summary>
+<p class="note">{{$.SeriesNote}}</p>
+<table class="seconds">
+<tr>{{range $.SecondHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Seconds}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></details>
+{{end}}</section>
 {{end}}</div>
 {{if .Problems}}
 <h2 id="problems">Failed and retried slices</h2>

@@ -20,9 +20,9 @@ func htmlFixture() (*summary.Summary, *spec.Spec) {
 	d := func(n int, p50 float64) summary.Dist {
 		return summary.Dist{N: n, Mean: p50 * 1.04, P50: p50, P90: p50 * 1.3, P95: p50 * 1.45, P99: p50 * 1.9, Max: p50 * 2.6}
 	}
-	lv := func(c, reqs, errs int, tps, ttft, e2e float64, kinds map[string]int) summary.Level {
+	lv := func(i, c, reqs, errs int, tps, ttft, e2e float64, kinds map[string]int) summary.Level {
 		ok := reqs - errs
-		return summary.Level{Concurrency: c, Requests: reqs, WarmupRequests: 2 * c, OK: ok, Errors: errs, ErrorsByStatus: kinds,
+		return summary.Level{Index: i, Concurrency: c, Requests: reqs, WarmupRequests: 2 * c, OK: ok, Errors: errs, ErrorsByStatus: kinds,
 			ErrorRate: float64(errs) / float64(reqs), DurationS: 60, AchievedConcurrency: float64(c) * 0.98,
 			RequestThroughput: float64(ok) / 60, OutputTokenThroughput: tps, GoodputRPS: float64(ok) / 60 * 0.97, TokenSource: "usage",
 			TTFTMs: d(ok, ttft), TPOTMs: d(ok, (e2e-ttft)/63), ITLMs: d(ok*63, (e2e-ttft)/63*0.95), E2EMs: d(ok, e2e),
@@ -34,12 +34,12 @@ func htmlFixture() (*summary.Summary, *spec.Spec) {
 		StartedAt: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), FinishedAt: time.Date(2026, 11, 23, 6, 5, 0, 0, time.UTC),
 		Definitions: summary.Definitions{TTFT: "first token", ITL: "gaps", TPOT: "per token", E2E: "whole request", Window: "window", Throughput: "tokens / window", Percentile: "exact", Cost: "formula"},
 		Levels: []summary.Level{
-			lv(6, 360, 0, 364.1, 55.0, 930.4, nil),
-			lv(12, 700, 3, 672.5, 81.2, 1010.8, map[string]int{"timeout": 3}),
-			lv(24, 1200, 14, 851.9, 140.6, 1742.3, map[string]int{"timeout": 4, "http_429": 8, "http_500": 2}),
-			lv(32, 1400, 35, 950.0, 203.2, 2144.0, map[string]int{"timeout": 5, "http_429": 30}),
+			lv(0, 6, 360, 0, 364.1, 55.0, 930.4, nil),
+			lv(1, 12, 700, 3, 672.5, 81.2, 1010.8, map[string]int{"timeout": 3}),
+			lv(2, 24, 1200, 14, 851.9, 140.6, 1742.3, map[string]int{"timeout": 4, "http_429": 8, "http_500": 2}),
+			lv(3, 32, 1400, 35, 950.0, 203.2, 2144.0, map[string]int{"timeout": 5, "http_429": 30}),
 		},
-		RetriedSlices: []summary.RetriedSlice{{Level: 32, Worker: 0, Attempts: 2, DiscardedParts: 1}},
+		RetriedSlices: []summary.RetriedSlice{{Level: 3, Worker: 0, Attempts: 2, DiscardedParts: 1}}, // level index 3: 32 streams
 	}
 	sp := &spec.Spec{Name: "html-demo", Platform: "sim",
 		Target: spec.Target{Kind: "openai", URL: "https://user:PLANTED-3-pw@llm.example.invalid/v1?api-version=2024-06-01&sig=PLANTED-4-sig", Model: "m",
@@ -183,7 +183,8 @@ func TestHTMLStructure(t *testing.T) {
 // ending in ")" besides its title.
 func hasUnits(svg string) bool {
 	n := 0
-	for _, unit := range []string{"(ms)", "(ms, log scale)", "(tok/s)", "(% of measured requests)", "(concurrent streams)", "(ordinal axis)"} {
+	for _, unit := range []string{"(ms)", "(ms, log scale)", "(tok/s)", "(% of measured requests)", "(concurrent streams)", "(ordinal axis)",
+		"(req/s)", "(s)", "(streams, req/s or ramp)"} {
 		n += strings.Count(svg, unit+"</text>")
 	}
 	return n >= 2

@@ -22,7 +22,7 @@ type column struct {
 }
 
 var columns = []column{
-	{"conc", func(l *summary.Level) string { return fmt.Sprint(l.Concurrency) }},
+	{"conc", Label}, // "level" when a run has other than steady concurrency levels (see heads)
 	{"reqs", func(l *summary.Level) string { return fmt.Sprint(l.Requests) }},
 	{"err %", func(l *summary.Level) string { return fmt.Sprintf("%.1f", 100*l.ErrorRate) }},
 	{"out tok/s", func(l *summary.Level) string { return fmt.Sprintf("%.1f", l.OutputTokenThroughput) }},
@@ -60,49 +60,91 @@ func usd(p *float64) string {
 	return fmt.Sprintf("%.2f", *p)
 }
 
-// Table writes the summary as an aligned text table.
+// heads are the headers of cols, the first one "level" unless every level
+// is a steady concurrency level (see plain).
+func heads(s *summary.Summary, cols []column) []string {
+	h := make([]string, len(cols))
+	for i, c := range cols {
+		h[i] = c.head
+	}
+	if !plain(s) {
+		h[0] = "level"
+	}
+	return h
+}
+
+// cells are the values of cols for level l.
+func cells(l *summary.Level, cols []column) []string {
+	c := make([]string, len(cols))
+	for j, col := range cols {
+		c[j] = col.val(l)
+	}
+	return c
+}
+
+// Table writes the summary as an aligned text table, followed by the
+// open-loop figures of a run with rate levels.
 func Table(w io.Writer, s *summary.Summary) error {
 	fmt.Fprintf(w, "%s  run %s\n", s.Name, s.RunID)
 	if s.Simulated {
 		fmt.Fprintf(w, "SIMULATED server (profile %s): these figures measure llmbench's model of a server, not a real one\n", s.SimProfile)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	heads := make([]string, len(columns))
-	for i, c := range columns {
-		heads[i] = c.head
+	tables := [][]column{columns}
+	if hasRate(s) {
+		tables = append(tables, rateColumns)
 	}
-	fmt.Fprintln(tw, strings.Join(heads, "\t")+"\t")
+	for _, cols := range tables {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, strings.Join(heads(s, cols), "\t")+"\t")
+		for i := range s.Levels {
+			fmt.Fprintln(tw, strings.Join(cells(&s.Levels[i], cols), "\t")+"\t")
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	for _, p := range problems(s, "level %s errors: %s") {
+		fmt.Fprintln(w, p)
+	}
+	return nil
+}
+
+// problems are the lines the terminal table and report.md print after the
+// figures: each level's errors (written with errFormat, given the level's
+// label and its error kinds) and notes, then the slices that failed,
+// started late, stopped early or were retried.
+func problems(s *summary.Summary, errFormat string) []string {
+	var out []string
 	for i := range s.Levels {
-		cells := make([]string, len(columns))
-		for j, c := range columns {
-			cells[j] = c.val(&s.Levels[i])
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, l := range s.Levels {
+		l := &s.Levels[i]
 		if l.Errors > 0 {
-			fmt.Fprintf(w, "level %d errors: %s\n", l.Concurrency, ErrorKinds(l.ErrorsByStatus))
+			out = append(out, fmt.Sprintf(errFormat, Label(l), ErrorKinds(l.ErrorsByStatus)))
 		}
-		for _, n := range LevelNotes(&l) {
-			fmt.Fprintf(w, "level %d %s\n", l.Concurrency, n)
+		for _, n := range LevelNotes(l) {
+			out = append(out, fmt.Sprintf("level %s %s", Label(l), n))
 		}
 	}
 	if n := Incomplete(s); n != "" {
-		fmt.Fprintln(w, n)
+		out = append(out, n)
 	}
 	for _, f := range s.FailedSlices {
-		fmt.Fprintf(w, "FAILED slice: level %d worker %d: %s\n", f.Level, f.Worker, f.Error)
+		out = append(out, failedSlice(s, f))
 	}
 	for _, sw := range s.SliceWarnings {
-		fmt.Fprintf(w, "warning: %s\n", sliceWarning(sw))
+		out = append(out, "warning: "+sliceWarning(s, sw))
 	}
 	for _, r := range s.RetriedSlices {
-		fmt.Fprintf(w, "retried slice: level %d worker %d ran %d times; %d part(s) of interrupted attempts discarded\n", r.Level, r.Worker, r.Attempts, r.DiscardedParts)
+		out = append(out, retriedSlice(s, r))
 	}
-	return nil
+	return out
+}
+
+func failedSlice(s *summary.Summary, f summary.FailedSlice) string {
+	return fmt.Sprintf("FAILED slice: level %s worker %d: %s", levelName(s, f.Level), f.Worker, f.Error)
+}
+
+func retriedSlice(s *summary.Summary, r summary.RetriedSlice) string {
+	return fmt.Sprintf("retried slice: level %s worker %d ran %d times; %d part(s) of interrupted attempts discarded", levelName(s, r.Level), r.Worker, r.Attempts, r.DiscardedParts)
 }
 
 // ErrorKinds lists error counts by status, sorted: "http_error 3, timeout 1".
@@ -136,7 +178,11 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 			stream = "non-streaming"
 		}
 		fmt.Fprintf(&b, "| workload | %d input tokens (approx.), %d output tokens, %s |\n", sp.Workload.InputTokens, sp.Workload.OutputTokens, stream)
-		fmt.Fprintf(&b, "| load | levels %v, %s per level after %s warm-up", sp.Load.Levels, dash(string(sp.Load.Duration)), dash(string(sp.Load.Warmup)))
+		shape := fmt.Sprintf("levels %v", sp.Load.Levels)
+		if d := loadShape(&sp.Load); d != "" {
+			shape = d
+		}
+		fmt.Fprintf(&b, "| load | %s, %s per level after %s warm-up", shape, dash(string(sp.Load.Duration)), dash(string(sp.Load.Warmup)))
 		if sp.Load.Requests > 0 {
 			fmt.Fprintf(&b, ", %d requests per level", sp.Load.Requests)
 		}
@@ -146,58 +192,64 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 		}
 	}
 	b.WriteString("\n## Results per level\n\n")
-	heads := make([]string, len(columns))
-	for i, c := range columns {
-		heads[i] = c.head
-	}
-	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(heads, " | "), strings.Repeat("---:|", len(columns)))
-	for i := range s.Levels {
-		cells := make([]string, len(columns))
-		for j, c := range columns {
-			cells[j] = c.val(&s.Levels[i])
-		}
-		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+	mdTable(&b, s, columns)
+	if hasRate(s) {
+		b.WriteString("\n## Open-loop load per level\n\n")
+		mdTable(&b, s, rateColumns)
+		b.WriteString("\n" + rateNote + "\n")
 	}
 	b.WriteString("\n## Details per level\n\n")
-	b.WriteString("| conc | ok | errors | warm-up reqs | window s | achieved conc | goodput req/s | tokens/$·h | token count |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
-	for _, l := range s.Levels {
+	first := "conc"
+	if !plain(s) {
+		first = "level"
+	}
+	b.WriteString("| " + first + " | ok | errors | warm-up reqs | window s | achieved conc | goodput req/s | tokens/$·h | token count |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for i := range s.Levels {
+		l := &s.Levels[i]
 		tph := "-"
 		if l.OutputTokensPerUSDHour != nil {
 			tph = fmt.Sprintf("%.0f", *l.OutputTokensPerUSDHour)
 		}
-		fmt.Fprintf(&b, "| %d | %d | %d | %d | %.1f | %.1f | %.2f | %s | %s |\n",
-			l.Concurrency, l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, l.GoodputRPS, tph, dash(l.TokenSource))
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.1f | %.1f | %.2f | %s | %s |\n",
+			Label(l), l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, l.GoodputRPS, tph, dash(l.TokenSource))
 	}
-	var errs []string
-	for _, l := range s.Levels {
-		if l.Errors > 0 {
-			errs = append(errs, fmt.Sprintf("- level %d: %s", l.Concurrency, ErrorKinds(l.ErrorsByStatus)))
-		}
-		for _, n := range LevelNotes(&l) {
-			errs = append(errs, fmt.Sprintf("- level %d %s", l.Concurrency, n))
+	mdSeries(&b, s)
+	if ps := problems(s, "level %s: %s"); len(ps) > 0 {
+		b.WriteString("\n## Errors\n\n")
+		for _, p := range ps {
+			b.WriteString("- " + p + "\n")
 		}
 	}
-	if n := Incomplete(s); n != "" {
-		errs = append(errs, "- "+n)
-	}
-	for _, f := range s.FailedSlices {
-		errs = append(errs, fmt.Sprintf("- FAILED slice: level %d worker %d: %s", f.Level, f.Worker, f.Error))
-	}
-	for _, sw := range s.SliceWarnings {
-		errs = append(errs, "- warning: "+sliceWarning(sw))
-	}
-	for _, r := range s.RetriedSlices {
-		errs = append(errs, fmt.Sprintf("- retried slice: level %d worker %d ran %d times; %d part(s) of interrupted attempts discarded", r.Level, r.Worker, r.Attempts, r.DiscardedParts))
-	}
-	if len(errs) > 0 {
-		b.WriteString("\n## Errors\n\n" + strings.Join(errs, "\n") + "\n")
-	}
-	d := s.Definitions
 	b.WriteString("\n## Definitions\n\n")
-	for _, kv := range [][2]string{{"TTFT", d.TTFT}, {"ITL", d.ITL}, {"TPOT", d.TPOT}, {"E2E", d.E2E}, {"Window", d.Window}, {"Throughput", d.Throughput}, {"Percentiles", d.Percentile}, {"Cost per 1M output tokens", d.Cost}} {
+	for _, kv := range definitions(s) {
 		fmt.Fprintf(&b, "- **%s**: %s\n", kv[0], kv[1])
 	}
 	return b.Bytes()
+}
+
+// mdTable writes one row per level of cols as a Markdown table.
+func mdTable(b *bytes.Buffer, s *summary.Summary, cols []column) {
+	fmt.Fprintf(b, "| %s |\n|%s\n", strings.Join(heads(s, cols), " | "), strings.Repeat("---:|", len(cols)))
+	for i := range s.Levels {
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells(&s.Levels[i], cols), " | "))
+	}
+}
+
+// definitions are the summary's definitions, and those of the open-loop
+// figures when the run has rate levels (the summary does not carry them).
+func definitions(s *summary.Summary) [][2]string {
+	d := s.Definitions
+	out := [][2]string{{"TTFT", d.TTFT}, {"ITL", d.ITL}, {"TPOT", d.TPOT}, {"E2E", d.E2E}, {"Window", d.Window}, {"Throughput", d.Throughput}, {"Percentiles", d.Percentile}, {"Cost per 1M output tokens", d.Cost}}
+	if hasRate(s) {
+		out = append(out,
+			[2]string{"Asked rate", "the requests per second the spec set for a rate level (open loop): arrivals are scheduled at that rate whatever the server does"},
+			[2]string{"Achieved rate", "requests sent per second of the measured window, not_sent arrivals excluded"},
+			[2]string{"Not sent", "arrivals that could not be sent before the level ended (every load.max_concurrency slot busy, or the sender behind): rows with status not_sent, counted in the errors too"},
+			[2]string{"Send lag", "the send instant minus the intended instant, over the requests sent"},
+			[2]string{"Queue", "the part of the send lag spent waiting for a load.max_concurrency slot (none without a cap)"},
+		)
+	}
+	return out
 }
 
 func dash(s string) string {
@@ -217,7 +269,7 @@ func Files(s *summary.Summary, sp *spec.Spec) (map[string][]byte, error) {
 }
 
 // sliceWarning says how a slice fell short of its level's window.
-func sliceWarning(w summary.SliceWarning) string {
+func sliceWarning(s *summary.Summary, w summary.SliceWarning) string {
 	var parts []string
 	if w.LateMs > 0 {
 		parts = append(parts, fmt.Sprintf("started %.1f s after the level's start instant", w.LateMs/1000))
@@ -225,7 +277,13 @@ func sliceWarning(w summary.SliceWarning) string {
 	if w.StoppedEarly != "" {
 		parts = append(parts, "stopped issuing early ("+w.StoppedEarly+")")
 	}
-	return fmt.Sprintf("level %d worker %d %s: the level held fewer streams than its concurrency for a while", w.Level, w.Worker, strings.Join(parts, " and "))
+	short := "the level held fewer streams than its concurrency for a while"
+	for i := range s.Levels {
+		if l := &s.Levels[i]; l.Index == w.Level && IsRate(l) {
+			short = "the level sent less than its rate for a while"
+		}
+	}
+	return fmt.Sprintf("level %s worker %d %s: %s", levelName(s, w.Level), w.Worker, strings.Join(parts, " and "), short)
 }
 
 // LevelNotes says, in words, what the server did to a level beyond its
@@ -241,6 +299,9 @@ func LevelNotes(l *summary.Level) []string {
 		out = append(out, n)
 	} else if l.BackoffS > 0 {
 		out = append(out, fmt.Sprintf("backed off after errors: virtual users waited %.1f s in all (load.on_error backoff)", l.BackoffS))
+	}
+	if l.NotSent > 0 {
+		out = append(out, fmt.Sprintf("did NOT SEND %d of %d arrivals before it ended (status not_sent: every load.max_concurrency slot busy, or the sender behind); they count as errors", l.NotSent, l.Requests))
 	}
 	if l.CutShort > 0 {
 		out = append(out, fmt.Sprintf("had %d stream(s) CUT SHORT by the server: ended cleanly with no [DONE] and no finish_reason (status protocol; each row's error gives the chunks and bytes received and the last event)", l.CutShort))
@@ -258,11 +319,11 @@ func Incomplete(s *summary.Summary) string {
 	for _, u := range s.Unfinished {
 		switch {
 		case !u.Started:
-			parts = append(parts, fmt.Sprintf("level %d worker %d never started", u.Level, u.Worker))
+			parts = append(parts, fmt.Sprintf("level %s worker %d never started", levelName(s, u.Level), u.Worker))
 		case u.Rows > 0:
-			parts = append(parts, fmt.Sprintf("level %d worker %d stopped after %d rows were written", u.Level, u.Worker, u.Rows))
+			parts = append(parts, fmt.Sprintf("level %s worker %d stopped after %d rows were written", levelName(s, u.Level), u.Worker, u.Rows))
 		default:
-			parts = append(parts, fmt.Sprintf("level %d worker %d started and did not finish", u.Level, u.Worker))
+			parts = append(parts, fmt.Sprintf("level %s worker %d started and did not finish", levelName(s, u.Level), u.Worker))
 		}
 	}
 	return fmt.Sprintf("INCOMPLETE run: %d slice(s) did not finish (%s); the figures cover the rows on disk", len(s.Unfinished), strings.Join(parts, "; "))

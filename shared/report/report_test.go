@@ -23,19 +23,19 @@ func fixture() (*summary.Summary, *spec.Spec) {
 		StartedAt: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), FinishedAt: time.Date(2026, 11, 23, 6, 1, 0, 0, time.UTC),
 		Definitions: summary.Definitions{TTFT: "t", ITL: "i", TPOT: "p", E2E: "e", Window: "w", Throughput: "th", Percentile: "pc", Cost: "c"},
 		Levels: []summary.Level{
-			{Concurrency: 6, Requests: 60, WarmupRequests: 18, OK: 58, Errors: 2, ErrorsByStatus: map[string]int{"timeout": 1, "http_error": 1},
+			{Index: 0, Mode: "concurrency", Concurrency: 6, Requests: 60, WarmupRequests: 18, OK: 58, Errors: 2, ErrorsByStatus: map[string]int{"timeout": 1, "http_error": 1},
 				ErrorRate: 2.0 / 60, DurationS: 10.2, AchievedConcurrency: 5.9, RequestThroughput: 5.69, OutputTokenThroughput: 364.1,
 				GoodputRPS: 5.5, TokenSource: "usage",
 				TTFTMs: summary.Dist{N: 58, Mean: 55, P50: 55.04, P90: 55.5, P95: 55.7, P99: 56, Max: 57},
 				TPOTMs: summary.Dist{N: 58, P50: 13.93}, ITLMs: summary.Dist{N: 3654, P99: 15.1},
 				E2EMs: summary.Dist{N: 58, P50: 930.4, P95: 931.2}},
-			{Concurrency: 32, Requests: 160, WarmupRequests: 32, OK: 160, DurationS: 10.8, AchievedConcurrency: 31.8,
+			{Index: 1, Mode: "concurrency", Concurrency: 32, Requests: 160, WarmupRequests: 32, OK: 160, DurationS: 10.8, AchievedConcurrency: 31.8,
 				RequestThroughput: 14.88, OutputTokenThroughput: 952.1, GoodputRPS: 14.88, TokenSource: "usage",
 				TTFTMs: summary.Dist{N: 160, P50: 203.2, P95: 205.4}, TPOTMs: summary.Dist{N: 160, P50: 30.8},
 				ITLMs: summary.Dist{N: 10080, P99: 33}, E2EMs: summary.Dist{N: 160, P50: 2144, P95: 2148},
 				CostPer1MOutputTokensUSD: &cost, OutputTokensPerUSDHour: &tph},
 		},
-		RetriedSlices: []summary.RetriedSlice{{Level: 32, Worker: 0, Attempts: 2, DiscardedParts: 1}},
+		RetriedSlices: []summary.RetriedSlice{{Level: 1, Worker: 0, Attempts: 2, DiscardedParts: 1}}, // level index 1: 32 streams
 	}
 	sp, _ := spec.Parse(strings.NewReader(`{"name":"demo","target":{"kind":"sim"},"load":{"levels":[6,32],"duration":"10s","warmup":"2s"},"pricing":{"usd_per_hour":1.515}}`))
 	return s, sp

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
@@ -116,7 +117,7 @@ func (l *Lines) SVG() (template.HTML, error) {
 	p := newPlot(l.Title, l.XLabel, l.YLabel)
 	xmin, xmax, ymax := math.Inf(1), math.Inf(-1), 0.0
 	ymin := 0.0
-	labelled, named := false, 0
+	longest, named := 0, 0 // the longest point label, in runes
 	for i, s := range l.Series {
 		if len(s.Points) == 0 {
 			continue
@@ -148,7 +149,9 @@ func (l *Lines) SVG() (template.HTML, error) {
 		points.Radius = vg.Points(3)
 		p.Add(line, points)
 		if len(s.Labels) > 0 {
-			labelled = true
+			for _, lb := range s.Labels {
+				longest = max(longest, utf8.RuneCountInString(lb))
+			}
 			lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: s.Labels})
 			if err != nil {
 				return "", fmt.Errorf("chart: series %q: %w", s.Name, err)
@@ -174,9 +177,11 @@ func (l *Lines) SVG() (template.HTML, error) {
 	if span == 0 {
 		span = math.Max(math.Abs(xmax), 1)
 	}
+	// Labels go right of their points: room for "c=32" (15%), more for
+	// longer ones ("12.5 req/s"), at most 60% of the data's span.
 	right := 0.05
-	if labelled {
-		right = 0.15
+	if longest > 0 {
+		right = math.Min(0.15+0.03*float64(max(longest-5, 0)), 0.6)
 	}
 	if xmin >= 0 && xmin-0.05*span < 0 && len(l.XTicks) == 0 {
 		p.X.Min = 0
