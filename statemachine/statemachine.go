@@ -16,6 +16,7 @@ var Functions = map[string]string{
 	"planner_arn":    "planner",
 	"worker_arn":     "worker",
 	"aggregator_arn": "aggregator",
+	"sweeper_arn":    "sweeper",
 }
 
 // LocalVars fills the placeholders with ARNs of functions run in-process.

@@ -405,29 +405,59 @@ func (r *recordingS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input
 	return out, nil
 }
 
-// stubEngine answers the summary SQL with one level of one request: enough
-// for the aggregate step to write its files.
-type stubEngine struct{}
+// stubEngine answers the summary and the series SQL with one level per
+// element of levels, each its requests all ok in one second: enough for
+// the aggregate step to write its files, and for the sweep step to find
+// rates between its first two levels.
+type stubEngine struct{ levels []stubLevel }
 
-func (stubEngine) Query(_ context.Context, sql string) ([]map[string]any, error) {
-	if !strings.Contains(sql, "first_start_ms") {
-		return []map[string]any{}, nil // the distributions
+// stubLevel is one level of a stubEngine: its concurrency and its ok
+// requests (its request throughput, per second).
+type stubLevel struct{ concurrency, requests int64 }
+
+func (e stubEngine) Query(_ context.Context, sql string) ([]map[string]any, error) {
+	rows := []map[string]any{}
+	switch {
+	case strings.Contains(sql, " AS arrivals"): // query.SeriesSQL
+		for i, l := range e.levels {
+			rows = append(rows, map[string]any{
+				"level_index": int64(i), "t": int64(0), "arrivals": l.requests, "sent": l.requests,
+				"ok": l.requests, "errors": int64(0), "output_tokens": 64 * l.requests,
+				"ttft_mean_ms": 100.0, "e2e_mean_ms": 500.0, "send_lag_mean_ms": 0.0,
+			})
+		}
+		return rows, nil
+	case !strings.Contains(sql, "first_start_ms"):
+		return rows, nil // the distributions
 	}
-	return []map[string]any{{
-		"level": int64(6), "status": "ok", "warmup_requests": int64(0), "requests": int64(1),
-		"first_start_ms": 0.0, "last_end_ms": 1000.0, "busy_ms": 1000.0,
-		"input_tokens": int64(256), "output_tokens": int64(64), "good": int64(1),
-		"usage_rows": int64(1), "chunk_rows": int64(0),
-		"throttled": int64(0), "cut_short": int64(0), "backoff_ms": float64(0),
-	}}, nil
+	for i, l := range e.levels {
+		rows = append(rows, map[string]any{
+			"level_index": int64(i), "status": "ok", "concurrency": l.concurrency, "mode": "concurrency",
+			"request_rate": 0.0, "warmup_requests": int64(0), "requests": l.requests,
+			"first_start_ms": 0.0, "last_end_ms": 1000.0, "busy_ms": 1000.0,
+			"input_tokens": 256 * l.requests, "output_tokens": 64 * l.requests, "good": l.requests,
+			"usage_rows": l.requests, "chunk_rows": int64(0),
+			"throttled": int64(0), "cut_short": int64(0), "backoff_ms": float64(0),
+		})
+	}
+	return rows, nil
 }
 
-// narrowByRecordedRuns runs the three handlers, wired as their main.go
+// engineOf opens e, as the Lambda mains open their Athena engine.
+func engineOf(e stubEngine) workflow.OpenEngine {
+	return func(context.Context, store.Store, *llmplan.Plan) (query.Engine, func(), error) {
+		return e, func() {}, nil
+	}
+}
+
+// narrowByRecordedRuns runs the four handlers, wired as their main.go
 // wires them, against a recording S3 (and the simulated LLM server for the
 // worker): a plan, a worker slice run twice (the second time as the retry
-// of an interrupted attempt, which drops the first attempt's parts), and
-// the aggregation. For s3store.API each function keeps only the operations
-// its run made, and the keys are checked against the role's resources.
+// of an interrupted attempt, which drops the first attempt's parts), the
+// aggregation, and the sweep step of a second run (load.profile sweep),
+// run twice (the second time as a retry, which finds its levels planned).
+// For s3store.API each function keeps only the operations its run made,
+// and the keys are checked against the role's resources.
 func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 	fail := func(fn string, err error) {
 		if fc := calls[fn]; fc != nil {
@@ -480,7 +510,7 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 	if prefix = strings.Trim(prefix, "/"); prefix != "" {
 		prefix += "/"
 	}
-	key := prefix + store.SliceRecordKey(plan.RunID, plan.Levels[0].Concurrency, 0)
+	key := prefix + store.SliceRecordKey(plan.RunID, plan.Levels[0].Index, 0)
 	var sr map[string]any
 	if err := json.Unmarshal(rec.objects[key], &sr); err != nil {
 		fail("worker", fmt.Errorf("slice record %s: %w", key, err))
@@ -495,16 +525,46 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 	}
 	record(calls["worker"], rec.reset())
 
-	aggregator := workflow.NewAggregator(s3store.Opener(rec),
-		func(context.Context, store.Store, *llmplan.Plan) (query.Engine, func(), error) {
-			return stubEngine{}, func() {}, nil
-		},
+	aggregator := workflow.NewAggregator(s3store.Opener(rec), engineOf(stubEngine{[]stubLevel{{2, 4}}}),
 		"athena", workflow.AggregatorConfig{})
 	if _, err := aggregator.Aggregate(ctx, workflow.AggregateEvent{RunID: plan.RunID, Output: plan.Output}); err != nil {
 		fail("aggregator", err)
 		return
 	}
 	record(calls["aggregator"], rec.reset())
+
+	// A sweep: its plan holds the synchronous and the throughput level;
+	// the engine says they measured 1 and 4 req/s.
+	sweepSpec, _ := json.Marshal(map[string]any{
+		"name":     "iam-probe",
+		"platform": "aws",
+		"target":   map[string]any{"kind": "openai", "url": sim.URL, "api": "chat", "model": "m"},
+		"workload": map[string]any{"input_tokens": 8, "output_tokens": 4, "stream": true},
+		"load": map[string]any{"mode": "rate", "profile": "sweep", "sweep_levels": 2, "sweep_concurrency": 4,
+			"requests": 4, "request_timeout": "10s"},
+		"pricing": map[string]any{"usd_per_hour": 1.515, "instances": 1},
+		"output":  output,
+	})
+	swept, err := planner.Plan(ctx, workflow.PlanEvent{Spec: sweepSpec, Execution: "recorded-sweep"})
+	if err != nil {
+		fail("planner", err)
+		return
+	}
+	record(calls["planner"], rec.reset())
+	sev := workflow.SweepEvent{RunID: swept.RunID, Output: swept.Output, Levels: [][]workflow.SliceOutcome{}}
+	for range 2 {
+		sweeper := workflow.NewSweeper(s3store.Opener(rec), engineOf(stubEngine{[]stubLevel{{1, 1}, {4, 4}}}))
+		out, err := sweeper.Sweep(ctx, sev)
+		if err != nil {
+			fail("sweeper", err)
+			return
+		}
+		if len(out.Levels) != 2 {
+			fail("sweeper", fmt.Errorf("the sweep planned %d levels, want 2 (load.sweep_levels)", len(out.Levels)))
+			return
+		}
+	}
+	record(calls["sweeper"], rec.reset())
 }
 
 // record keeps a function's recorded store calls and narrows its
@@ -574,12 +634,18 @@ func checkS3Resources(r *repo, who string, acc []s3Access, sts []statement) []st
 
 // resourceAllows reports whether an Allow statement grants act on arn.
 func resourceAllows(r *repo, sts []statement, act, arn string) bool {
+	return resourceAllowsWith(r.fixed(), sts, act, arn)
+}
+
+// resourceAllowsWith is resourceAllows with the resources evaluated with
+// fixed (evalWith).
+func resourceAllowsWith(fixed map[string]string, sts []statement, act, arn string) bool {
 	for _, s := range sts {
 		if !s.allow || !contains(s.actions, act) {
 			continue
 		}
 		for _, e := range s.resExprs {
-			v, err := evalWith(e, r.fixed())
+			v, err := evalWith(e, fixed)
 			if err != nil {
 				continue
 			}

@@ -98,9 +98,12 @@ func newCloudEnv(t *testing.T, o cloudEnvOptions) *cloudEnv {
 	// stands in for Athena.
 	openStore := s3store.Opener(newS3Client(s3srv.URL))
 	aggregator := workflow.NewAggregator(openStore, duckDBFromS3(t.TempDir()), "duckdb", workflow.AggregatorConfig{Render: report.Files})
-	fns := localrun.Functions(workflow.NewPlanner(openStore, 0),
-		workflow.NewWorker(openStore, workflowtest.OpenAI(""), workflow.WorkerConfig{StartMargin: 50 * time.Millisecond, PartRows: 2}),
-		aggregator)
+	fns := localrun.Functions(localrun.Steps{
+		Planner:    workflow.NewPlanner(openStore, 0),
+		Worker:     workflow.NewWorker(openStore, workflowtest.OpenAI(""), workflow.WorkerConfig{StartMargin: 50 * time.Millisecond, PartRows: 2}),
+		Sweeper:    workflow.NewSweeper(openStore, duckDBFromS3(t.TempDir())),
+		Aggregator: aggregator,
+	})
 	probe := newSFNProbe()
 	if o.gate {
 		fns["aggregator"] = localrun.Strict(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
@@ -365,8 +368,8 @@ func TestRunCloud(t *testing.T) {
 					t.Fatalf("%s: %v", k, err)
 				}
 				for _, r := range rows {
-					if r.RunID != runID || strconv.Itoa(int(r.Level)) != pm[1] || strconv.Itoa(int(r.Worker)) != pm[2] {
-						t.Errorf("%s holds a row of run %s level %d worker %d", k, r.RunID, r.Level, r.Worker)
+					if r.RunID != runID || strconv.Itoa(int(r.LevelIndex)) != pm[1] || strconv.Itoa(int(r.Worker)) != pm[2] {
+						t.Errorf("%s holds a row of run %s level index %d worker %d", k, r.RunID, r.LevelIndex, r.Worker)
 					}
 					rowsByLevel[int(r.Level)]++
 				}

@@ -38,7 +38,7 @@ func TestReportIncompleteRun(t *testing.T) {
 			// Killed mid-level: the slice record says started, not done.
 			name: "slice not done",
 			break_: func(t *testing.T, runDir, _ string) {
-				setDone(t, filepath.Join(runDir, "slices", "level=2", "worker=0.json"), false)
+				setDone(t, filepath.Join(runDir, "slices", "level=0", "worker=0.json"), false)
 			},
 			want:     []string{"is incomplete", "interrupted before its aggregation", "1 of 1 slices have no finished record (1 started and never finished)", "summarized the 20 requests on disk"},
 			requests: 20,
@@ -63,7 +63,7 @@ func TestReportIncompleteRun(t *testing.T) {
 			// Killed before the first part landed: nothing to summarize.
 			name: "no rows",
 			break_: func(t *testing.T, runDir, samplesDir string) {
-				setDone(t, filepath.Join(runDir, "slices", "level=2", "worker=0.json"), false)
+				setDone(t, filepath.Join(runDir, "slices", "level=0", "worker=0.json"), false)
 				rm(t, samplesDir)
 			},
 			code: 1,
@@ -225,7 +225,7 @@ func TestKillDuringRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(runDir, "summary.json")); err == nil {
 		t.Fatal("a killed run has a summary.json")
 	}
-	rec := readRecord(t, filepath.Join(runDir, "slices", "level=4", "worker=0.json"))
+	rec := readRecord(t, filepath.Join(runDir, "slices", "level=0", "worker=0.json"))
 	if rec.Done || rec.Parts > parts {
 		t.Errorf("slice record: done %v, %d parts; want not done, at most the %d parts on disk", rec.Done, rec.Parts, parts)
 	}

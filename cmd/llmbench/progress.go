@@ -41,10 +41,20 @@ func newProgress(w io.Writer, s *spec.Spec, counters func(int) *loadgen.Counters
 	return &progress{w: w, tty: tty, spec: s, counters: counters}
 }
 
+// planned hears the planner's answer, and a sweep's: the levels the
+// Levels map iterates next.
 func (p *progress) planned(pl *workflow.PlanOutput) {
 	p.mu.Lock()
 	p.plan = pl
 	p.mu.Unlock()
+	if len(pl.Done) > 0 {
+		rates := []string{}
+		for _, l := range pl.Levels {
+			rates = append(rates, fmt.Sprintf("%g", l.Rate))
+		}
+		fmt.Fprintf(p.w, "llmbench: sweep: %d rate level(s) between the measured rates: %s req/s\n", len(pl.Levels), strings.Join(rates, ", "))
+		return
+	}
 	what := string(p.spec.Load.Duration)
 	if p.spec.Load.Requests > 0 {
 		what = fmt.Sprintf("%d requests", p.spec.Load.Requests)
@@ -53,7 +63,35 @@ func (p *progress) planned(pl *workflow.PlanOutput) {
 	if warm == "" {
 		warm = "no"
 	}
-	fmt.Fprintf(p.w, "llmbench: run %s: %d level(s) %v, %s each after %s warm-up\n", pl.RunID, len(pl.Levels), p.spec.Load.Levels, what, warm)
+	fmt.Fprintf(p.w, "llmbench: run %s: %d level(s) %s, %s each after %s warm-up\n", pl.RunID, p.total(), p.shape(), what, warm)
+}
+
+// total is the number of levels the run will have.
+func (p *progress) total() int {
+	l := p.spec.Load
+	switch {
+	case l.Profile == spec.ProfileSweep:
+		return 2 + l.SweepLevels
+	case l.Ramp != nil:
+		return 1
+	case l.Mode == spec.ModeRate:
+		return len(l.Rates)
+	}
+	return len(l.Levels)
+}
+
+// shape says what the levels are.
+func (p *progress) shape() string {
+	l := p.spec.Load
+	switch {
+	case l.Profile == spec.ProfileSweep:
+		return fmt.Sprintf("(sweep: concurrency 1, concurrency %d, then %d rates between)", l.SweepConcurrency, l.SweepLevels)
+	case l.Ramp != nil:
+		return fmt.Sprintf("(%s ramp %g→%g over %s)", l.Ramp.Strategy, l.Ramp.From, l.Ramp.To, l.Ramp.Over)
+	case l.Mode == spec.ModeRate:
+		return fmt.Sprintf("%v req/s", l.Rates)
+	}
+	return fmt.Sprint(l.Levels)
 }
 
 // levelOf reads the level index from a path such as "Levels[2]/Slices".
@@ -89,19 +127,25 @@ func (p *progress) observe(ev sfnlocal.Event) {
 	}
 }
 
-func (p *progress) level(i int) (conc int, c *loadgen.Counters) {
+// level returns the label and the counters of the i-th level the Levels
+// map runs now (after a sweep's step, the map starts again at 0).
+func (p *progress) level(i int) (n int, label string, c *loadgen.Counters) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.plan == nil || i >= len(p.plan.Levels) {
-		return 0, new(loadgen.Counters)
+		return i + 1, "?", new(loadgen.Counters)
 	}
-	conc = p.plan.Levels[i].Concurrency
-	return conc, p.counters(conc)
+	l := p.plan.Levels[i]
+	label = fmt.Sprintf("conc %-4d", l.Concurrency)
+	if l.Rate > 0 {
+		label = fmt.Sprintf("rate %-6g", l.Rate)
+	}
+	return l.Index + 1, label, p.counters(l.Index)
 }
 
 func (p *progress) levelStarted(i int) {
-	conc, c := p.level(i)
-	total := len(p.spec.Load.Levels)
+	n, label, c := p.level(i)
+	total := p.total()
 	p.stop, p.done = make(chan struct{}), make(chan struct{})
 	start := time.Now()
 	every := 5 * time.Second
@@ -124,8 +168,8 @@ func (p *progress) levelStarted(i int) {
 					rate = float64(tok-lastTok) / dt
 					lastTok, lastAt = tok, now
 				}
-				line := fmt.Sprintf("level %d/%d  conc %-4d %6.1fs  done %-6d errors %-4d in flight %-4d out %7.1f tok/s",
-					i+1, total, conc, now.Sub(start).Seconds(), c.Done.Load(), c.Errors.Load(), c.InFlight.Load(), rate)
+				line := fmt.Sprintf("level %d/%d  %s %6.1fs  done %-6d errors %-4d in flight %-4d out %7.1f tok/s",
+					n, total, label, now.Sub(start).Seconds(), c.Done.Load(), c.Errors.Load(), c.InFlight.Load(), rate)
 				if p.tty {
 					fmt.Fprintf(p.w, "\r\033[K%s", line)
 				} else {
@@ -143,10 +187,10 @@ func (p *progress) levelDone(i int) {
 	close(p.stop)
 	<-p.done
 	p.stop = nil
-	conc, c := p.level(i)
+	n, label, c := p.level(i)
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-	fmt.Fprintf(p.w, "level %d/%d  conc %-4d done: %d requests (warm-up included), %d errors\n",
-		i+1, len(p.spec.Load.Levels), conc, c.Done.Load(), c.Errors.Load())
+	fmt.Fprintf(p.w, "level %d/%d  %s done: %d requests (warm-up included), %d errors\n",
+		n, p.total(), label, c.Done.Load(), c.Errors.Load())
 }

@@ -197,7 +197,7 @@ func countSlices(ctx context.Context, st store.Store, p *plan.Plan) (sliceCount,
 	for _, l := range p.Levels {
 		for _, sl := range l.Slices {
 			c.total++
-			b, err := st.Get(ctx, store.SliceRecordKey(p.RunID, sl.Level, sl.Worker))
+			b, err := st.Get(ctx, store.SliceRecordKey(p.RunID, sl.LevelIndex, sl.Worker))
 			if errors.Is(err, store.ErrNotFound) {
 				c.unstarted++
 				continue

@@ -151,13 +151,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	exec := &localrun.Execution{
 		Definition: statemachine.Definition,
 		Vars:       statemachine.LocalVars(),
-		Planner:    workflow.NewPlanner(openStore, 0),
-		Worker: workflow.NewWorker(openStore, open, workflow.WorkerConfig{
-			StartMargin: 100 * time.Millisecond, Counters: counters, Drain: drain,
-		}),
-		Aggregator: workflow.NewAggregator(openStore, duckDBOver, "duckdb", workflow.AggregatorConfig{
-			Render: report.Files, Simulated: simulated, Describe: func(*spec.Spec) string { return desc },
-		}),
+		Steps: localrun.Steps{
+			Planner: workflow.NewPlanner(openStore, 0),
+			Worker: workflow.NewWorker(openStore, open, workflow.WorkerConfig{
+				StartMargin: 100 * time.Millisecond, Counters: counters, Drain: drain,
+			}),
+			Sweeper: workflow.NewSweeper(openStore, duckDBOver),
+			Aggregator: workflow.NewAggregator(openStore, duckDBOver, "duckdb", workflow.AggregatorConfig{
+				Render: report.Files, Simulated: simulated, Describe: func(*spec.Spec) string { return desc },
+			}),
+		},
 	}
 	if !*quiet {
 		pr := newProgress(stderr, s, counters)

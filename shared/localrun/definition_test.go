@@ -52,7 +52,7 @@ func execution(env *workflowtest.Env, def []byte) *localrun.Execution {
 	if def == nil {
 		def = statemachine.Definition
 	}
-	return &localrun.Execution{Definition: def, Vars: statemachine.LocalVars(), Planner: env.Planner, Worker: env.Worker, Aggregator: env.Aggregator}
+	return &localrun.Execution{Definition: def, Vars: statemachine.LocalVars(), Steps: localrun.Steps{Planner: env.Planner, Worker: env.Worker, Sweeper: env.Sweeper, Aggregator: env.Aggregator}}
 }
 
 // TestDefinitionThreeLevelsTwoSlices runs statemachine/benchmark.asl.json
@@ -146,13 +146,13 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 	ctx := context.Background()
 	var calls atomic.Int32
 	work := f.Worker.Work
-	fns := localrun.Functions(f.Planner, f.Worker, f.Aggregator)
+	fns := localrun.Functions(localrun.Steps{Planner: f.Planner, Worker: f.Worker, Sweeper: f.Sweeper, Aggregator: f.Aggregator})
 	fns["worker"] = localrun.Strict(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
 		if ev.Worker == 1 && calls.Add(1) == 1 {
 			// The killed attempt: its record says started, one part is on disk.
 			rec := workflow.SliceRecord{Attempt: 1, Started: time.Now()}
 			b, _ := json.Marshal(rec)
-			if err := f.Store.Put(ctx, store.SliceRecordKey(ev.RunID, 4, 1), b); err != nil {
+			if err := f.Store.Put(ctx, store.SliceRecordKey(ev.RunID, 0, 1), b); err != nil {
 				return nil, err
 			}
 			var buf bytes.Buffer
@@ -164,7 +164,7 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 				return nil, err
 			}
 			day := time.Now().UTC()
-			if err := f.Store.Put(ctx, store.SampleKey(day, ev.RunID, 4, 1, 3), buf.Bytes()); err != nil {
+			if err := f.Store.Put(ctx, store.SampleKey(day, ev.RunID, 0, 1, 3), buf.Bytes()); err != nil {
 				return nil, err
 			}
 			return nil, messages.InvokeResponse_Error{Type: "Lambda.ServiceException", Message: "Lambda was unable to run the function"}
@@ -217,7 +217,7 @@ func TestPayloadsStaySmall(t *testing.T) {
 			}
 		}
 	}
-	plan := &workflow.PlanOutput{RunID: "big-20261123T000000Z-0000", Output: "s3://bucket/some/prefix"}
+	plan := &workflow.PlanOutput{RunID: "big-20261123T000000Z-0000", Output: "s3://bucket/some/prefix", Done: [][]workflow.SliceOutcome{}}
 	for i := 0; i < 100; i++ {
 		plan.Levels = append(plan.Levels, workflow.LevelStep{Index: i, Concurrency: 1000 + i, LastWorker: 39})
 	}
@@ -235,6 +235,9 @@ func TestPayloadsStaySmall(t *testing.T) {
 				return nil, fmt.Errorf("endpoint exploded: %s", strings.Repeat("x", 200))
 			}
 			return &workflow.WorkOutput{Level: 1000 + ev.LevelIndex, Worker: ev.Worker, Requests: 123456, Errors: 12}, nil
+		}),
+		"sweeper": localrun.Strict(func(ctx context.Context, ev workflow.SweepEvent) (*workflow.PlanOutput, error) {
+			return nil, fmt.Errorf("a run without a sweep called the sweeper")
 		}),
 		"aggregator": localrun.Strict(func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
 			track(ev)
@@ -277,7 +280,7 @@ func TestFailedSliceIsRecorded(t *testing.T) {
 	f := newEnv(t, `{"name":"fail","target":{"kind":"sim","profile":"fixed"},
 	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[4],"requests":20,"slice_concurrency":2}}`)
 	work := f.Worker.Work
-	fns := localrun.Functions(f.Planner, f.Worker, f.Aggregator)
+	fns := localrun.Functions(localrun.Steps{Planner: f.Planner, Worker: f.Worker, Sweeper: f.Sweeper, Aggregator: f.Aggregator})
 	fns["worker"] = localrun.Strict(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
 		if ev.Worker == 0 {
 			return nil, fmt.Errorf("worker ran out of memory")
@@ -295,9 +298,9 @@ func TestFailedSliceIsRecorded(t *testing.T) {
 	var out workflow.AggregateOutput
 	json.Unmarshal(outb, &out)
 	sum := workflowtest.ReadSummary(t, f.Store, out.RunID)
-	if len(sum.FailedSlices) != 1 || sum.FailedSlices[0].Worker != 0 || sum.FailedSlices[0].Level != 4 ||
+	if len(sum.FailedSlices) != 1 || sum.FailedSlices[0].Worker != 0 || sum.FailedSlices[0].Level != 0 ||
 		!strings.Contains(sum.FailedSlices[0].Cause, "out of memory") {
-		t.Errorf("failed slices %+v; want worker 0 of level 4 with its cause", sum.FailedSlices)
+		t.Errorf("failed slices %+v; want worker 0 of level 0 (concurrency 4) with its cause", sum.FailedSlices)
 	}
 	if l := sum.Levels[0]; l.Requests != 10 || l.OK != 10 {
 		t.Errorf("the surviving slice's figures: %d requests, %d ok; want its 10", l.Requests, l.OK)

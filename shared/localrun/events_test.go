@@ -72,7 +72,7 @@ func TestStepEventFixtures(t *testing.T) {
 	f := newEnv(t, `{"name":"fixtures","target":{"kind":"sim","profile":"fixed"},
 	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[2],"requests":4,"slice_concurrency":1}}`)
 	rec := &recorder{in: map[string][]byte{}, out: map[string][]byte{}}
-	fns := localrun.Functions(f.Planner, f.Worker, f.Aggregator)
+	fns := localrun.Functions(localrun.Steps{Planner: f.Planner, Worker: f.Worker, Sweeper: f.Sweeper, Aggregator: f.Aggregator})
 	work := fns["worker"]
 	fns["worker"] = handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
 		var ev workflow.WorkEvent

@@ -106,7 +106,7 @@ func TestLocalRunFaultMatrix(t *testing.T) {
 	seen := map[simllm.Fault]int{}
 	var throttled, cutShort int // measured rows, as the summary counts them
 	for _, r := range rows {
-		id := fmt.Sprintf("%s-%d-%d-%d", runID, r.Level, r.Worker, r.Seq) // as the worker names its requests
+		id := fmt.Sprintf("%s-%d-%d-%d", runID, r.LevelIndex, r.Worker, r.Seq) // as the worker names its requests
 		f, ok := byID[id]
 		if !ok {
 			t.Errorf("row %s: the server never saw the request", id)

@@ -19,13 +19,22 @@ func Strict(fn any) lambda.Handler {
 	return sfnlocal.Func(fn, lambda.WithDisallowUnknownFields(true))
 }
 
-// Functions are the three steps as Lambda handlers, by function name: what
-// the local state machine calls where AWS would invoke a Lambda.
-func Functions(p *workflow.Planner, w *workflow.Worker, a *workflow.Aggregator) map[string]lambda.Handler {
+// Steps are the workflow's steps, one per Lambda function.
+type Steps struct {
+	Planner    *workflow.Planner
+	Worker     *workflow.Worker
+	Sweeper    *workflow.Sweeper
+	Aggregator *workflow.Aggregator
+}
+
+// Functions are the steps as Lambda handlers, by function name: what the
+// local state machine calls where AWS would invoke a Lambda.
+func Functions(s Steps) map[string]lambda.Handler {
 	return map[string]lambda.Handler{
-		"planner":    Strict(p.Plan),
-		"worker":     Strict(w.Work),
-		"aggregator": Strict(a.Aggregate),
+		"planner":    Strict(s.Planner.Plan),
+		"worker":     Strict(s.Worker.Work),
+		"sweeper":    Strict(s.Sweeper.Sweep),
+		"aggregator": Strict(s.Aggregator.Aggregate),
 	}
 }
 
@@ -33,15 +42,14 @@ func Functions(p *workflow.Planner, w *workflow.Worker, a *workflow.Aggregator) 
 type Execution struct {
 	Definition []byte
 	Vars       map[string]string // the ${…_arn} placeholders
-	Planner    *workflow.Planner
-	Worker     *workflow.Worker
-	Aggregator *workflow.Aggregator
+	Steps
 	// Functions, if set, replaces handlers by name (tests inject faults).
 	Functions map[string]lambda.Handler
 	Observer  func(sfnlocal.Event)
 	// Clock, if set, replaces real time for Retry and Wait (tests).
 	Clock sfnlocal.Clock
-	// OnPlan, if set, hears the plan as soon as the planner returns.
+	// OnPlan, if set, hears the plan as soon as the planner returns, and
+	// the levels a sweep step adds as soon as it returns.
 	OnPlan func(*workflow.PlanOutput)
 }
 
@@ -50,10 +58,17 @@ type Execution struct {
 // written so far are still aggregated.
 func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*workflow.AggregateOutput, error) {
 	var planned *workflow.PlanOutput
-	fns := Functions(e.Planner, e.Worker, e.Aggregator)
+	fns := Functions(e.Steps)
 	fns["planner"] = Strict(func(ctx context.Context, ev workflow.PlanEvent) (*workflow.PlanOutput, error) {
 		out, err := e.Planner.Plan(ctx, ev)
 		planned = out
+		if err == nil && e.OnPlan != nil {
+			e.OnPlan(out)
+		}
+		return out, err
+	})
+	fns["sweeper"] = Strict(func(ctx context.Context, ev workflow.SweepEvent) (*workflow.PlanOutput, error) {
+		out, err := e.Sweeper.Sweep(ctx, ev)
 		if err == nil && e.OnPlan != nil {
 			e.OnPlan(out)
 		}

@@ -8,9 +8,12 @@ import (
 // The key layout of a store, the same under s3://bucket/prefix/ and a
 // local folder:
 //
-//	samples/dt=YYYY-MM-DD/run_id=ID/level=C/worker=W-part-N.parquet   one row per request
+//	samples/dt=YYYY-MM-DD/run_id=ID/level=L/worker=W-part-N.parquet   one row per request
 //	runs/ID/spec.json plan.json summary.json report.md report.html
-//	runs/ID/slices/level=C/worker=W.json                              a worker's record of its slice
+//	runs/ID/slices/level=L/worker=W.json                              a worker's record of its slice
+//
+// L is the level's index in the run (0, 1, ...), not its concurrency: a
+// run's levels may be concurrencies, request rates, or both (a sweep).
 //	summaries/dt=YYYY-MM-DD/run_id=ID.json                            one JSON line per level (trend table)
 //
 // Athena finds samples and summaries by partition projection: the Glue
@@ -44,7 +47,8 @@ func RunSamplesPrefix(day, runID string) string {
 	return "samples/dt=" + day + "/run_id=" + runID + "/"
 }
 
-// SamplePrefix is the folder of one level's samples of a run.
+// SamplePrefix is the folder of one level's samples of a run; level is
+// the level's index.
 func SamplePrefix(d time.Time, runID string, level int) string {
 	return fmt.Sprintf("%slevel=%d/", RunSamplesPrefix(day(d), runID), level)
 }
@@ -67,7 +71,8 @@ func RunKey(runID, name string) string { return "runs/" + runID + "/" + name }
 // SummaryKey is the key of a run's summary.json.
 func SummaryKey(runID string) string { return RunKey(runID, SummaryFile) }
 
-// SliceRecordKey is the key of a worker's record of its slice of a level.
+// SliceRecordKey is the key of a worker's record of its slice of a level
+// (by the level's index).
 func SliceRecordKey(runID string, level, worker int) string {
 	return RunKey(runID, fmt.Sprintf("slices/level=%d/worker=%d.json", level, worker))
 }

@@ -70,17 +70,13 @@ func (a *Aggregator) Aggregate(ctx context.Context, ev AggregateEvent) (*Aggrega
 // Summarize is Aggregate that also returns the summary it wrote (the
 // aggregator's main emits metrics from it).
 func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*AggregateOutput, *summary.Summary, error) {
-	r, err := a.runs.get(ctx, "aggregate", ev.RunID, ev.Output)
+	r, err := a.runs.get(ctx, "aggregate", ev.RunID, ev.Output, len(ev.Earlier)+len(ev.Levels))
 	if err != nil {
 		return nil, nil, err
 	}
 	var failed []summary.FailedSlice
 	for _, f := range failures(ev) {
-		lvl := -1
-		if f.LevelIndex >= 0 && f.LevelIndex < len(r.plan.Levels) {
-			lvl = r.plan.Levels[f.LevelIndex].Concurrency
-		}
-		failed = append(failed, summary.FailedSlice{Level: lvl, Worker: f.Worker, Error: f.Error, Cause: strings.TrimSpace(f.Cause)})
+		failed = append(failed, summary.FailedSlice{Level: f.LevelIndex, Worker: f.Worker, Error: f.Error, Cause: strings.TrimSpace(f.Cause)})
 	}
 	notes, err := sliceNotes(ctx, r)
 	if err != nil {
@@ -102,7 +98,7 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 // failures lists the slices the state machine caught.
 func failures(ev AggregateEvent) []SliceFailure {
 	var out []SliceFailure
-	for _, lvl := range ev.Levels {
+	for _, lvl := range append(ev.Earlier, ev.Levels...) {
 		for _, it := range lvl {
 			if it.Failed != nil {
 				out = append(out, *it.Failed)
@@ -128,10 +124,10 @@ func sliceNotes(ctx context.Context, r *run) (notes, error) {
 	var n notes
 	for _, l := range r.plan.Levels {
 		for _, sl := range l.Slices {
-			key := store.SliceRecordKey(r.plan.RunID, sl.Level, sl.Worker)
+			key := store.SliceRecordKey(r.plan.RunID, sl.LevelIndex, sl.Worker)
 			b, err := r.st.Get(ctx, key)
 			if errors.Is(err, store.ErrNotFound) {
-				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.Level, Worker: sl.Worker})
+				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.LevelIndex, Worker: sl.Worker})
 				continue
 			}
 			if err != nil {
@@ -139,18 +135,18 @@ func sliceNotes(ctx context.Context, r *run) (notes, error) {
 			}
 			var rec SliceRecord
 			if err := json.Unmarshal(b, &rec); err != nil {
-				n.warnings = append(n.warnings, summary.SliceWarning{Level: sl.Level, Worker: sl.Worker, StoppedEarly: "unknown: its slice record is unreadable (" + err.Error() + ")"})
-				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.Level, Worker: sl.Worker, Started: true})
+				n.warnings = append(n.warnings, summary.SliceWarning{Level: sl.LevelIndex, Worker: sl.Worker, StoppedEarly: "unknown: its slice record is unreadable (" + err.Error() + ")"})
+				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.LevelIndex, Worker: sl.Worker, Started: true})
 				continue
 			}
 			if !rec.Done {
-				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.Level, Worker: sl.Worker, Started: true, Rows: rec.Requests})
+				n.unfinished = append(n.unfinished, summary.UnfinishedSlice{Level: sl.LevelIndex, Worker: sl.Worker, Started: true, Rows: rec.Requests})
 			}
 			if rec.Attempt > 1 {
-				n.retried = append(n.retried, summary.RetriedSlice{Level: sl.Level, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
+				n.retried = append(n.retried, summary.RetriedSlice{Level: sl.LevelIndex, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
 			}
 			if rec.LateMs > LateSliceMs || rec.Drained != "" {
-				w := summary.SliceWarning{Level: sl.Level, Worker: sl.Worker, StoppedEarly: rec.Drained}
+				w := summary.SliceWarning{Level: sl.LevelIndex, Worker: sl.Worker, StoppedEarly: rec.Drained}
 				if rec.LateMs > LateSliceMs {
 					w.LateMs = rec.LateMs
 				}
@@ -174,8 +170,18 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 	if err != nil {
 		return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
 	}
+	series, err := query.Series(ctx, eng, p.RunID)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
+	}
 	for i := range levels {
 		l := &levels[i]
+		l.Series = series[l.Index]
+		if l.Index >= 0 && l.Index < len(p.Levels) {
+			if pl := p.Levels[l.Index]; pl.Ramp != nil {
+				l.Ramp = pl.Label()
+			}
+		}
 		if c, ok := cost.PerMillionOutputTokens(s.Pricing.USDPerHour, s.Pricing.Instances, l.OutputTokenThroughput); ok {
 			l.CostPer1MOutputTokensUSD = &c
 		}
@@ -199,7 +205,7 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 	}
 	for _, l := range levels {
 		if l.Requests > 0 && l.OK == 0 {
-			sum.AllFailed = append(sum.AllFailed, l.Concurrency)
+			sum.AllFailed = append(sum.AllFailed, l.Index)
 		}
 	}
 	if err := putJSON(ctx, r.st, store.SummaryKey(p.RunID), sum); err != nil {

@@ -22,14 +22,30 @@ type PlanOutput struct {
 	RunID  string      `json:"run_id"`
 	Output string      `json:"output"`
 	Levels []LevelStep `json:"levels"`
+	// Sweep is true when a sweep step must follow the levels (load.profile
+	// sweep): the state machine's choice reads it.
+	Sweep bool `json:"sweep"`
+	// Done are the outcomes of levels already run: empty from the
+	// planner, the first levels' from the sweep step.
+	Done [][]SliceOutcome `json:"done"`
 }
 
 // LevelStep is one level as the state machine iterates it: the slices Map
-// runs workers 0..LastWorker (States.ArrayRange).
+// runs workers 0..LastWorker (States.ArrayRange). Concurrency and Rate
+// are there for people reading the execution history.
 type LevelStep struct {
-	Index       int `json:"index"`
-	Concurrency int `json:"concurrency"`
-	LastWorker  int `json:"last_worker"`
+	Index       int     `json:"index"`
+	Concurrency int     `json:"concurrency"`
+	Rate        float64 `json:"rate,omitempty"`
+	LastWorker  int     `json:"last_worker"`
+}
+
+// SweepEvent is the sweep step's input: the run, and the outcomes of its
+// first two levels (synchronous and throughput).
+type SweepEvent struct {
+	RunID  string           `json:"run_id"`
+	Output string           `json:"output"`
+	Levels [][]SliceOutcome `json:"levels"`
 }
 
 // WorkEvent is one worker's input.
@@ -47,7 +63,7 @@ type WorkEvent struct {
 // WorkOutput is what a worker returns (the state machine keeps none of it;
 // the full record is runs/<id>/slices/level=<c>/worker=<w>.json).
 type WorkOutput struct {
-	Level    int  `json:"level"`
+	Level    int  `json:"level_index"`
 	Worker   int  `json:"worker"`
 	Requests int  `json:"requests"`
 	Errors   int  `json:"errors"`
@@ -74,6 +90,9 @@ type AggregateEvent struct {
 	RunID  string           `json:"run_id"`
 	Output string           `json:"output"`
 	Levels [][]SliceOutcome `json:"levels,omitempty"`
+	// Earlier are the outcomes of the levels run before a sweep step
+	// planned more (SweepOutput.Done); empty without a sweep.
+	Earlier [][]SliceOutcome `json:"earlier,omitempty"`
 }
 
 // AggregateOutput is the execution's result.
@@ -108,7 +127,7 @@ type SliceRecord struct {
 
 // SliceResult is what a worker measured of its slice.
 type SliceResult struct {
-	Level    int      `json:"level"`
+	Level    int      `json:"level_index"` // the level's index
 	Worker   int      `json:"worker"`
 	Requests int      `json:"requests"` // rows written, warm-up included: every request issued
 	Warmup   int      `json:"warmup"`

@@ -54,7 +54,10 @@ type run struct {
 	plan *plan.Plan
 }
 
-func (r *runs) get(ctx context.Context, op, runID, output string) (*run, error) {
+// get returns the run, from the cache when its plan has at least
+// levels levels: a sweep step appends levels to the stored plan after
+// the process cached it.
+func (r *runs) get(ctx context.Context, op, runID, output string, levels int) (*run, error) {
 	if !plan.ValidRunID(runID) {
 		return nil, fmt.Errorf("workflow: %s: bad run id %q", op, runID)
 	}
@@ -64,7 +67,7 @@ func (r *runs) get(ctx context.Context, op, runID, output string) (*run, error) 
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c, ok := r.cache[runID]; ok {
+	if c, ok := r.cache[runID]; ok && len(c.plan.Levels) >= levels {
 		return &run{st: st, spec: c.spec, plan: c.plan}, nil
 	}
 	sp, p, err := plan.Load(ctx, st, runID)

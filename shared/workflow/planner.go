@@ -50,9 +50,15 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	if err := plan.Save(ctx, st, sp, pl); err != nil {
 		return nil, err
 	}
-	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output}
-	for _, l := range pl.Levels {
-		out.Levels = append(out.Levels, LevelStep{Index: l.Index, Concurrency: l.Concurrency, LastWorker: len(l.Slices) - 1})
-	}
+	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output, Levels: steps(pl.Levels), Sweep: sp.Load.Profile == spec.ProfileSweep, Done: [][]SliceOutcome{}}
 	return out, nil
+}
+
+// steps are the levels as the state machine iterates them.
+func steps(levels []plan.Level) []LevelStep {
+	out := []LevelStep{}
+	for _, l := range levels {
+		out = append(out, LevelStep{Index: l.Index, Concurrency: l.Concurrency, Rate: l.Rate, LastWorker: len(l.Slices) - 1})
+	}
+	return out
 }

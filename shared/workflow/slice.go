@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/llmbench/llmbench/shared/arrival"
 	"github.com/llmbench/llmbench/shared/backoff"
 	"github.com/llmbench/llmbench/shared/loadgen"
 	"github.com/llmbench/llmbench/shared/plan"
@@ -31,7 +32,17 @@ const FlushMargin = 20 * time.Second
 // then says what is on disk).
 func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.Slice, day time.Time, onFlush func(context.Context, sample.Flushed)) (*SliceResult, error) {
 	s := r.spec
-	doer, err := w.target(ctx, s, sl.Concurrency)
+	if sl.LevelIndex < 0 || sl.LevelIndex >= len(r.plan.Levels) {
+		return nil, fmt.Errorf("workflow: slice of level index %d: the plan has %d levels", sl.LevelIndex, len(r.plan.Levels))
+	}
+	lv := r.plan.Levels[sl.LevelIndex]
+	ex, err := executor(s, lv, sl)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
+	}
+	// Idle connections kept: the slice's streams, or (an uncapped rate level)
+	// load.slice_concurrency.
+	doer, err := w.target(ctx, s, max(sl.Concurrency, s.Load.SliceConcurrency))
 	if err != nil {
 		return nil, fmt.Errorf("workflow: open target: %w", err)
 	}
@@ -39,7 +50,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 
 	start := sl.Start
 	now := time.Now()
-	res := &SliceResult{Level: sl.Level, Worker: sl.Worker}
+	res := &SliceResult{Level: sl.LevelIndex, Worker: sl.Worker}
 	if start.IsZero() {
 		start = now
 	} else if late := now.Sub(start); late > 0 {
@@ -55,7 +66,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	// The timed writes run on the parent context: an interrupted slice
 	// still writes its rows.
 	parts := sample.StartParts(context.WithoutCancel(ctx), st, func(n int) string {
-		return store.SampleKey(day, sl.RunID, sl.Level, sl.Worker, n)
+		return store.SampleKey(day, sl.RunID, sl.LevelIndex, sl.Worker, n)
 	}, sample.PartsConfig{MaxRows: w.cfg.PartRows, Interval: w.cfg.FlushInterval, OnFlush: onFlush})
 	// On an early return, stop the timer and write what is buffered; on
 	// the normal path the Close below has done both, and this one is a
@@ -65,14 +76,16 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 
 	var counters *loadgen.Counters
 	if w.cfg.Counters != nil {
-		counters = w.cfg.Counters(sl.Level)
+		counters = w.cfg.Counters(sl.LevelIndex)
 	}
+	rate := levelRate(lv)
 	var mu sync.Mutex
 	var addErr error
 	emit := func(is loadgen.Issued) {
 		row := sample.FromResult(sample.Meta{
 			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
 			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended, Backoff: is.Backoff,
+			LevelIndex: sl.LevelIndex, Mode: lv.Mode, Rate: rate, Queue: is.Queue,
 		}, is.Result)
 		mu.Lock()
 		res.Requests++
@@ -93,13 +106,13 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	}
 	do := func(ctx context.Context, vu int, seq int64) *sample.Result {
 		return doer.Do(ctx, target.Request{
-			ID:          fmt.Sprintf("%s-%d-%d-%d", sl.RunID, sl.Level, sl.Worker, seq),
-			Prompt:      gen.Prompt(sl.Level, sl.Worker, seq),
+			ID:          fmt.Sprintf("%s-%d-%d-%d", sl.RunID, sl.LevelIndex, sl.Worker, seq),
+			Prompt:      gen.Prompt(sl.LevelIndex, sl.Worker, seq),
 			InputTokens: s.Workload.InputTokens,
 			MaxTokens:   s.Workload.OutputTokens,
 		})
 	}
-	ex := &loadgen.ClosedLoop{Concurrency: sl.Concurrency, Config: loadgen.Config{
+	cfg := loadgen.Config{
 		Start:          start,
 		Warmup:         s.Load.Warmup.D(),
 		Duration:       s.Load.Duration.D(),
@@ -107,12 +120,18 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		RequestTimeout: s.Load.RequestTimeout.D(),
 		Drain:          drain,
 		Counters:       counters,
-	}}
-	if s.Load.OnError != spec.OnErrorImmediate {
-		ex.Backoff = backoff.Policy{}.Wait
+	}
+	switch ex := ex.(type) {
+	case *loadgen.ClosedLoop:
+		ex.Config = cfg
+		if s.Load.OnError != spec.OnErrorImmediate {
+			ex.Backoff = backoff.Policy{}.Wait
+		}
+	case *loadgen.OpenLoop:
+		ex.Config = cfg
 	}
 	if err := ex.Execute(reqCtx, do, emit); err != nil {
-		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.Level, sl.Worker, err)
+		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
 	// Write on the parent context: an interrupted run still keeps its rows.
 	flushCtx := context.WithoutCancel(ctx)
@@ -122,12 +141,43 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	n, keys := parts.Written()
 	res.Parts, res.Keys = len(keys), keys
 	if n != res.Requests {
-		return res, fmt.Errorf("workflow: level %d worker %d: wrote %d rows for %d requests", sl.Level, sl.Worker, n, res.Requests)
+		return res, fmt.Errorf("workflow: level %d worker %d: wrote %d rows for %d requests", sl.LevelIndex, sl.Worker, n, res.Requests)
 	}
 	if addErr != nil && n == 0 {
 		return res, addErr
 	}
 	return res, nil
+}
+
+// executor builds the load model of a slice: a closed loop of virtual
+// users (staggered along a concurrency ramp), or the worker's share of
+// a rate level's arrival schedule. Its Config is set by the caller.
+func executor(s *spec.Spec, lv plan.Level, sl plan.Slice) (loadgen.Executor, error) {
+	if lv.Mode != spec.ModeRate {
+		cl := &loadgen.ClosedLoop{Concurrency: sl.Concurrency}
+		if r := lv.Ramp; r != nil {
+			ramp := arrival.Ramp{From: r.From, To: r.To, Over: r.Over.D(), Strategy: r.Strategy}
+			cl.StartAt = func(vu int) time.Duration { return arrival.UserStart(ramp, sl.Users+vu) }
+		}
+		return cl, nil
+	}
+	share, err := arrival.NewShare(plan.ArrivalSpec(s, lv), sl.Worker, sl.Workers)
+	if err != nil {
+		return nil, err
+	}
+	return &loadgen.OpenLoop{Arrivals: share, MaxConcurrency: sl.Concurrency}, nil
+}
+
+// levelRate is the asked rate a level's rows carry: its rate, or its
+// ramp's end; 0 in mode concurrency.
+func levelRate(lv plan.Level) float64 {
+	if lv.Mode != spec.ModeRate {
+		return 0
+	}
+	if lv.Ramp != nil {
+		return lv.Ramp.To
+	}
+	return lv.Rate
 }
 
 // deadlineGuards derives the drain channel and the request context from

@@ -48,7 +48,7 @@ func NewWorker(open OpenStore, target OpenTarget, cfg WorkerConfig) *Worker {
 // slice's rows are never counted twice. A record that cannot be read is
 // an interrupted attempt too.
 func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
-	r, err := w.runs.get(ctx, "work", ev.RunID, ev.Output)
+	r, err := w.runs.get(ctx, "work", ev.RunID, ev.Output, ev.LevelIndex+1)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 	}
 	st := r.st
 
-	recKey := store.SliceRecordKey(ev.RunID, sl.Level, sl.Worker)
+	recKey := store.SliceRecordKey(ev.RunID, sl.LevelIndex, sl.Worker)
 	rec := SliceRecord{Started: time.Now().UTC(), Attempt: 1}
 	switch b, err := st.Get(ctx, recKey); {
 	case errors.Is(err, store.ErrNotFound):
@@ -77,13 +77,13 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 			break
 		}
 		if prev.Done {
-			return &WorkOutput{Level: sl.Level, Worker: sl.Worker, Requests: prev.Requests, Errors: prev.Errors, Replayed: true}, nil
+			return &WorkOutput{Level: sl.LevelIndex, Worker: sl.Worker, Requests: prev.Requests, Errors: prev.Errors, Replayed: true}, nil
 		}
 		rec.Attempt = max(prev.Attempt, 1) + 1
 	}
 	if rec.Attempt > 1 {
 		// An earlier attempt was killed mid-slice: drop its parts.
-		keys, err := st.List(ctx, store.WorkerPartsPrefix(day, sl.RunID, sl.Level, sl.Worker))
+		keys, err := st.List(ctx, store.WorkerPartsPrefix(day, sl.RunID, sl.LevelIndex, sl.Worker))
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +126,7 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 	if err := putJSON(context.WithoutCancel(ctx), st, recKey, rec); err != nil {
 		return nil, err
 	}
-	return &WorkOutput{Level: sl.Level, Worker: sl.Worker, Requests: res.Requests, Errors: res.Errors}, nil
+	return &WorkOutput{Level: sl.LevelIndex, Worker: sl.Worker, Requests: res.Requests, Errors: res.Errors}, nil
 }
 
 func putJSON(ctx context.Context, st store.Store, key string, v any) error {

@@ -45,7 +45,7 @@ func TestWorkerStopsBeforeDeadline(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("worker ran %v: it did not stop at the flush margin", took)
 	}
-	b, err := f.Store.Get(ctx, store.SliceRecordKey(plan.RunID, 3, 0))
+	b, err := f.Store.Get(ctx, store.SliceRecordKey(plan.RunID, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestCorruptRecordIsARetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What the killed attempt left: half a record and a part of 4 rows.
-	if err := f.Store.Put(ctx, store.SliceRecordKey(pl.RunID, 2, 0), []byte(`{"attempt": 1, "done": fal`)); err != nil {
+	if err := f.Store.Put(ctx, store.SliceRecordKey(pl.RunID, 0, 0), []byte(`{"attempt": 1, "done": fal`)); err != nil {
 		t.Fatal(err)
 	}
 	stale := make([]sample.Row, 4)
@@ -118,7 +118,7 @@ func TestCorruptRecordIsARetry(t *testing.T) {
 	if err := sample.WriteParquet(&buf, stale); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Store.Put(ctx, store.SampleKey(time.Now(), pl.RunID, 2, 0, 7), buf.Bytes()); err != nil {
+	if err := f.Store.Put(ctx, store.SampleKey(time.Now(), pl.RunID, 0, 0, 7), buf.Bytes()); err != nil {
 		t.Fatal(err)
 	}
 	out, err := f.Worker.Work(ctx, workflow.WorkEvent{RunID: pl.RunID, Output: pl.Output})
@@ -129,7 +129,7 @@ func TestCorruptRecordIsARetry(t *testing.T) {
 		t.Fatalf("work output %+v: want 6 requests run anew", out)
 	}
 	var rec workflow.SliceRecord
-	b, _ := f.Store.Get(ctx, store.SliceRecordKey(pl.RunID, 2, 0))
+	b, _ := f.Store.Get(ctx, store.SliceRecordKey(pl.RunID, 0, 0))
 	if err := json.Unmarshal(b, &rec); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestAggregateSaysIncomplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Worker 0's record as a killed worker leaves it: started, 3 rows flushed.
-	key := store.SliceRecordKey(pl.RunID, 2, 0)
+	key := store.SliceRecordKey(pl.RunID, 0, 0)
 	rec := workflow.SliceRecord{Attempt: 1, Started: time.Now(), SliceResult: workflow.SliceResult{Requests: 3}}
 	b, _ := json.Marshal(rec)
 	if err := f.Store.Put(ctx, key, b); err != nil {
@@ -179,7 +179,7 @@ func TestAggregateSaysIncomplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := workflowtest.ReadSummary(t, f.Store, pl.RunID)
-	want := []summary.UnfinishedSlice{{Level: 2, Worker: 0, Started: true, Rows: 3}, {Level: 2, Worker: 1}}
+	want := []summary.UnfinishedSlice{{Level: 0, Worker: 0, Started: true, Rows: 3}, {Level: 0, Worker: 1}}
 	if !reflect.DeepEqual(sum.Unfinished, want) {
 		t.Errorf("unfinished %+v, want %+v", sum.Unfinished, want)
 	}

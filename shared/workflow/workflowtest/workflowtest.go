@@ -30,6 +30,7 @@ type Env struct {
 	Store      *store.Local
 	Planner    *workflow.Planner
 	Worker     *workflow.Worker
+	Sweeper    *workflow.Sweeper
 	Aggregator *workflow.Aggregator
 	Spec       *spec.Spec
 	Input      []byte // the spec as the execution's input
@@ -69,6 +70,7 @@ func New(t testing.TB, doc string, o Options) *Env {
 		Input:      input,
 		Planner:    workflow.NewPlanner(open, 0),
 		Worker:     workflow.NewWorker(open, OpenAI(o.BaseURL), workflow.WorkerConfig{StartMargin: o.StartMargin, PartRows: o.PartRows}),
+		Sweeper:    workflow.NewSweeper(open, DuckDB),
 		Aggregator: workflow.NewAggregator(open, DuckDB, "duckdb", workflow.AggregatorConfig{Render: report.Files}),
 	}
 }

@@ -1,0 +1,76 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/llmbench/llmbench/shared/plan"
+	"github.com/llmbench/llmbench/shared/query"
+	"github.com/llmbench/llmbench/shared/spec"
+)
+
+// Sweeper is the Sweep step of a load.profile "sweep" run: from the
+// request rates its first two levels measured (synchronous, then
+// throughput) it plans load.sweep_levels rate levels between them,
+// appends them to the stored plan and returns them for the state machine
+// to run.
+type Sweeper struct {
+	runs   runs
+	engine OpenEngine
+}
+
+// NewSweeper returns the Sweep step, measuring the first levels through
+// the engines engine opens.
+func NewSweeper(open OpenStore, engine OpenEngine) *Sweeper {
+	return &Sweeper{runs: runs{open: open}, engine: engine}
+}
+
+// Sweep plans the rate levels. It is idempotent: a plan that already has
+// them (a retried step) is returned as it is.
+func (sw *Sweeper) Sweep(ctx context.Context, ev SweepEvent) (*PlanOutput, error) {
+	r, err := sw.runs.get(ctx, "sweep", ev.RunID, ev.Output, 0)
+	if err != nil {
+		return nil, err
+	}
+	s, p := r.spec, r.plan
+	if s.Load.Profile != spec.ProfileSweep {
+		return nil, fmt.Errorf("workflow: sweep: run %s has load.profile %q, not %q", p.RunID, s.Load.Profile, spec.ProfileSweep)
+	}
+	out := &PlanOutput{RunID: p.RunID, Output: p.Output, Done: ev.Levels}
+	if out.Done == nil {
+		out.Done = [][]SliceOutcome{}
+	}
+	if len(p.Levels) > 2 {
+		out.Levels = steps(p.Levels[2:])
+		return out, nil
+	}
+	if len(p.Levels) != 2 {
+		return nil, fmt.Errorf("workflow: sweep: run %s has %d levels planned, want the synchronous and the throughput level", p.RunID, len(p.Levels))
+	}
+	eng, closeEng, err := sw.engine(ctx, r.st, p)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: sweep %s: %w", p.RunID, err)
+	}
+	defer closeEng()
+	levels, err := query.Summarize(ctx, eng, p.RunID, query.SLO{})
+	if err != nil {
+		return nil, fmt.Errorf("workflow: sweep %s: %w", p.RunID, err)
+	}
+	measured := map[int]float64{}
+	for _, l := range levels {
+		measured[l.Index] = l.RequestThroughput
+	}
+	rates, err := plan.SweepRates(measured[0], measured[1], s.Load.SweepLevels)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: sweep %s: %w", p.RunID, err)
+	}
+	if err := p.AddRates(s, rates, time.Now()); err != nil {
+		return nil, fmt.Errorf("workflow: sweep %s: %w", p.RunID, err)
+	}
+	if err := plan.Save(ctx, r.st, s, p); err != nil {
+		return nil, err
+	}
+	out.Levels = steps(p.Levels[2:])
+	return out, nil
+}
