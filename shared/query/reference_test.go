@@ -16,28 +16,35 @@ import (
 func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 	type acc struct {
 		l                    summary.Level
+		sent                 int
 		first, last, busy    float64
 		good, usage, chunks  int
 		ttft, tpot, e2e, itl []float64
+		lag, queue           []float64
 	}
 	byLevel := map[int32]*acc{}
 	for _, r := range rows {
 		if r.RunID != runID {
 			continue
 		}
-		a := byLevel[r.Level]
+		a := byLevel[r.LevelIndex]
 		if a == nil {
 			a = &acc{first: math.Inf(1), last: math.Inf(-1)}
-			byLevel[r.Level] = a
+			byLevel[r.LevelIndex] = a
+		}
+		a.l.Concurrency = max(a.l.Concurrency, int(r.Level))
+		a.l.RequestRate = max(a.l.RequestRate, r.RequestRate)
+		switch r.Mode {
+		case "":
+			a.l.Mode = max(a.l.Mode, "concurrency")
+		default:
+			a.l.Mode = max(a.l.Mode, r.Mode)
 		}
 		if r.Warmup {
 			a.l.WarmupRequests++
 			continue
 		}
 		a.l.Requests++
-		a.first = math.Min(a.first, r.StartMs)
-		a.last = math.Max(a.last, r.EndMs)
-		a.busy += r.EndMs - r.StartMs
 		a.l.BackoffS += r.BackoffMs / 1000
 		if r.HTTPStatus == 429 || r.HTTPStatus == 503 {
 			a.l.Throttled++
@@ -50,6 +57,18 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 				a.l.ErrorsByStatus = map[string]int{}
 			}
 			a.l.ErrorsByStatus[r.Status]++
+		}
+		if r.Status == string(sample.StatusNotSent) {
+			a.l.NotSent++
+			continue
+		}
+		a.sent++
+		a.first = math.Min(a.first, r.StartMs)
+		a.last = math.Max(a.last, r.EndMs)
+		a.busy += r.EndMs - r.StartMs
+		a.lag = append(a.lag, r.SchedDelayMs)
+		a.queue = append(a.queue, r.QueueMs)
+		if r.Status != "ok" {
 			continue
 		}
 		a.l.OK++
@@ -76,16 +95,17 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		a.itl = append(a.itl, r.ITLMs...)
 	}
 	var out []summary.Level
-	for level, a := range byLevel {
+	for index, a := range byLevel {
 		l := a.l
-		l.Concurrency = int(level)
+		l.Index = int(index)
 		l.Errors = l.Requests - l.OK
 		if l.Requests > 0 {
 			l.ErrorRate = float64(l.Errors) / float64(l.Requests)
 		}
-		if window := a.last - a.first; l.Requests > 0 && window > 0 {
+		if window := a.last - a.first; a.sent > 0 && window > 0 {
 			l.DurationS = window / 1000
 			l.AchievedConcurrency = a.busy / window
+			l.AchievedRequestRate = float64(a.sent) / l.DurationS
 			l.RequestThroughput = float64(l.OK) / l.DurationS
 			l.OutputTokenThroughput = float64(l.OutputTokens) / l.DurationS
 			l.InputTokenThroughput = float64(l.InputTokens) / l.DurationS
@@ -101,9 +121,68 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 			l.TokenSource = "mixed"
 		}
 		l.TTFTMs, l.TPOTMs, l.E2EMs, l.ITLMs = dist(a.ttft), dist(a.tpot), dist(a.e2e), dist(a.itl)
+		l.SendLagMs, l.QueueMs = dist(a.lag), dist(a.queue)
 		out = append(out, l)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Concurrency < out[j].Concurrency })
+	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
+	return out
+}
+
+// referenceSeries computes, row by row, what Series must return for runID.
+func referenceSeries(rows []sample.Row, runID string) map[int][]summary.Second {
+	type acc struct {
+		s                 summary.Second
+		ttft, e2e, lag    float64
+		nTTFT, nE2E, nLag int
+	}
+	type key struct{ level, t int }
+	byKey := map[key]*acc{}
+	for _, r := range rows {
+		if r.RunID != runID {
+			continue
+		}
+		k := key{int(r.LevelIndex), int(math.Floor(r.IntendedMs / 1000))}
+		a := byKey[k]
+		if a == nil {
+			a = &acc{s: summary.Second{T: k.t}}
+			byKey[k] = a
+		}
+		a.s.Arrivals++
+		if r.Status != string(sample.StatusNotSent) {
+			a.s.Sent++
+			a.lag += r.SchedDelayMs
+			a.nLag++
+		}
+		if r.Status != "ok" {
+			a.s.Errors++
+			continue
+		}
+		a.s.OK++
+		a.s.OutputTokens += int64(r.OutputTokens)
+		if r.TTFTMs != nil {
+			a.ttft += *r.TTFTMs
+			a.nTTFT++
+		}
+		if r.E2EMs != nil {
+			a.e2e += *r.E2EMs
+			a.nE2E++
+		}
+	}
+	mean := func(sum float64, n int) float64 {
+		if n == 0 {
+			return 0
+		}
+		return sum / float64(n)
+	}
+	out := map[int][]summary.Second{}
+	for k, a := range byKey {
+		s := a.s
+		s.TTFTMeanMs, s.E2EMeanMs, s.SendLagMeanMs = mean(a.ttft, a.nTTFT), mean(a.e2e, a.nE2E), mean(a.lag, a.nLag)
+		out[k.level] = append(out[k.level], s)
+	}
+	for _, ss := range out {
+		sort.Slice(ss, func(i, j int) bool { return ss[i].T < ss[j].T })
+	}
 	return out
 }
 

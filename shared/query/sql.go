@@ -29,26 +29,37 @@ var percentiles = []struct {
 
 // Metric names in the distribution query's metric column.
 const (
-	metricTTFT = "ttft"
-	metricTPOT = "tpot"
-	metricE2E  = "e2e"
-	metricITL  = "itl"
+	metricTTFT    = "ttft"
+	metricTPOT    = "tpot"
+	metricE2E     = "e2e"
+	metricITL     = "itl"
+	metricSendLag = "send_lag"
+	metricQueue   = "queue"
 )
+
+// notSent is the status of an open-loop arrival that was never sent
+// (sample.StatusNotSent), as the SQL compares it.
+const notSent = "not_sent"
 
 // SummarySQL returns the two queries Summarize runs, over the relation
 // samples, for one run:
 //
-// counts has one row per (level, status) present in the run, warm-up rows
-// included: level, status, warmup_requests, requests (non-warm-up),
-// first_start_ms and last_end_ms (null when the group has only warm-up
-// rows), busy_ms (the sum of end_ms − start_ms), input_tokens,
-// output_tokens, good (rows meeting every SLO set), usage_rows and
-// chunk_rows (by token_source); all but warmup_requests over non-warm-up
-// rows. Summarize folds the statuses of a level together.
+// counts has one row per (level_index, status) present in the run, warm-up
+// rows included: level_index, status, concurrency (the largest level),
+// mode ('concurrency' when the rows leave it empty), request_rate (the
+// largest), warmup_requests, requests (non-warm-up), first_start_ms and
+// last_end_ms (null when the group has only warm-up rows), busy_ms (the
+// sum of end_ms − start_ms), input_tokens, output_tokens, good (rows
+// meeting every SLO set), usage_rows and chunk_rows (by token_source),
+// throttled, cut_short, backoff_ms; all but warmup_requests, concurrency,
+// mode and request_rate over non-warm-up rows. Summarize folds the
+// statuses of a level together.
 //
-// dists has one row per (level, metric) with at least one value, metric
-// being ttft, tpot, e2e or itl: level, metric, n, mean, p50, p90, p95, p99,
-// maximum; over ok, non-warm-up rows.
+// dists has one row per (level_index, metric) with at least one value:
+// level_index, metric, n, mean, p50, p90, p95, p99, maximum. The metrics
+// ttft, tpot, e2e and itl are over ok, non-warm-up rows; send_lag
+// (sched_delay_ms) and queue (queue_ms) over sent (status not not_sent),
+// non-warm-up rows.
 //
 // The run ID is written as a quoted SQL string literal. SLO limits that are
 // not a positive finite number are treated as unset.
@@ -68,8 +79,11 @@ func countsSQL(runID string, slo SLO) string {
 		good = append(good, "e2e_ms <= "+double(slo.E2EMs))
 	}
 	return `SELECT
-  CAST(level AS BIGINT) AS level,
+  CAST(level_index AS BIGINT) AS level_index,
   status,
+  CAST(max(level) AS BIGINT) AS concurrency,
+  max(COALESCE(NULLIF(mode, ''), 'concurrency')) AS mode,
+  CAST(max(request_rate) AS DOUBLE) AS request_rate,
   CAST(sum(CASE WHEN warmup THEN 1 ELSE 0 END) AS BIGINT) AS warmup_requests,
   CAST(sum(CASE WHEN warmup THEN 0 ELSE 1 END) AS BIGINT) AS requests,
   CAST(min(CASE WHEN warmup THEN NULL ELSE start_ms END) AS DOUBLE) AS first_start_ms,
@@ -85,34 +99,41 @@ func countsSQL(runID string, slo SLO) string {
   CAST(sum(CASE WHEN warmup THEN 0 ELSE backoff_ms END) AS DOUBLE) AS backoff_ms
 FROM ` + Relation + `
 WHERE run_id = ` + Quote(runID) + `
-GROUP BY level, status
-ORDER BY level, status`
+GROUP BY level_index, status
+ORDER BY level_index, status`
 }
 
 func distsSQL(runID string) string {
 	var b strings.Builder
-	b.WriteString(`WITH ok AS (
-  SELECT level, ttft_ms, tpot_ms, e2e_ms, itl_ms
+	b.WriteString(`WITH sent AS (
+  SELECT level_index, status, ttft_ms, tpot_ms, e2e_ms, itl_ms, sched_delay_ms, queue_ms
   FROM ` + Relation + `
-  WHERE run_id = ` + Quote(runID) + ` AND NOT warmup AND status = 'ok'
+  WHERE run_id = ` + Quote(runID) + ` AND NOT warmup AND status <> '` + notSent + `'
+),
+ok AS (
+  SELECT level_index, ttft_ms, tpot_ms, e2e_ms, itl_ms FROM sent WHERE status = 'ok'
 ),
 vals AS (
-  SELECT level, '` + metricTTFT + `' AS metric, ttft_ms AS x FROM ok WHERE ttft_ms IS NOT NULL
+  SELECT level_index, '` + metricTTFT + `' AS metric, ttft_ms AS x FROM ok WHERE ttft_ms IS NOT NULL
   UNION ALL
-  SELECT level, '` + metricTPOT + `' AS metric, tpot_ms AS x FROM ok WHERE tpot_ms IS NOT NULL
+  SELECT level_index, '` + metricTPOT + `' AS metric, tpot_ms AS x FROM ok WHERE tpot_ms IS NOT NULL
   UNION ALL
-  SELECT level, '` + metricE2E + `' AS metric, e2e_ms AS x FROM ok WHERE e2e_ms IS NOT NULL
+  SELECT level_index, '` + metricE2E + `' AS metric, e2e_ms AS x FROM ok WHERE e2e_ms IS NOT NULL
   UNION ALL
-  SELECT level, '` + metricITL + `' AS metric, t.gap AS x FROM ok CROSS JOIN UNNEST(itl_ms) AS t(gap) WHERE t.gap IS NOT NULL
+  SELECT level_index, '` + metricITL + `' AS metric, t.gap AS x FROM ok CROSS JOIN UNNEST(itl_ms) AS t(gap) WHERE t.gap IS NOT NULL
+  UNION ALL
+  SELECT level_index, '` + metricSendLag + `' AS metric, sched_delay_ms AS x FROM sent WHERE sched_delay_ms IS NOT NULL
+  UNION ALL
+  SELECT level_index, '` + metricQueue + `' AS metric, queue_ms AS x FROM sent WHERE queue_ms IS NOT NULL
 ),
 ranked AS (
-  SELECT level, metric, x,
-    row_number() OVER (PARTITION BY level, metric ORDER BY x) - 1 AS i,
-    count(*) OVER (PARTITION BY level, metric) AS n
+  SELECT level_index, metric, x,
+    row_number() OVER (PARTITION BY level_index, metric ORDER BY x) - 1 AS i,
+    count(*) OVER (PARTITION BY level_index, metric) AS n
   FROM vals
 ),
 pos AS (
-  SELECT level, metric, x, i, n`)
+  SELECT level_index, metric, x, i, n`)
 	for _, pc := range percentiles {
 		// h = (n-1)·p in DOUBLE, as Percentile computes it in Go.
 		fmt.Fprintf(&b, ",\n    CAST(n - 1 AS DOUBLE) * %s AS h_%s", double(pc.p), pc.name)
@@ -121,7 +142,7 @@ pos AS (
   FROM ranked
 )
 SELECT
-  CAST(level AS BIGINT) AS level,
+  CAST(level_index AS BIGINT) AS level_index,
   metric,
   CAST(count(*) AS BIGINT) AS n,
   CAST(avg(x) AS DOUBLE) AS mean`)
@@ -133,8 +154,8 @@ SELECT
 	b.WriteString(`,
   CAST(max(x) AS DOUBLE) AS maximum
 FROM pos
-GROUP BY level, metric
-ORDER BY level, metric`)
+GROUP BY level_index, metric
+ORDER BY level_index, metric`)
 	return b.String()
 }
 

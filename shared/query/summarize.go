@@ -16,14 +16,16 @@ import (
 var ErrNoRows = errors.New("no rows for the run")
 
 // Summarize computes the figures of every level of a run, ordered by
-// concurrency, with the two queries of SummarySQL run on e. It fills every
-// field of summary.Level but the two cost fields, which the caller adds
-// with package cost. The figures are defined in the package documentation.
+// Index (level_index), with the two queries of SummarySQL run on e. It
+// fills every field of summary.Level but the two cost fields, which the
+// caller adds with package cost, Ramp, which the spec knows, and Series,
+// which Series computes. The figures are defined in the package
+// documentation.
 //
 // SLO limits must be zero (no limit) or positive and finite.
 func Summarize(ctx context.Context, e Engine, runID string, slo SLO) ([]summary.Level, error) {
-	if runID == "" || strings.ContainsRune(runID, 0) {
-		return nil, fmt.Errorf("query: summarize: invalid run ID %q", runID)
+	if err := checkRunID(runID); err != nil {
+		return nil, fmt.Errorf("query: summarize: %w", err)
 	}
 	for _, v := range []struct {
 		name string
@@ -48,10 +50,10 @@ func Summarize(ctx context.Context, e Engine, runID string, slo SLO) ([]summary.
 		if err != nil {
 			return nil, fmt.Errorf("query: summarize: counts row %d: %w", i, err)
 		}
-		a := acc[g.level]
+		a := acc[g.index]
 		if a == nil {
 			a = &levelAcc{}
-			acc[g.level] = a
+			acc[g.index] = a
 		}
 		a.add(g)
 	}
@@ -67,17 +69,28 @@ func Summarize(ctx context.Context, e Engine, runID string, slo SLO) ([]summary.
 	}
 
 	levels := make([]summary.Level, 0, len(acc))
-	for c, a := range acc {
-		levels = append(levels, a.level(int(c)))
+	for index, a := range acc {
+		levels = append(levels, a.level(int(index)))
 	}
-	sort.Slice(levels, func(i, j int) bool { return levels[i].Concurrency < levels[j].Concurrency })
+	sort.Slice(levels, func(i, j int) bool { return levels[i].Index < levels[j].Index })
 	return levels, nil
+}
+
+// checkRunID rejects the run IDs no run has: the empty one, and one with a
+// NUL, which no SQL string literal can hold.
+func checkRunID(runID string) error {
+	if runID == "" || strings.ContainsRune(runID, 0) {
+		return fmt.Errorf("invalid run ID %q", runID)
+	}
+	return nil
 }
 
 // group is one row of the counts query: one status of one level.
 type group struct {
-	level, warmup, requests    int64
-	status                     string
+	index, warmup, requests    int64
+	status, mode               string
+	concurrency                int64
+	requestRate                float64
 	first, last                *float64 // nil when the group has only warm-up rows
 	busy                       float64
 	input, output              int64
@@ -89,8 +102,11 @@ type group struct {
 func readGroup(r map[string]any) (group, error) {
 	var g group
 	c := cols{r: r}
-	g.level = c.int("level")
+	g.index = c.int("level_index")
 	g.status = c.str("status")
+	g.concurrency = c.int("concurrency")
+	g.mode = c.str("mode")
+	g.requestRate = c.float("request_rate")
 	g.warmup = c.int("warmup_requests")
 	g.requests = c.int("requests")
 	g.first = c.floatOrNil("first_start_ms")
@@ -108,7 +124,7 @@ func readGroup(r map[string]any) (group, error) {
 		return g, c.err
 	}
 	if g.requests > 0 && (g.first == nil || g.last == nil) {
-		return g, fmt.Errorf("level %d status %q: %d requests but no window", g.level, g.status, g.requests)
+		return g, fmt.Errorf("level %d status %q: %d requests but no window", g.index, g.status, g.requests)
 	}
 	return g, nil
 }
@@ -116,6 +132,7 @@ func readGroup(r map[string]any) (group, error) {
 // levelAcc folds the status groups of one level.
 type levelAcc struct {
 	l           summary.Level
+	sent        int64 // non-warm-up rows that were sent: the window's rows
 	first, last float64
 	busy        float64
 	good        int64
@@ -125,17 +142,13 @@ type levelAcc struct {
 
 func (a *levelAcc) add(g group) {
 	a.l.WarmupRequests += int(g.warmup)
+	a.l.Concurrency = max(a.l.Concurrency, int(g.concurrency))
+	a.l.RequestRate = max(a.l.RequestRate, g.requestRate)
+	a.l.Mode = max(a.l.Mode, g.mode)
 	if g.requests == 0 {
 		return
 	}
-	if a.l.Requests == 0 || *g.first < a.first {
-		a.first = *g.first
-	}
-	if a.l.Requests == 0 || *g.last > a.last {
-		a.last = *g.last
-	}
 	a.l.Requests += int(g.requests)
-	a.busy += g.busy
 	a.l.Throttled += int(g.throttled)
 	a.l.CutShort += int(g.cutShort)
 	a.l.BackoffS += g.backoffMs / 1000
@@ -144,6 +157,22 @@ func (a *levelAcc) add(g group) {
 			a.l.ErrorsByStatus = map[string]int{}
 		}
 		a.l.ErrorsByStatus[g.status] += int(g.requests)
+	}
+	if g.status == notSent {
+		// Never issued: its start = end = intended instant is no time
+		// the target was loaded, so it widens no window.
+		a.l.NotSent += int(g.requests)
+		return
+	}
+	if a.sent == 0 || *g.first < a.first {
+		a.first = *g.first
+	}
+	if a.sent == 0 || *g.last > a.last {
+		a.last = *g.last
+	}
+	a.sent += g.requests
+	a.busy += g.busy
+	if g.status != "ok" {
 		return
 	}
 	a.l.OK += int(g.requests)
@@ -155,9 +184,9 @@ func (a *levelAcc) add(g group) {
 }
 
 // level derives the figures of the level from its counts.
-func (a *levelAcc) level(concurrency int) summary.Level {
+func (a *levelAcc) level(index int) summary.Level {
 	l := a.l
-	l.Concurrency = concurrency
+	l.Index = index
 	l.Errors = l.Requests - l.OK
 	if l.Requests > 0 {
 		l.ErrorRate = float64(l.Errors) / float64(l.Requests)
@@ -171,9 +200,10 @@ func (a *levelAcc) level(concurrency int) summary.Level {
 	default:
 		l.TokenSource = "mixed"
 	}
-	if windowMs := a.last - a.first; l.Requests > 0 && windowMs > 0 {
+	if windowMs := a.last - a.first; a.sent > 0 && windowMs > 0 {
 		l.DurationS = windowMs / 1000
 		l.AchievedConcurrency = a.busy / windowMs
+		l.AchievedRequestRate = float64(a.sent) / l.DurationS
 		l.RequestThroughput = float64(l.OK) / l.DurationS
 		l.OutputTokenThroughput = float64(l.OutputTokens) / l.DurationS
 		l.InputTokenThroughput = float64(l.InputTokens) / l.DurationS
@@ -185,7 +215,7 @@ func (a *levelAcc) level(concurrency int) summary.Level {
 // readDist stores one row of the distribution query in its level.
 func readDist(r map[string]any, acc map[int64]*levelAcc) error {
 	c := cols{r: r}
-	level := c.int("level")
+	index := c.int("level_index")
 	metric := c.str("metric")
 	d := summary.Dist{
 		N:    int(c.int("n")),
@@ -199,9 +229,9 @@ func readDist(r map[string]any, acc map[int64]*levelAcc) error {
 	if c.err != nil {
 		return c.err
 	}
-	a := acc[level]
+	a := acc[index]
 	if a == nil {
-		return fmt.Errorf("level %d: distribution %q of a level the counts do not have", level, metric)
+		return fmt.Errorf("level %d: distribution %q of a level the counts do not have", index, metric)
 	}
 	switch metric {
 	case metricTTFT:
@@ -212,8 +242,12 @@ func readDist(r map[string]any, acc map[int64]*levelAcc) error {
 		a.l.E2EMs = d
 	case metricITL:
 		a.l.ITLMs = d
+	case metricSendLag:
+		a.l.SendLagMs = d
+	case metricQueue:
+		a.l.QueueMs = d
 	default:
-		return fmt.Errorf("level %d: unknown metric %q", level, metric)
+		return fmt.Errorf("level %d: unknown metric %q", index, metric)
 	}
 	return nil
 }

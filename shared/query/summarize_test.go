@@ -3,14 +3,11 @@ package query_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/querytest"
@@ -20,109 +17,9 @@ import (
 
 const runID = "run-2025_01"
 
-// genLevel generates the rows of one level: n requests per worker, with
-// warm-up rows before the level's start, errors of every kind, null
-// latencies and ITL lists from empty to long. tokenSource picks each ok
-// row's token_source.
-func genLevel(rng *rand.Rand, run string, level, workers, n int, errRate float64, tokenSource func() string) [][]sample.Row {
-	statuses := []string{"http_error", "timeout", "transport", "protocol", "canceled"}
-	// Some values on a coarse grid, so that ties occur.
-	val := func(lo, hi float64) float64 {
-		v := lo + rng.Float64()*(hi-lo)
-		if rng.IntN(3) == 0 {
-			v = math.Round(v*4) / 4
-		}
-		return v
-	}
-	t0 := time.Date(2025, 1, 2, 3, 0, 0, 0, time.UTC)
-	files := make([][]sample.Row, workers)
-	for w := range workers {
-		for seq := range n {
-			r := sample.Row{
-				RunID: run, Level: int32(level), Worker: int32(w), Seq: int64(seq), VU: int32(rng.IntN(level)),
-				Status: "ok", HTTPStatus: 200, InputTokens: int32(rng.IntN(2000)),
-			}
-			r.Warmup = seq < n/10
-			if r.Warmup {
-				r.StartMs = -val(0, 5000) // before the level's start instant
-			} else {
-				r.StartMs = val(0, 60_000)
-			}
-			r.StartTime = t0.Add(time.Duration(r.StartMs * float64(time.Millisecond))).Truncate(time.Microsecond)
-			r.EndMs = r.StartMs + val(1, 20_000)
-			chunks := rng.IntN(40)
-			if rng.IntN(20) == 0 {
-				chunks = 0 // an empty answer: no token, no TTFT
-			}
-			r.Chunks = int32(chunks)
-			if chunks > 0 {
-				r.TTFTMs = f64(val(5, 3000))
-				r.TTFBMs = f64(*r.TTFTMs / 2)
-				r.ITLMs = make([]float64, 0, chunks-1)
-				for range chunks - 1 {
-					r.ITLMs = append(r.ITLMs, val(0, 200))
-				}
-				if rng.IntN(5) == 0 {
-					r.ITLMs = nil // a nil list: written as an empty one
-				}
-				r.E2EMs = f64(*r.TTFTMs + val(0, 10_000))
-				r.OutputTokens = int32(chunks + rng.IntN(3))
-				if r.OutputTokens > 1 {
-					r.TPOTMs = f64((*r.E2EMs - *r.TTFTMs) / float64(r.OutputTokens-1))
-				}
-			} else if rng.IntN(2) == 0 {
-				r.E2EMs = f64(r.EndMs - r.StartMs)
-			}
-			r.TokenSource = tokenSource()
-			if rng.Float64() < errRate {
-				r.Status = statuses[rng.IntN(len(statuses))]
-				r.HTTPStatus = []int32{500, 429, 503, 0}[rng.IntN(4)]
-				r.Error = "boom"
-				r.BackoffMs = float64(rng.IntN(400))
-				r.CutShort = r.Status == "protocol" && rng.IntN(2) == 0
-				if rng.IntN(2) == 0 { // failed before any token
-					r.TTFTMs, r.TPOTMs, r.E2EMs, r.ITLMs = nil, nil, nil, nil
-				}
-			}
-			files[w] = append(files[w], r)
-		}
-	}
-	return files
-}
-
 func TestSummarizeMatchesReference(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	usage := func() string { return "usage" }
-	chunks := func() string { return "chunks" }
-	mixed := func() string { return []string{"usage", "chunks"}[rng.IntN(2)] }
-	var all []sample.Row
-	var files []string
-	dir := t.TempDir()
-	add := func(name string, rows []sample.Row) {
-		all = append(all, rows...)
-		files = append(files, querytest.WriteRows(t, dir, name, rows))
-	}
-	levels := []struct {
-		level, workers, n int
-		errRate           float64
-		source            func() string
-	}{
-		{1, 1, 40, 0.05, usage},   // one worker
-		{4, 2, 150, 0.1, usage},   // usage counts
-		{16, 3, 300, 0.2, chunks}, // chunk counts
-		{32, 2, 200, 0.5, mixed},  // mixed counts, many errors
-		{8, 2, 30, 1, usage},      // every request failed: no ok row
-	}
-	for _, lv := range levels {
-		for w, rows := range genLevel(rng, runID, lv.level, lv.workers, lv.n, lv.errRate, lv.source) {
-			add(fmt.Sprintf("level=%d-worker=%d.parquet", lv.level, w), rows)
-		}
-	}
-	// Another run in the same files must not count.
-	for w, rows := range genLevel(rng, "other-run", 4, 1, 100, 0.1, usage) {
-		add(fmt.Sprintf("other-%d.parquet", w), rows)
-	}
-	d := openDuckDB(t, files...)
+	sw := genSweep(t)
+	d := openDuckDB(t, sw.files...)
 
 	tests := []struct {
 		name string
@@ -139,24 +36,56 @@ func TestSummarizeMatchesReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := reference(all, runID, tt.slo)
+			want := reference(sw.rows, runID, tt.slo)
 			for _, p := range diff("levels", reflect.ValueOf(got), reflect.ValueOf(want), 1e-9) {
 				t.Error(p)
 			}
 			if t.Failed() {
 				return
 			}
-			// The data must exercise what it claims to.
-			var ok, errs, warm, itl int
-			for _, l := range got {
-				ok, errs, warm, itl = ok+l.OK, errs+l.Errors, warm+l.WarmupRequests, itl+l.ITLMs.N
-			}
-			if len(got) != len(levels) || ok == 0 || errs == 0 || warm == 0 || itl == 0 {
-				t.Errorf("weak test data: %d levels, %d ok, %d errors, %d warm-up, %d ITL values", len(got), ok, errs, warm, itl)
-			}
-			t.Logf("%d levels, %d ok, %d errors, %d warm-up rows, %d ITL gaps; goodput level 4 %.3f of %.3f rps",
-				len(got), ok, errs, warm, itl, got[1].GoodputRPS, got[1].RequestThroughput)
+			checkSweepData(t, sw, got)
 		})
+	}
+}
+
+// checkSweepData fails when the generated sweep does not exercise what it
+// claims to: errors, warm-up, ITL gaps, not_sent rows (one of them outside
+// the sent rows' window), queue waits, empty modes, shared level values.
+func checkSweepData(t *testing.T, sw sweep, got []summary.Level) {
+	t.Helper()
+	var ok, errs, warm, itl, notSent, queued int
+	for _, l := range got {
+		ok, errs, warm, itl = ok+l.OK, errs+l.Errors, warm+l.WarmupRequests, itl+l.ITLMs.N
+		notSent += l.NotSent
+		if l.QueueMs.Max > 0 {
+			queued++
+		}
+	}
+	if len(got) != len(sw.specs) || ok == 0 || errs == 0 || warm == 0 || itl == 0 || notSent == 0 || queued == 0 {
+		t.Errorf("weak test data: %d levels, %d ok, %d errors, %d warm-up, %d ITL values, %d not sent, %d levels with queue waits",
+			len(got), ok, errs, warm, itl, notSent, queued)
+	}
+	// A window over every non-warm-up row, not_sent included, differs
+	// from DurationS in some level: the choice is tested.
+	wider := 0
+	for _, l := range got {
+		first, last := math.Inf(1), math.Inf(-1)
+		for _, r := range sw.rows {
+			if r.RunID == runID && int(r.LevelIndex) == l.Index && !r.Warmup {
+				first, last = math.Min(first, r.StartMs), math.Max(last, r.EndMs)
+			}
+		}
+		if l.NotSent < l.Requests && (last-first)/1000 != l.DurationS {
+			wider++
+		}
+	}
+	emptyMode, shared := false, map[int]int{}
+	for _, g := range sw.specs {
+		emptyMode = emptyMode || g.mode == ""
+		shared[g.level]++
+	}
+	if wider == 0 || !emptyMode || shared[0] < 2 || shared[8] < 2 {
+		t.Errorf("weak test data: %d levels whose not_sent rows lie outside the window, empty mode %v, level values %v", wider, emptyMode, shared)
 	}
 }
 
@@ -164,21 +93,23 @@ func TestSummarizeMatchesReference(t *testing.T) {
 func TestSummarizeByHand(t *testing.T) {
 	const run = "it's-a-run" // a quote: the literal must be escaped
 	rows := []sample.Row{
-		// Level 2: a warm-up row, two ok rows and a timeout; window 0..3000 ms.
-		{RunID: run, Level: 2, Warmup: true, Status: "ok", StartMs: -100, EndMs: 50, TTFTMs: f64(1), E2EMs: f64(1), InputTokens: 99, OutputTokens: 99, TokenSource: "usage"},
-		{RunID: run, Level: 2, Status: "ok", StartMs: 0, EndMs: 1000, TTFTMs: f64(100), TPOTMs: f64(10), E2EMs: f64(900), ITLMs: []float64{10, 20}, InputTokens: 10, OutputTokens: 5, TokenSource: "usage"},
-		{RunID: run, Level: 2, Status: "ok", StartMs: 500, EndMs: 2500, TTFTMs: f64(300), E2EMs: f64(2000), ITLMs: []float64{}, InputTokens: 20, OutputTokens: 1, TokenSource: "usage"},
-		{RunID: run, Level: 2, Status: "timeout", StartMs: 1000, EndMs: 3000, InputTokens: 30, BackoffMs: 250},
-		// Level 1: one error only, 10 ms.
-		{RunID: run, Level: 1, Status: "http_error", StartMs: 0, EndMs: 10, HTTPStatus: 503},
+		// Level 2 (index 1): a warm-up row, two ok rows and a timeout;
+		// window 0..3000 ms.
+		// Send lags 1, 3, 2 ms (the warm-up's 50 does not count).
+		{RunID: run, LevelIndex: 1, Level: 2, Mode: "concurrency", Warmup: true, Status: "ok", StartMs: -100, EndMs: 50, SchedDelayMs: 50, TTFTMs: f64(1), E2EMs: f64(1), InputTokens: 99, OutputTokens: 99, TokenSource: "usage"},
+		{RunID: run, LevelIndex: 1, Level: 2, Mode: "concurrency", Status: "ok", StartMs: 0, EndMs: 1000, SchedDelayMs: 1, TTFTMs: f64(100), TPOTMs: f64(10), E2EMs: f64(900), ITLMs: []float64{10, 20}, InputTokens: 10, OutputTokens: 5, TokenSource: "usage"},
+		{RunID: run, LevelIndex: 1, Level: 2, Mode: "concurrency", Status: "ok", StartMs: 500, EndMs: 2500, SchedDelayMs: 3, TTFTMs: f64(300), E2EMs: f64(2000), ITLMs: []float64{}, InputTokens: 20, OutputTokens: 1, TokenSource: "usage"},
+		{RunID: run, LevelIndex: 1, Level: 2, Mode: "concurrency", Status: "timeout", StartMs: 1000, EndMs: 3000, SchedDelayMs: 2, InputTokens: 30, BackoffMs: 250},
+		// Level 1: one error only, 10 ms; its mode left empty.
+		{RunID: run, LevelIndex: 0, Level: 1, Status: "http_error", StartMs: 0, EndMs: 10, SchedDelayMs: 0.5, HTTPStatus: 503},
 		// Level 5: one warm-up row only.
-		{RunID: run, Level: 5, Warmup: true, Status: "ok", StartMs: 0, EndMs: 10, TokenSource: "usage"},
+		{RunID: run, LevelIndex: 2, Level: 5, Mode: "concurrency", Warmup: true, Status: "ok", StartMs: 0, EndMs: 10, TokenSource: "usage"},
 		// Another run.
-		{RunID: "its-a-run", Level: 2, Status: "ok", StartMs: 0, EndMs: 99999},
+		{RunID: "its-a-run", LevelIndex: 1, Level: 2, Status: "ok", StartMs: 0, EndMs: 99999},
 	}
 	d := openDuckDB(t, querytest.WriteRows(t, t.TempDir(), "part.parquet", rows))
 	level2 := summary.Level{
-		Concurrency: 2, Requests: 3, WarmupRequests: 1, OK: 2, Errors: 1,
+		Index: 1, Mode: "concurrency", Concurrency: 2, Requests: 3, WarmupRequests: 1, OK: 2, Errors: 1,
 		ErrorsByStatus: map[string]int{"timeout": 1}, ErrorRate: 1.0 / 3, BackoffS: 0.25,
 		DurationS:             3,
 		AchievedConcurrency:   5000.0 / 3000, // 1000 + 2000 + 2000 ms busy
@@ -192,12 +123,18 @@ func TestSummarizeByHand(t *testing.T) {
 		TPOTMs:                summary.Dist{N: 1, Mean: 10, P50: 10, P90: 10, P95: 10, P99: 10, Max: 10},
 		E2EMs:                 summary.Dist{N: 2, Mean: 1450, P50: 1450, P90: 1890, P95: 1945, P99: 1989, Max: 2000},
 		ITLMs:                 summary.Dist{N: 2, Mean: 15, P50: 15, P90: 19, P95: 19.5, P99: 19.9, Max: 20},
+		AchievedRequestRate:   1,                                                                          // 3 sent in 3 s
+		SendLagMs:             summary.Dist{N: 3, Mean: 2, P50: 2, P90: 2.8, P95: 2.9, P99: 2.98, Max: 3}, // every sent row, the timeout too
+		QueueMs:               summary.Dist{N: 3},                                                         // all zeros
 	}
 	level1 := summary.Level{
-		Concurrency: 1, Requests: 1, Errors: 1, ErrorsByStatus: map[string]int{"http_error": 1},
+		Mode: "concurrency", Concurrency: 1, Requests: 1, Errors: 1, ErrorsByStatus: map[string]int{"http_error": 1},
 		ErrorRate: 1, DurationS: 0.01, AchievedConcurrency: 1, Throttled: 1, // a 503
+		AchievedRequestRate: 100, // 1 in 10 ms
+		SendLagMs:           summary.Dist{N: 1, Mean: 0.5, P50: 0.5, P90: 0.5, P95: 0.5, P99: 0.5, Max: 0.5},
+		QueueMs:             summary.Dist{N: 1},
 	}
-	level5 := summary.Level{Concurrency: 5, WarmupRequests: 1}
+	level5 := summary.Level{Index: 2, Mode: "concurrency", Concurrency: 5, WarmupRequests: 1}
 	with := func(l summary.Level, goodput float64) summary.Level { l.GoodputRPS = goodput; return l }
 	tests := []struct {
 		name    string
@@ -265,7 +202,10 @@ func (failing) Query(context.Context, string) ([]map[string]any, error) { return
 type wrongType struct{}
 
 func (wrongType) Query(context.Context, string) ([]map[string]any, error) {
-	return []map[string]any{{"level": int64(1), "status": "ok", "warmup_requests": int64(0), "requests": 3.0}}, nil
+	return []map[string]any{{
+		"level_index": int64(0), "status": "ok", "concurrency": int64(1), "mode": "concurrency", "request_rate": 0.0,
+		"warmup_requests": int64(0), "requests": 3.0,
+	}}, nil
 }
 
 // TestSQLPortable keeps out of the SQL what Trino (Athena) lacks or
@@ -280,7 +220,8 @@ func TestSQLPortable(t *testing.T) {
 	}
 	literal := regexp.MustCompile(`'(?:[^']|'')*'`)
 	exponent := regexp.MustCompile(`\b\d+(\.\d*)?[eE][+-]?\d+\b`) // 1e3 is DOUBLE, 1.5 DECIMAL: cast instead
-	for name, q := range map[string]string{"counts": counts, "dists": dists} {
+	series := query.SeriesSQL("a'b")
+	for name, q := range map[string]string{"counts": counts, "dists": dists, "series": series} {
 		code := strings.ToLower(literal.ReplaceAllString(q, "''"))
 		for _, b := range banned {
 			if strings.Contains(code, b) {
@@ -301,5 +242,8 @@ func TestSQLPortable(t *testing.T) {
 	}
 	if c2, d2 := query.SummarySQL("a'b", slo); c2 != counts || d2 != dists {
 		t.Error("SummarySQL is not deterministic")
+	}
+	if query.SeriesSQL("a'b") != series {
+		t.Error("SeriesSQL is not deterministic")
 	}
 }

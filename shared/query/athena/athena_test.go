@@ -34,16 +34,7 @@ func TestContract(t *testing.T) {
 // whose answers are text) and through DuckDB directly, over the same
 // rows: the summaries must be identical, to the last bit of every double.
 func TestSummarizeMatchesDuckDB(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 11))
-	usage := func() string { return "usage" }
-	mixed := func() string { return []string{"usage", "chunks"}[rng.IntN(2)] }
-	var rows []sample.Row
-	rows = append(rows, genRows(rng, "run-1", 1, 1, 30, 0.05, usage)...)
-	rows = append(rows, genRows(rng, "run-1", 8, 2, 120, 0.2, mixed)...)
-	rows = append(rows, genRows(rng, "run-1", 32, 3, 150, 0.5, usage)...)
-	rows = append(rows, genRows(rng, "run-1", 4, 1, 20, 1, usage)...) // no ok row
-	rows = append(rows, genRows(rng, "it's-another", 8, 1, 50, 0.1, usage)...)
-	e := newEnv(t, rows, athenafake.Options{PageSize: 7, Polls: 2})
+	e := newEnv(t, sweepRows(), athenafake.Options{PageSize: 7, Polls: 2})
 
 	tests := []struct {
 		name string
@@ -74,12 +65,12 @@ func TestSummarizeMatchesDuckDB(t *testing.T) {
 				}
 				t.Fatalf("summaries differ (%d vs %d levels)", len(got), len(want))
 			}
-			var ok, itl int
+			var ok, itl, notSent, queue int
 			for _, l := range want {
-				ok, itl = ok+l.OK, itl+l.ITLMs.N
+				ok, itl, notSent, queue = ok+l.OK, itl+l.ITLMs.N, notSent+l.NotSent, queue+l.QueueMs.N
 			}
-			if ok == 0 || itl == 0 {
-				t.Errorf("weak data: %d ok rows, %d ITL values", ok, itl)
+			if ok == 0 || itl == 0 || (tt.run == "run-1" && (len(want) != 7 || notSent == 0 || queue == 0)) {
+				t.Errorf("weak data: %d levels, %d ok rows, %d ITL values, %d not sent, %d queue values", len(want), ok, itl, notSent, queue)
 			}
 		})
 	}
@@ -94,13 +85,69 @@ func TestSummarizeMatchesDuckDB(t *testing.T) {
 	}
 }
 
+// sweepRows are the rows of run-1, a sweep of concurrency levels then
+// rate levels (two of them without a cap, both level 0), and of another
+// run.
+func sweepRows() []sample.Row {
+	rng := rand.New(rand.NewPCG(7, 11))
+	usage := func() string { return "usage" }
+	mixed := func() string { return []string{"usage", "chunks"}[rng.IntN(2)] }
+	var rows []sample.Row
+	rows = append(rows, genRows(rng, "run-1", level{index: 0, concurrency: 1, mode: "concurrency"}, 1, 30, 0.05, usage)...)
+	rows = append(rows, genRows(rng, "run-1", level{index: 1, concurrency: 8}, 2, 120, 0.2, mixed)...) // mode left empty
+	rows = append(rows, genRows(rng, "run-1", level{index: 2, concurrency: 32, mode: "concurrency"}, 3, 150, 0.5, usage)...)
+	rows = append(rows, genRows(rng, "run-1", level{index: 3, concurrency: 4, mode: "concurrency"}, 1, 20, 1, usage)...)         // no ok row
+	rows = append(rows, genRows(rng, "run-1", level{index: 4, mode: "rate", rate: 2.5, notSent: 0.2}, 2, 100, 0.1, mixed)...)    // no cap
+	rows = append(rows, genRows(rng, "run-1", level{index: 5, mode: "rate", rate: 40, notSent: 0.4}, 3, 120, 0.2, usage)...)     // level 0 again
+	rows = append(rows, genRows(rng, "run-1", level{index: 6, concurrency: 8, mode: "rate", rate: 1e3 / 3}, 1, 60, 0, usage)...) // capped; an awkward rate
+	rows = append(rows, genRows(rng, "it's-another", level{index: 0, concurrency: 8, mode: "concurrency"}, 1, 50, 0.1, usage)...)
+	return rows
+}
+
+// TestSeriesMatchesDuckDB runs the series through Athena (the fake) and
+// through DuckDB directly: the series must be identical, to the last bit.
+func TestSeriesMatchesDuckDB(t *testing.T) {
+	e := newEnv(t, sweepRows(), athenafake.Options{PageSize: 13, Polls: 1})
+	for _, run := range []string{"run-1", "it's-another"} {
+		ctx := context.Background()
+		want, err := query.Series(ctx, e.duck, run)
+		if err != nil {
+			t.Fatalf("DuckDB: %v", err)
+		}
+		got, err := query.Series(ctx, e.engine, run)
+		if err != nil {
+			t.Fatalf("Athena: %v", err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			for index := range want {
+				if !reflect.DeepEqual(got[index], want[index]) {
+					t.Errorf("%s level %d:\n athena %+v\n duckdb %+v", run, index, got[index], want[index])
+				}
+			}
+			t.Fatalf("%s: series differ (%d vs %d levels)", run, len(got), len(want))
+		}
+		seconds, unsent := 0, 0
+		for _, ss := range want {
+			for _, s := range ss {
+				seconds++
+				if s.Sent < s.Arrivals {
+					unsent++
+				}
+			}
+		}
+		if seconds < 10 || run == "run-1" && (len(want) != 7 || unsent == 0) {
+			t.Errorf("%s: weak data: %d levels, %d seconds, %d with arrivals not sent", run, len(want), seconds, unsent)
+		}
+	}
+}
+
 // TestSelectAllMatchesDuckDB reads every column of the samples through
 // both engines: the types the Parquet schema gives (integers, doubles,
 // nullable doubles, a list, a timestamp, booleans, strings) come back the
 // same.
 func TestSelectAllMatchesDuckDB(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
-	rows := genRows(rng, "r1", 4, 2, 25, 0.3, func() string { return "usage" })
+	rows := genRows(rng, "r1", level{index: 2, concurrency: 4, mode: "rate", rate: 7.5, notSent: 0.2}, 2, 25, 0.3, func() string { return "usage" })
 	e := newEnv(t, rows, athenafake.Options{PageSize: 11})
 	const q = `SELECT * FROM samples ORDER BY worker, seq`
 	ctx := context.Background()

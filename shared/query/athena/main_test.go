@@ -115,10 +115,20 @@ func writeParquet(t *testing.T, dir, name string, rows []sample.Row) string {
 
 func f64(v float64) *float64 { return &v }
 
+// level is what genRows needs to know of a level.
+type level struct {
+	index, concurrency int     // level_index; level (0 in mode rate: no cap)
+	mode               string  // concurrency, rate, or "" (rows of before open-loop load)
+	rate               float64 // request_rate, mode rate
+	notSent            float64 // mode rate: the share of arrivals never sent
+}
+
 // genRows generates n requests of one level of run over workers, with
 // warm-up rows, errors, null latencies, ITL lists from none to long, ties
-// and awkward doubles (many digits, tiny, huge), and a token source per row.
-func genRows(rng *rand.Rand, run string, level, workers, n int, errRate float64, source func() string) []sample.Row {
+// and awkward doubles (many digits, tiny, huge), a token source per row,
+// a send lag on every sent row and, in mode rate, queue waits and arrivals
+// never sent.
+func genRows(rng *rand.Rand, run string, lv level, workers, n int, errRate float64, source func() string) []sample.Row {
 	statuses := []string{"http_error", "timeout", "transport", "canceled"}
 	val := func(lo, hi float64) float64 {
 		v := lo + rng.Float64()*(hi-lo)
@@ -135,15 +145,29 @@ func genRows(rng *rand.Rand, run string, level, workers, n int, errRate float64,
 	for w := range workers {
 		for seq := range n {
 			r := sample.Row{
-				RunID: run, Level: int32(level), Worker: int32(w), Seq: int64(seq), VU: int32(rng.IntN(level)),
+				RunID: run, Level: int32(lv.concurrency), LevelIndex: int32(lv.index), Mode: lv.mode, RequestRate: lv.rate,
+				Worker: int32(w), Seq: int64(seq), VU: int32(rng.IntN(max(lv.concurrency, 1))),
 				Status: "ok", HTTPStatus: 200, InputTokens: int32(rng.IntN(4000)), TokenSource: source(),
 				Warmup: seq < n/10, Bytes: rng.Int64N(1 << 40), ConnectMs: val(0, 5) * 1e-4,
 			}
 			if r.Warmup {
-				r.StartMs = -val(0, 3000)
+				r.IntendedMs = -val(0, 3000)
 			} else {
-				r.StartMs = val(0, 30_000)
+				r.IntendedMs = val(0, 30_000)
 			}
+			if lv.mode == "rate" && rng.Float64() < lv.notSent {
+				r.Status, r.HTTPStatus, r.Error, r.InputTokens, r.TokenSource = "not_sent", 0, "no free slot", 0, ""
+				r.StartMs, r.EndMs, r.QueueMs = r.IntendedMs, r.IntendedMs, val(0, 2000)
+				r.StartTime = t0.Add(time.Duration(r.StartMs * float64(time.Millisecond))).Truncate(time.Microsecond)
+				rows = append(rows, r)
+				continue
+			}
+			r.SchedDelayMs = val(0, 30) * 1e-3
+			if lv.mode == "rate" && rng.IntN(3) == 0 {
+				r.QueueMs = val(0, 2000)
+				r.SchedDelayMs += r.QueueMs
+			}
+			r.StartMs = r.IntendedMs + r.SchedDelayMs
 			r.StartTime = t0.Add(time.Duration(r.StartMs * float64(time.Millisecond))).Truncate(time.Microsecond)
 			r.EndMs = r.StartMs + val(1, 20_000)
 			chunks := rng.IntN(30)

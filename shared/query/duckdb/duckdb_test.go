@@ -106,6 +106,11 @@ func TestColumnTypes(t *testing.T) {
 		{"backoff_ms", "DOUBLE"},
 		{"finish_reason", "VARCHAR"},
 		{"cut_short", "BOOLEAN"},
+		{"level_index", "INTEGER"},
+		{"mode", "VARCHAR"},
+		{"request_rate", "DOUBLE"},
+		{"intended_ms", "DOUBLE"},
+		{"queue_ms", "DOUBLE"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("DESCRIBE: %d columns, want %d", len(rows), len(want))

@@ -40,6 +40,7 @@ func OneRow() []sample.Row {
 		ITLMs:       []float64{7, 8, 9},
 		InputTokens: 100, OutputTokens: 101, TokenSource: "usage", Chunks: 30, Bytes: 4096,
 		ConnReused: true, ConnectMs: 3.5,
-		BackoffMs: 120, FinishReason: "stop",
+		BackoffMs: 120, FinishReason: "stop", CutShort: true,
+		LevelIndex: 5, Mode: "rate", RequestRate: 12.5, IntendedMs: 1.25, QueueMs: 0.75,
 	}}
 }
