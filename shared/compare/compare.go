@@ -32,6 +32,16 @@
 //     seeds' Local row): it shows $0.00 and ∞, and a note says it was
 //     counted as free.
 //
+// # Levels across runs
+//
+// Levels are matched across runs by their identity in the load model (see
+// Key): a concurrency level by its concurrency, a rate level by the rate
+// asked, exactly; never a rate level with a concurrency level. The
+// side-by-side tables and Diff go level by level under that rule, and at
+// rate levels they add the achieved request rate, the share of arrivals
+// not sent and the send lag p99: for context, never a regression. A
+// summary written before load.mode (no mode) holds concurrency levels.
+//
 // Rounding follows the seeds: throughput to 0.1 tok/s, latencies to 1 ms
 // with thousands separators, cost to the cent ($ with 4 decimals below one
 // cent), tokens per dollar-hour to the token.
@@ -40,10 +50,10 @@ package compare
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/llmbench/llmbench/shared/cost"
+	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/report/chart"
 	"github.com/llmbench/llmbench/shared/summary"
 )
@@ -89,14 +99,14 @@ type Row struct {
 	Name      string
 	Simulated bool
 
-	// ThroughputLevel is the concurrency of the best-throughput level;
-	// 0 when the run has no level.
-	ThroughputLevel int
+	// ThroughputLevel is the best-throughput level (a concurrency, or a
+	// rate); zero when the run has no level.
+	ThroughputLevel Key
 	BestThroughput  float64 // output tok/s at ThroughputLevel
 
-	// LatencyLevel is the concurrency with the lowest E2E p50; 0 when no
+	// LatencyLevel is the level with the lowest E2E p50; zero when no
 	// eligible level has an ok request.
-	LatencyLevel  int
+	LatencyLevel  Key
 	BestLatencyMs float64 // E2E p50 at LatencyLevel
 
 	HasTTFT bool    // the best-throughput level has an ok request
@@ -146,9 +156,9 @@ func executiveRow(s *summary.Summary, rule Rules) Row {
 	}
 	var best *summary.Level
 	for _, l := range elig {
-		// Ties go to the lower concurrency: the same throughput for less load.
+		// Ties go to the lower load (see less): the same throughput for less.
 		if best == nil || l.OutputTokenThroughput > best.OutputTokenThroughput ||
-			l.OutputTokenThroughput == best.OutputTokenThroughput && l.Concurrency < best.Concurrency {
+			l.OutputTokenThroughput == best.OutputTokenThroughput && less(KeyOf(l), KeyOf(best)) {
 			best = l
 		}
 	}
@@ -157,17 +167,17 @@ func executiveRow(s *summary.Summary, rule Rules) Row {
 		if l.E2EMs.N == 0 {
 			continue
 		}
-		if fast == nil || l.E2EMs.P50 < fast.E2EMs.P50 || l.E2EMs.P50 == fast.E2EMs.P50 && l.Concurrency < fast.Concurrency {
+		if fast == nil || l.E2EMs.P50 < fast.E2EMs.P50 || l.E2EMs.P50 == fast.E2EMs.P50 && less(KeyOf(l), KeyOf(fast)) {
 			fast = l
 		}
 	}
 	if fast != nil {
-		r.LatencyLevel, r.BestLatencyMs = fast.Concurrency, fast.E2EMs.P50
+		r.LatencyLevel, r.BestLatencyMs = KeyOf(fast), fast.E2EMs.P50
 	}
 	if best == nil {
 		return r
 	}
-	r.ThroughputLevel, r.BestThroughput = best.Concurrency, best.OutputTokenThroughput
+	r.ThroughputLevel, r.BestThroughput = KeyOf(best), best.OutputTokenThroughput
 	if best.TTFTMs.N > 0 {
 		r.HasTTFT, r.TTFTMs = true, best.TTFTMs.P50
 	}
@@ -252,10 +262,10 @@ func uniqueLabel(labels []string, runs []*summary.Summary, i int) string {
 // Cells are the row's six cells as the seeds print them, without emphasis.
 func (r Row) Cells() [6]string {
 	c := [6]string{r.Platform, "-", "-", "-", "-", "-"}
-	if r.ThroughputLevel > 0 {
+	if !r.ThroughputLevel.IsZero() {
 		c[1] = chart.Thousands(r.BestThroughput, 1)
 	}
-	if r.LatencyLevel > 0 {
+	if !r.LatencyLevel.IsZero() {
 		c[2] = chart.Thousands(r.BestLatencyMs, 0)
 	}
 	if r.HasTTFT {
@@ -293,8 +303,8 @@ func best(rows []Row) [6][]bool {
 		higher bool
 	}
 	cols := []col{
-		{1, func(r Row) bool { return r.ThroughputLevel > 0 }, func(r Row) float64 { return r.BestThroughput }, true},
-		{2, func(r Row) bool { return r.LatencyLevel > 0 }, func(r Row) float64 { return r.BestLatencyMs }, false},
+		{1, func(r Row) bool { return !r.ThroughputLevel.IsZero() }, func(r Row) float64 { return r.BestThroughput }, true},
+		{2, func(r Row) bool { return !r.LatencyLevel.IsZero() }, func(r Row) float64 { return r.BestLatencyMs }, false},
 		{3, func(r Row) bool { return r.HasTTFT }, func(r Row) float64 { return r.TTFTMs }, false},
 		{4, func(r Row) bool { return r.Pricing == Priced }, func(r Row) float64 { return r.CostPer1M }, false},
 		{5, func(r Row) bool { return r.Pricing == Priced }, func(r Row) float64 { return r.TokensPerUSDHour }, true},
@@ -325,13 +335,13 @@ func best(rows []Row) [6][]bool {
 func Notes(rows []Row, rule Rules) []string {
 	var out []string
 	for _, r := range rows {
-		if r.ThroughputLevel == 0 {
+		if r.ThroughputLevel.IsZero() {
 			out = append(out, fmt.Sprintf("%s: no level measured.", r.Platform))
 			continue
 		}
-		n := fmt.Sprintf("%s: throughput, TTFT and cost at %d concurrent streams", r.Platform, r.ThroughputLevel)
-		if r.LatencyLevel > 0 {
-			n += fmt.Sprintf("; best latency at %d", r.LatencyLevel)
+		n := fmt.Sprintf("%s: throughput, TTFT and cost at %s", r.Platform, r.ThroughputLevel.load())
+		if !r.LatencyLevel.IsZero() {
+			n += fmt.Sprintf("; best latency at %s", r.LatencyLevel)
 		}
 		n += "."
 		if r.OverErrorLimit {
@@ -361,37 +371,36 @@ func pct(f float64) string {
 	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.2f", 100*f), "0"), ".0") + "%"
 }
 
-// levelsOf is the sorted union of the runs' concurrency levels.
-func levelsOf(runs []*summary.Summary) []int {
-	seen := map[int]bool{}
-	var out []int
-	for _, s := range runs {
-		for _, l := range s.Levels {
-			if !seen[l.Concurrency] {
-				seen[l.Concurrency] = true
-				out = append(out, l.Concurrency)
-			}
-		}
-	}
-	sort.Ints(out)
-	return out
-}
-
-// level returns the run's level at concurrency c, or nil.
-func level(s *summary.Summary, c int) *summary.Level {
-	for i := range s.Levels {
-		if s.Levels[i].Concurrency == c {
-			return &s.Levels[i]
-		}
-	}
-	return nil
-}
-
 // perLevel is a figure of a level for the side-by-side tables and charts.
 type perLevel struct {
 	title, unit string
 	val         func(l *summary.Level) (float64, bool)
 	format      func(v float64) string
+}
+
+// rateFigures are the open-loop figures of a rate level, shown beside
+// perLevelFigures when some run has rate levels; a concurrency level has
+// none ("-").
+var rateFigures = []perLevel{
+	{"Achieved request rate", "req/s", func(l *summary.Level) (float64, bool) { return l.AchievedRequestRate, report.IsRate(l) }, func(v float64) string { return fmt.Sprintf("%.2f", v) }},
+	{"Not sent", "% of arrivals", notSentPct, func(v float64) string { return fmt.Sprintf("%.2f", v) }},
+	{"Send lag p99", "ms", func(l *summary.Level) (float64, bool) { return l.SendLagMs.P99, report.IsRate(l) && l.SendLagMs.N > 0 }, msFmt},
+}
+
+// notSentPct is the share of a rate level's arrivals it could not send.
+func notSentPct(l *summary.Level) (float64, bool) {
+	if !report.IsRate(l) || l.Requests == 0 {
+		return 0, false
+	}
+	return 100 * float64(l.NotSent) / float64(l.Requests), true
+}
+
+// figuresFor are the per-level figures of side-by-side tables over ks.
+func figuresFor(ks []Key) []perLevel {
+	if anyRate(ks) {
+		return append(append([]perLevel(nil), perLevelFigures...), rateFigures...)
+	}
+	return perLevelFigures
 }
 
 var perLevelFigures = []perLevel{

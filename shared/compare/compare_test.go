@@ -98,8 +98,8 @@ func TestExecutiveSeeds(t *testing.T) {
 		if got := r.Cells(); got != w.cells {
 			t.Errorf("row %d cells = %q, want %q", i, got, w.cells)
 		}
-		if r.ThroughputLevel != w.tputAt || r.LatencyLevel != w.latAt || r.Pricing != w.pricing || r.OverErrorLimit != w.overErrorLimitt {
-			t.Errorf("%s: throughput at %d, latency at %d, pricing %d, over limit %v; want %d, %d, %d, %v",
+		if r.ThroughputLevel != (Key{Concurrency: w.tputAt}) || r.LatencyLevel != (Key{Concurrency: w.latAt}) || r.Pricing != w.pricing || r.OverErrorLimit != w.overErrorLimitt {
+			t.Errorf("%s: throughput at %s, latency at %s, pricing %d, over limit %v; want %d, %d, %d, %v",
 				r.Platform, r.ThroughputLevel, r.LatencyLevel, r.Pricing, r.OverErrorLimit, w.tputAt, w.latAt, w.pricing, w.overErrorLimitt)
 		}
 
@@ -175,8 +175,8 @@ func TestRules(t *testing.T) {
 		// A looser error limit lets GCP's faster but failing level 6 count.
 		{"error limit 2%", func(t *testing.T) []*summary.Summary { return []*summary.Summary{gcp(t)} }, Rules{MaxErrorRate: 0.02},
 			func(t *testing.T, rows []Row) {
-				if rows[0].LatencyLevel != 6 || rows[0].Cells()[2] != "3,702" {
-					t.Errorf("latency at %d: %s", rows[0].LatencyLevel, rows[0].Cells()[2])
+				if rows[0].LatencyLevel != (Key{Concurrency: 6}) || rows[0].Cells()[2] != "3,702" {
+					t.Errorf("latency at %s: %s", rows[0].LatencyLevel, rows[0].Cells()[2])
 				}
 			}},
 		// When every level fails too often, the figures come from all levels, flagged.
@@ -188,8 +188,8 @@ func TestRules(t *testing.T) {
 			return []*summary.Summary{s}
 		}, DefaultRules, func(t *testing.T, rows []Row) {
 			r := rows[0]
-			if !r.OverErrorLimit || r.ThroughputLevel != 32 || r.LatencyLevel != 6 {
-				t.Errorf("over limit %v, throughput at %d, latency at %d", r.OverErrorLimit, r.ThroughputLevel, r.LatencyLevel)
+			if !r.OverErrorLimit || r.ThroughputLevel != (Key{Concurrency: 32}) || r.LatencyLevel != (Key{Concurrency: 6}) {
+				t.Errorf("over limit %v, throughput at %s, latency at %s", r.OverErrorLimit, r.ThroughputLevel, r.LatencyLevel)
 			}
 			if n := Notes(rows, DefaultRules)[0]; !strings.Contains(n, "more than 1%") {
 				t.Errorf("note: %s", n)
@@ -355,7 +355,7 @@ func TestLevels(t *testing.T) {
 	cand.Levels = cand.Levels[1:]                                     // no 6
 	cand.Levels = append(cand.Levels, summary.Level{Concurrency: 64}) // a new level
 	common, onlyB, onlyC := Levels(base, cand)
-	if len(common) != 3 || len(onlyB) != 1 || onlyB[0] != 6 || len(onlyC) != 1 || onlyC[0] != 64 {
+	if len(common) != 3 || len(onlyB) != 1 || onlyB[0] != (Key{Concurrency: 6}) || len(onlyC) != 1 || onlyC[0] != (Key{Concurrency: 64}) {
 		t.Errorf("common %v, only baseline %v, only candidate %v", common, onlyB, onlyC)
 	}
 	for _, r := range Regressions(base, cand, 10) {

@@ -12,13 +12,23 @@ import (
 // Metric names a figure compared between a baseline and a candidate.
 type Metric string
 
-// The metrics compared at each common concurrency level.
+// The metrics compared at each common level.
 const (
 	TTFTP95   Metric = "TTFT p95"                  // ms; higher is worse
 	E2EP95    Metric = "E2E p95"                   // ms; higher is worse
 	OutputTPS Metric = "output tok/s"              // lower is worse
 	ErrorRate Metric = "error rate"                // %; higher is worse, compared in percentage points
 	CostPer1M Metric = "cost per 1M output tokens" // USD; higher is worse
+)
+
+// The metrics of rate levels shown beside them, for context only (Info):
+// they say how well the load generator delivered the rate asked as much
+// as how the endpoint did, and the arrivals not sent already count in the
+// error rate.
+const (
+	AchievedRate Metric = "achieved req/s" // requests sent per second of the window
+	NotSent      Metric = "not sent"       // % of arrivals, compared in percentage points
+	SendLagP99   Metric = "send lag p99"   // ms
 )
 
 // DefaultMaxErrorRatePP is the error-rate increase, in percentage points,
@@ -37,8 +47,11 @@ type Thresholds struct {
 	MaxErrorRatePP float64
 }
 
-// Regression is one metric at one concurrency level, compared.
+// Regression is one metric at one level, compared.
 type Regression struct {
+	Level Key
+	// Concurrency is Level.Concurrency: the level's concurrency, 0 for a
+	// rate level (whose key is its asked rate).
 	Concurrency         int
 	Metric              Metric
 	Unit                string // of Baseline and Candidate: ms, tok/s, %, USD
@@ -53,11 +66,14 @@ type Regression struct {
 	Limit float64
 	// Worse: the metric got worse by more than Limit.
 	Worse bool
+	// Info: a figure shown for context, with no limit, never Worse.
+	Info bool
 }
 
-// String says what changed: "32 streams: TTFT p95 +15.0% (200 → 230 ms; limit +10%)".
+// String says what changed: "32 streams: TTFT p95 +15.0% (200 → 230 ms;
+// limit +10%)", "4 req/s: …".
 func (r Regression) String() string {
-	return fmt.Sprintf("%d streams: %s %s (%s → %s %s; limit %s)", r.Concurrency, r.Metric, r.changeText(),
+	return fmt.Sprintf("%s: %s %s (%s → %s %s; limit %s)", r.Level.streams(), r.Metric, r.changeText(),
 		r.format(r.Baseline), r.format(r.Candidate), r.Unit, r.limitText())
 }
 
@@ -73,6 +89,9 @@ func (r Regression) changeText() string {
 }
 
 func (r Regression) limitText() string {
+	if r.Info {
+		return "-"
+	}
 	sign := "+"
 	if r.Metric == OutputTPS {
 		sign = "-"
@@ -85,7 +104,7 @@ func (r Regression) limitText() string {
 
 func (r Regression) format(v float64) string {
 	switch r.Metric {
-	case ErrorRate:
+	case ErrorRate, NotSent, AchievedRate:
 		return fmt.Sprintf("%.2f", v)
 	case CostPer1M:
 		return fmt.Sprintf("%.4f", v)
@@ -96,8 +115,8 @@ func (r Regression) format(v float64) string {
 	}
 }
 
-// Regressions compares the candidate with the baseline at every
-// concurrency level both have, and returns the metrics that got worse by
+// Regressions compares the candidate with the baseline at every level
+// both have (matched by Key: concurrency, or asked rate), and returns the metrics that got worse by
 // more than maxPct percent of the baseline (TTFT p95, E2E p95 and cost
 // per 1M output tokens up, output tok/s down), or whose error rate rose by
 // more than DefaultMaxErrorRatePP percentage points. Levels only one run
@@ -114,14 +133,15 @@ func Regressions(baseline, candidate *summary.Summary, maxPct float64) []Regress
 }
 
 // Diff compares every metric at every common level, better or worse, in
-// order of concurrency then metric.
+// order of level (see Key) then metric; at a rate level, the figures
+// AchievedRate, NotSent and SendLagP99 follow, for context (Info).
 func Diff(baseline, candidate *summary.Summary, th Thresholds) []Regression {
 	common, _, _ := Levels(baseline, candidate)
 	var out []Regression
 	for _, c := range common {
 		b, k := level(baseline, c), level(candidate, c)
 		add := func(m Metric, unit string, bv, kv float64, lowerIsWorse bool) {
-			r := Regression{Concurrency: c, Metric: m, Unit: unit, Baseline: bv, Candidate: kv, ChangeUnit: "%", Limit: th.MaxPct}
+			r := Regression{Level: c, Concurrency: c.Concurrency, Metric: m, Unit: unit, Baseline: bv, Candidate: kv, ChangeUnit: "%", Limit: th.MaxPct}
 			switch {
 			case bv == kv:
 				r.Change = 0
@@ -146,20 +166,51 @@ func Diff(baseline, candidate *summary.Summary, th Thresholds) []Regression {
 			add(E2EP95, "ms", b.E2EMs.P95, k.E2EMs.P95, false)
 		}
 		add(OutputTPS, "tok/s", b.OutputTokenThroughput, k.OutputTokenThroughput, true)
-		er := Regression{Concurrency: c, Metric: ErrorRate, Unit: "%", Baseline: 100 * b.ErrorRate, Candidate: 100 * k.ErrorRate, ChangeUnit: "pp", Limit: th.MaxErrorRatePP}
+		er := Regression{Level: c, Concurrency: c.Concurrency, Metric: ErrorRate, Unit: "%", Baseline: 100 * b.ErrorRate, Candidate: 100 * k.ErrorRate, ChangeUnit: "pp", Limit: th.MaxErrorRatePP}
 		er.Change = er.Candidate - er.Baseline
 		er.Worse = er.Change > th.MaxErrorRatePP+1e-9
 		out = append(out, er)
 		if b.CostPer1MOutputTokensUSD != nil && k.CostPer1MOutputTokensUSD != nil {
 			add(CostPer1M, "USD", *b.CostPer1MOutputTokensUSD, *k.CostPer1MOutputTokensUSD, false)
 		}
+		if c.Rate {
+			out = append(out, rateInfo(c, b, k)...)
+		}
 	}
 	return out
 }
 
-// Levels splits the concurrency levels of two runs into those both have
-// and those only one has, each sorted.
-func Levels(baseline, candidate *summary.Summary) (common, onlyBaseline, onlyCandidate []int) {
+// rateInfo compares the open-loop figures of a rate level: never Worse.
+func rateInfo(c Key, b, k *summary.Level) []Regression {
+	info := func(m Metric, unit string, bv, kv float64, pp bool) Regression {
+		r := Regression{Level: c, Metric: m, Unit: unit, Baseline: bv, Candidate: kv, ChangeUnit: "%", Info: true}
+		switch {
+		case pp:
+			r.ChangeUnit, r.Change = "pp", kv-bv
+		case bv == kv:
+		case bv == 0:
+			r.Change = math.Inf(1)
+		default:
+			r.Change = (kv - bv) / math.Abs(bv) * 100
+		}
+		return r
+	}
+	out := []Regression{info(AchievedRate, "req/s", b.AchievedRequestRate, k.AchievedRequestRate, false)}
+	if bn, ok := notSentPct(b); ok {
+		if kn, ok := notSentPct(k); ok {
+			out = append(out, info(NotSent, "%", bn, kn, true))
+		}
+	}
+	if b.SendLagMs.N > 0 && k.SendLagMs.N > 0 {
+		out = append(out, info(SendLagP99, "ms", b.SendLagMs.P99, k.SendLagMs.P99, false))
+	}
+	return out
+}
+
+// Levels splits the levels of two runs, by Key, into those both have and
+// those only one has, each sorted (concurrency levels first). A Key
+// prints as the tables name it: "32", "4 req/s".
+func Levels(baseline, candidate *summary.Summary) (common, onlyBaseline, onlyCandidate []Key) {
 	for _, c := range levelsOf([]*summary.Summary{baseline, candidate}) {
 		inB, inC := level(baseline, c) != nil, level(candidate, c) != nil
 		switch {
@@ -175,20 +226,34 @@ func Levels(baseline, candidate *summary.Summary) (common, onlyBaseline, onlyCan
 }
 
 // DiffTable renders a comparison as a Markdown table, one row per metric
-// and level, regressions marked.
+// and level, regressions marked, figures for context marked "info". With
+// nothing compared (no level in common) it says so instead.
 func DiffTable(ds []Regression) []byte {
 	var b bytes.Buffer
-	b.WriteString("| concurrency | metric | baseline | candidate | change | limit | |\n|---:|---|---:|---:|---:|---:|---|\n")
+	if len(ds) == 0 {
+		b.WriteString("No level in common: nothing compared (" + matchRule + ").\n")
+		return b.Bytes()
+	}
+	first := "concurrency"
+	for _, d := range ds {
+		if !d.Level.steadyConcurrency() {
+			first = "level"
+		}
+	}
+	b.WriteString("| " + first + " | metric | baseline | candidate | change | limit | |\n|---:|---|---:|---:|---:|---:|---|\n")
 	for _, d := range ds {
 		verdict := "ok"
-		if d.Worse {
+		switch {
+		case d.Info:
+			verdict = "info"
+		case d.Worse:
 			verdict = "**WORSE**"
 		}
 		name := fmt.Sprintf("%s (%s)", d.Metric, d.Unit)
 		if strings.HasSuffix(string(d.Metric), d.Unit) {
 			name = string(d.Metric)
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", d.Concurrency, name,
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", d.Level, name,
 			d.format(d.Baseline), d.format(d.Candidate), d.changeText(), d.limitText(), verdict)
 	}
 	return b.Bytes()

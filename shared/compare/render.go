@@ -53,14 +53,18 @@ func Markdown(runs []*summary.Summary, rule Rules) []byte {
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", mdEsc(r.Platform), mdEsc(r.RunID), mdEsc(dash(r.Name)), mdEsc(dash(runs[i].Target)))
 	}
 	levels := levelsOf(runs)
-	for _, f := range perLevelFigures {
-		fmt.Fprintf(&b, "\n## %s per level (%s)\n\n| concurrency |", f.title, f.unit)
+	if n := sharedNote(runs); n != "" {
+		fmt.Fprintf(&b, "\n> %s\n", n)
+	}
+	first := firstHead(levels)
+	for _, f := range figuresFor(levels) {
+		fmt.Fprintf(&b, "\n## %s per level (%s)\n\n| %s |", f.title, f.unit, first)
 		for _, r := range rows {
 			fmt.Fprintf(&b, " %s |", mdEsc(r.Platform))
 		}
 		fmt.Fprintf(&b, "\n|---:|%s\n", strings.Repeat("---:|", len(rows)))
 		for _, c := range levels {
-			fmt.Fprintf(&b, "| %d |", c)
+			fmt.Fprintf(&b, "| %s |", mdEsc(c.String()))
 			for _, s := range runs {
 				fmt.Fprintf(&b, " %s |", cell(s, c, f))
 			}
@@ -70,7 +74,15 @@ func Markdown(runs []*summary.Summary, rule Rules) []byte {
 	return b.Bytes()
 }
 
-func cell(s *summary.Summary, c int, f perLevel) string {
+// firstHead heads the side-by-side tables' first column.
+func firstHead(ks []Key) string {
+	if plainKeys(ks) {
+		return "concurrency"
+	}
+	return "level"
+}
+
+func cell(s *summary.Summary, c Key, f perLevel) string {
 	l := level(s, c)
 	if l == nil {
 		return "-"
@@ -106,7 +118,8 @@ func dash(s string) string {
 
 // HTML renders compare.html: a self-contained page (inline CSS and SVG)
 // with the executive table, its notes and definitions, the overlaid charts
-// (output tok/s, TTFT p95 and E2E p95 vs concurrency, one line per run, and
+// (output tok/s, TTFT p95 and E2E p95 vs concurrency, one line per run;
+// at rate levels the same and the achieved rate vs the asked rate; and
 // the throughput–E2E p95 curve of each run) and the side-by-side tables.
 func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
 	rows := Executive(runs, rule)
@@ -128,13 +141,18 @@ func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
 		v.Defs = append(v.Defs, [2]string{term, strings.TrimPrefix(text, ": ")})
 	}
 	levels := levelsOf(runs)
-	for _, f := range perLevelFigures {
+	v.SharedNote = sharedNote(runs)
+	v.LevelHead = "concurrency (streams)"
+	if !plainKeys(levels) {
+		v.LevelHead = "level (streams or req/s)"
+	}
+	for _, f := range figuresFor(levels) {
 		t := sideTable{Title: fmt.Sprintf("%s per level (%s)", f.title, f.unit)}
 		for _, r := range rows {
 			t.Head = append(t.Head, r.Platform)
 		}
 		for _, c := range levels {
-			row := []string{fmt.Sprint(c)}
+			row := []string{c.String()}
 			for _, s := range runs {
 				row = append(row, cell(s, c, f))
 			}
@@ -174,42 +192,85 @@ type comparePage struct {
 	Defs      [][2]string
 	Runs      [][4]string
 	Figures   []report.Figure
-	Tables    []sideTable
+	// SharedNote says that no level matched across runs; LevelHead heads
+	// the side tables' first column.
+	SharedNote string
+	LevelHead  string
+	Tables     []sideTable
 }
 
-// compareFigures overlays the runs: one line per run.
-func compareFigures(runs []*summary.Summary, rows []Row, levels []int) ([]report.Figure, error) {
-	var ticks []chart.Tick
-	for _, c := range levels {
-		ticks = append(ticks, chart.Tick{Value: float64(c), Label: fmt.Sprint(c)})
+// compareFigures overlays the runs, one line per run: against
+// concurrency at the concurrency levels, against the asked rate at the
+// rate levels, and the throughput–E2E p95 curves of every level.
+func compareFigures(runs []*summary.Summary, rows []Row, levels []Key) ([]report.Figure, error) {
+	var conc, rate []Key
+	for _, k := range levels {
+		switch {
+		case k.steadyConcurrency():
+			conc = append(conc, k)
+		case k.steadyRate():
+			rate = append(rate, k)
+		}
 	}
 	var figs []report.Figure
-	for _, f := range perLevelFigures[:3] {
-		var series []chart.Series
-		for i, s := range runs {
-			sr := chart.Series{Name: rows[i].Platform}
-			for _, c := range levels {
-				if l := level(s, c); l != nil {
-					if y, ok := f.val(l); ok {
-						sr.Points = append(sr.Points, chart.Point{X: float64(c), Y: y})
-					}
-				}
-			}
-			series = append(series, sr)
-		}
-		if !anyPoints(series) {
-			continue
-		}
-		lc := &chart.Lines{Title: f.title + " vs concurrency, per run", XLabel: "concurrency (concurrent streams)",
-			YLabel: fmt.Sprintf("%s (%s)", f.title, f.unit), XTicks: ticks, Series: series}
-		if f.unit == "ms" && chart.WideRange(series) {
-			lc.LogY, lc.YLabel = true, fmt.Sprintf("%s (%s, log scale)", f.title, f.unit)
-		}
+	add := func(lc *chart.Lines, caption string) error {
 		svg, err := lc.SVG()
 		if err != nil {
-			return nil, fmt.Errorf("compare: html: %w", err)
+			return fmt.Errorf("compare: html: %w", err)
 		}
-		figs = append(figs, report.Figure{SVG: svg, Caption: fmt.Sprintf("%s at each concurrency level, one line per run%s.", f.title, logNote(lc.LogY))})
+		figs = append(figs, report.Figure{SVG: svg, Caption: caption})
+		return nil
+	}
+	axes := []struct {
+		keys     []Key
+		x        func(k Key) float64
+		vs       string // the title's "vs …"
+		xLabel   string
+		ticks    bool
+		figs     []perLevel
+		atLevels string
+	}{
+		{conc, func(k Key) float64 { return float64(k.Concurrency) }, "concurrency", "concurrency (concurrent streams)", true, perLevelFigures[:3], "at each concurrency level"},
+		// Rate levels are matched by the rate asked, so they are placed by
+		// it: each run's achieved rate is its own chart.
+		{rate, func(k Key) float64 { return k.RequestRate }, "request rate", "asked request rate (req/s)", false,
+			append(append([]perLevel(nil), perLevelFigures[:3]...), rateFigures[0]), "at each rate level, placed by the rate asked"},
+	}
+	for _, ax := range axes {
+		if len(ax.keys) == 0 {
+			continue
+		}
+		var ticks []chart.Tick
+		if ax.ticks {
+			for _, k := range ax.keys {
+				ticks = append(ticks, chart.Tick{Value: ax.x(k), Label: k.String()})
+			}
+		}
+		for _, f := range ax.figs {
+			var series []chart.Series
+			for i, s := range runs {
+				sr := chart.Series{Name: rows[i].Platform}
+				for _, k := range ax.keys {
+					if l := level(s, k); l != nil {
+						if y, ok := f.val(l); ok {
+							sr.Points = append(sr.Points, chart.Point{X: ax.x(k), Y: y})
+						}
+					}
+				}
+				series = append(series, sr)
+			}
+			if !anyPoints(series) {
+				continue
+			}
+			lc := &chart.Lines{Title: f.title + " vs " + ax.vs + ", per run", XLabel: ax.xLabel,
+				YLabel: fmt.Sprintf("%s (%s)", f.title, f.unit), XTicks: ticks, Series: series}
+			if f.unit == "ms" && chart.WideRange(series) {
+				lc.LogY, lc.YLabel = true, fmt.Sprintf("%s (%s, log scale)", f.title, f.unit)
+			}
+			if err := add(lc, fmt.Sprintf("%s %s, one line per run%s.", f.title, ax.atLevels, logNote(lc.LogY))); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var series []chart.Series
 	for i, s := range runs {
@@ -217,7 +278,7 @@ func compareFigures(runs []*summary.Summary, rows []Row, levels []int) ([]report
 		for _, c := range levels {
 			if l := level(s, c); l != nil && l.E2EMs.N > 0 {
 				sr.Points = append(sr.Points, chart.Point{X: l.OutputTokenThroughput, Y: l.E2EMs.P95})
-				sr.Labels = append(sr.Labels, fmt.Sprintf("c=%d", c))
+				sr.Labels = append(sr.Labels, c.pointLabel())
 			}
 		}
 		series = append(series, sr)
@@ -227,11 +288,13 @@ func compareFigures(runs []*summary.Summary, rows []Row, levels []int) ([]report
 		if chart.WideRange(series) {
 			lc.LogY, lc.YLabel = true, "E2E p95 (ms, log scale)"
 		}
-		svg, err := lc.SVG()
-		if err != nil {
-			return nil, fmt.Errorf("compare: html: %w", err)
+		how := "labelled c=concurrency"
+		if !plainKeys(levels) {
+			how = "labelled c=concurrency or with its rate"
 		}
-		figs = append(figs, report.Figure{SVG: svg, Caption: "Each point is a level of a run, labelled c=concurrency: further right is more throughput, lower is faster" + logNote(lc.LogY) + "."})
+		if err := add(lc, "Each point is a level of a run, "+how+": further right is more throughput, lower is faster"+logNote(lc.LogY)+"."); err != nil {
+			return nil, err
+		}
 	}
 	return figs, nil
 }
@@ -279,9 +342,10 @@ var compareTmpl = template.Must(template.New("compare").Parse(`<!DOCTYPE html>
 {{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
 {{end}}</div>
 <h2 id="levels">Per level</h2>
-<div class="levels">
+{{if .SharedNote}}<p class="note" id="no-common-level">{{.SharedNote}}</p>
+{{end}}<div class="levels">
 {{range .Tables}}<section><h3>{{.Title}}</h3>
-<table><tr><th>concurrency (streams)</th>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+<table><tr><th>{{$.LevelHead}}</th>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></section>
 {{end}}</div>

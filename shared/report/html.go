@@ -34,6 +34,15 @@ import (
 //   - errors by kind per level: stacked bars, in % of the level's measured
 //     requests, one colour per kind.
 //
+// A run with rate levels (open loop) adds a table of asked and achieved
+// rate, arrivals not sent, send lag and queue per level, and charts
+// against the achieved request rate (output tok/s; TTFT, TPOT and E2E p50
+// and p95) and of the achieved rate against the asked one. The charts
+// against concurrency hold the concurrency levels only; a ramp is on
+// neither axis. A ramp or a rate level with a per-second series gets, in
+// its own section, its arrivals and sent requests per second and its TTFT
+// mean per second, and a folded table of its seconds.
+//
 // A simulated run says so in a banner above everything and in every chart
 // title. The page is deterministic: the same inputs give the same bytes.
 func HTML(sum *summary.Summary, sp *spec.Spec) ([]byte, error) {
