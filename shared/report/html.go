@@ -147,6 +147,33 @@ func levelTitle(l *summary.Level) string {
 	return fmt.Sprintf("%d concurrent streams", l.Concurrency)
 }
 
+// levelViewOf is the section of one level: its facts, distributions,
+// errors and notes, and its per-second series.
+func levelViewOf(l *summary.Level, suffix string) (levelView, error) {
+	lv := levelView{Title: levelTitle(l),
+		Facts: fmt.Sprintf("%d measured requests (%d ok, %d errors) after %d warm-up requests; window %.1f s; achieved concurrency %.1f; token counts from %s",
+			l.Requests, l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, dash(l.TokenSource))}
+	for _, d := range []struct {
+		name string
+		d    summary.Dist
+	}{{"TTFT", l.TTFTMs}, {"TPOT", l.TPOTMs}, {"ITL", l.ITLMs}, {"E2E", l.E2EMs}} {
+		lv.Dists = append(lv.Dists, []string{d.name, fmt.Sprint(d.d.N), msCell(d.d.N, d.d.Mean), msCell(d.d.N, d.d.P50), msCell(d.d.N, d.d.P90),
+			msCell(d.d.N, d.d.P95), msCell(d.d.N, d.d.P99), msCell(d.d.N, d.d.Max)})
+	}
+	if l.Errors > 0 {
+		lv.Errors = ErrorKinds(l.ErrorsByStatus)
+	}
+	lv.Notes = LevelNotes(l)
+	var err error
+	if lv.Series, err = seriesFigures(l, suffix); err != nil {
+		return levelView{}, err
+	}
+	if hasSeries(l) {
+		lv.Seconds = secondRows(l)
+	}
+	return lv, nil
+}
+
 // rateHeads head the open-loop table of report.html, units included.
 var rateHeads = []string{"level (streams, req/s or ramp)", "asked (req/s)", "achieved (req/s)", "achieved (% of asked)", "not sent (arrivals)",
 	"send lag p50 (ms)", "send lag p99 (ms)", "queue p50 (ms)", "queue p99 (ms)"}
@@ -211,7 +238,6 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	if s.Simulated {
 		suffix = " — SIMULATED server"
 	}
-	var err error
 	for i := range s.Levels {
 		l := &s.Levels[i]
 		tph := "-"
@@ -225,25 +251,9 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 			msCell(l.ITLMs.N, l.ITLMs.P99), msCell(l.E2EMs.N, l.E2EMs.P50), msCell(l.E2EMs.N, l.E2EMs.P95),
 			usd(l.CostPer1MOutputTokensUSD), tph,
 		})
-		lv := levelView{Title: levelTitle(l),
-			Facts: fmt.Sprintf("%d measured requests (%d ok, %d errors) after %d warm-up requests; window %.1f s; achieved concurrency %.1f; token counts from %s",
-				l.Requests, l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, dash(l.TokenSource))}
-		for _, d := range []struct {
-			name string
-			d    summary.Dist
-		}{{"TTFT", l.TTFTMs}, {"TPOT", l.TPOTMs}, {"ITL", l.ITLMs}, {"E2E", l.E2EMs}} {
-			lv.Dists = append(lv.Dists, []string{d.name, fmt.Sprint(d.d.N), msCell(d.d.N, d.d.Mean), msCell(d.d.N, d.d.P50), msCell(d.d.N, d.d.P90),
-				msCell(d.d.N, d.d.P95), msCell(d.d.N, d.d.P99), msCell(d.d.N, d.d.Max)})
-		}
-		if l.Errors > 0 {
-			lv.Errors = ErrorKinds(l.ErrorsByStatus)
-		}
-		lv.Notes = LevelNotes(l)
-		if lv.Series, err = seriesFigures(l, suffix); err != nil {
+		lv, err := levelViewOf(l, suffix)
+		if err != nil {
 			return nil, err
-		}
-		if hasSeries(l) {
-			lv.Seconds = secondRows(l)
 		}
 		v.Levels = append(v.Levels, lv)
 	}
