@@ -44,8 +44,12 @@
 // below is 0 when the window is empty (DurationS = 0), as it is for a
 // level whose every arrival was not sent.
 //
-// AchievedRequestRate = the sent rows / DurationS: the rate the target was
-// actually offered, beside RequestRate, the rate asked.
+// AchievedRequestRate = (sent rows − 1) / (last send − first send), the
+// rate estimate of n send instants over their span (sent / DurationS with
+// a single send): the rate the target was actually offered, beside
+// RequestRate, the rate asked. Its denominator is the sends' span, not
+// the window, which also holds the last requests' latency and would read
+// a generator on schedule as behind.
 // RequestThroughput = OK / DurationS. OutputTokenThroughput = the sum of
 // output_tokens over ok rows / DurationS; InputTokenThroughput likewise with
 // input_tokens; OutputTokens and InputTokens are those sums. GoodputRPS =

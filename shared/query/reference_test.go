@@ -18,6 +18,7 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		l                    summary.Level
 		sent                 int
 		first, last, busy    float64
+		lastStart            float64
 		good, usage, chunks  int
 		ttft, tpot, e2e, itl []float64
 		lag, queue           []float64
@@ -29,7 +30,7 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		}
 		a := byLevel[r.LevelIndex]
 		if a == nil {
-			a = &acc{first: math.Inf(1), last: math.Inf(-1)}
+			a = &acc{first: math.Inf(1), last: math.Inf(-1), lastStart: math.Inf(-1)}
 			byLevel[r.LevelIndex] = a
 		}
 		a.l.Concurrency = max(a.l.Concurrency, int(r.Level))
@@ -65,6 +66,7 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		a.sent++
 		a.first = math.Min(a.first, r.StartMs)
 		a.last = math.Max(a.last, r.EndMs)
+		a.lastStart = math.Max(a.lastStart, r.StartMs)
 		a.busy += r.EndMs - r.StartMs
 		a.lag = append(a.lag, r.SchedDelayMs)
 		a.queue = append(a.queue, r.QueueMs)
@@ -106,6 +108,9 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 			l.DurationS = window / 1000
 			l.AchievedConcurrency = a.busy / window
 			l.AchievedRequestRate = float64(a.sent) / l.DurationS
+			if span := a.lastStart - a.first; a.sent > 1 && span > 0 {
+				l.AchievedRequestRate = float64(a.sent-1) / (span / 1000) // n instants over their span
+			}
 			l.RequestThroughput = float64(l.OK) / l.DurationS
 			l.OutputTokenThroughput = float64(l.OutputTokens) / l.DurationS
 			l.InputTokenThroughput = float64(l.InputTokens) / l.DurationS

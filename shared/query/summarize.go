@@ -91,7 +91,7 @@ type group struct {
 	status, mode               string
 	concurrency                int64
 	requestRate                float64
-	first, last                *float64 // nil when the group has only warm-up rows
+	first, last, lastStart     *float64 // nil when the group has only warm-up rows
 	busy                       float64
 	input, output              int64
 	good, usageRows, chunkRows int64
@@ -111,6 +111,7 @@ func readGroup(r map[string]any) (group, error) {
 	g.requests = c.int("requests")
 	g.first = c.floatOrNil("first_start_ms")
 	g.last = c.floatOrNil("last_end_ms")
+	g.lastStart = c.floatOrNil("last_start_ms")
 	g.busy = c.float("busy_ms")
 	g.input = c.int("input_tokens")
 	g.output = c.int("output_tokens")
@@ -123,7 +124,7 @@ func readGroup(r map[string]any) (group, error) {
 	if c.err != nil {
 		return g, c.err
 	}
-	if g.requests > 0 && (g.first == nil || g.last == nil) {
+	if g.requests > 0 && (g.first == nil || g.last == nil || g.lastStart == nil) {
 		return g, fmt.Errorf("level %d status %q: %d requests but no window", g.index, g.status, g.requests)
 	}
 	return g, nil
@@ -134,6 +135,7 @@ type levelAcc struct {
 	l           summary.Level
 	sent        int64 // non-warm-up rows that were sent: the window's rows
 	first, last float64
+	lastStart   float64 // the last send
 	busy        float64
 	good        int64
 	usage       int64
@@ -170,6 +172,9 @@ func (a *levelAcc) add(g group) {
 	if a.sent == 0 || *g.last > a.last {
 		a.last = *g.last
 	}
+	if a.sent == 0 || *g.lastStart > a.lastStart {
+		a.lastStart = *g.lastStart
+	}
 	a.sent += g.requests
 	a.busy += g.busy
 	if g.status != "ok" {
@@ -203,7 +208,7 @@ func (a *levelAcc) level(index int) summary.Level {
 	if windowMs := a.last - a.first; a.sent > 0 && windowMs > 0 {
 		l.DurationS = windowMs / 1000
 		l.AchievedConcurrency = a.busy / windowMs
-		l.AchievedRequestRate = float64(a.sent) / l.DurationS
+		l.AchievedRequestRate = achievedRate(a.sent, a.first, a.lastStart, windowMs)
 		l.RequestThroughput = float64(l.OK) / l.DurationS
 		l.OutputTokenThroughput = float64(l.OutputTokens) / l.DurationS
 		l.InputTokenThroughput = float64(l.InputTokens) / l.DurationS
@@ -319,4 +324,14 @@ func (c *cols) floatOrNil(name string) *float64 {
 		return nil
 	}
 	return &f
+}
+
+// achievedRate is the rate of a level's sends: (sent − 1) / (last send −
+// first send), the rate n instants spread over their span estimate; with
+// one send, or all at one instant, sent / the window.
+func achievedRate(sent int64, firstMs, lastStartMs, windowMs float64) float64 {
+	if span := lastStartMs - firstMs; sent > 1 && span > 0 {
+		return float64(sent-1) / (span / 1000)
+	}
+	return float64(sent) / (windowMs / 1000)
 }
