@@ -7,12 +7,48 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
 
+// lambdas are the Lambda mains, one folder each; TestEveryLambdaChecked
+// keeps the list in step with the folders and the Makefile.
+var lambdas = []string{"planner", "worker", "aggregator", "sweeper"}
+
+// TestEveryLambdaChecked: a new functions/<fn>/main.go is in lambdas (so
+// the checks below cover it) and in the Makefile's FUNCTIONS (so make
+// package builds its zip).
+func TestEveryLambdaChecked(t *testing.T) {
+	mains, err := filepath.Glob(filepath.Join("*", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, m := range mains {
+		dirs = append(dirs, filepath.Dir(m))
+	}
+	want := slices.Sorted(slices.Values(lambdas))
+	if slices.Sort(dirs); !slices.Equal(dirs, want) {
+		t.Errorf("functions/*/main.go are %v; the checks of this file cover %v", dirs, want)
+	}
+	mk, err := os.ReadFile(filepath.Join("..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^FUNCTIONS\s*:?=\s*(.+)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("Makefile: no FUNCTIONS := line")
+	}
+	got := strings.Fields(string(m[1]))
+	if slices.Sort(got); !slices.Equal(got, want) {
+		t.Errorf("the Makefile's FUNCTIONS are %v, want %v: make package builds a zip of each", got, want)
+	}
+}
+
 func TestLambdasBuildStaticArm64(t *testing.T) {
-	for _, fn := range []string{"planner", "worker", "aggregator"} {
+	for _, fn := range lambdas {
 		t.Run(fn, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "bootstrap")
 			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./"+fn)
@@ -54,10 +90,14 @@ func TestLambdasBuildStaticArm64(t *testing.T) {
 				"github.com/llmbench/llmbench/cmd/llmbench",
 			}
 			if fn != "aggregator" {
-				// Only the aggregator renders reports; the charting code
-				// (and its embedded fonts) would only slow the others'
-				// cold starts.
-				bads = append(bads, "gonum.org/v1/plot")
+				// Only the aggregator renders reports; the report and
+				// charting code (and its embedded fonts) would only slow
+				// the others' cold starts. The sweeper reads the same
+				// summary SQL (shared/query) without rendering it.
+				bads = append(bads,
+					"gonum.org/v1/plot",
+					"github.com/llmbench/llmbench/shared/report",
+					"github.com/llmbench/llmbench/shared/report/chart")
 			}
 			for _, bad := range bads {
 				if containsLine(string(deps), bad) {
@@ -72,7 +112,7 @@ func TestLambdasBuildStaticArm64(t *testing.T) {
 // unknown fields disallowed, so a key the state machine misspells fails
 // the invocation instead of reading as a zero value (level 0, worker 0).
 func TestHandlersDecodeStrictly(t *testing.T) {
-	for _, fn := range []string{"planner", "worker", "aggregator"} {
+	for _, fn := range lambdas {
 		src, err := os.ReadFile(filepath.Join(fn, "main.go"))
 		if err != nil {
 			t.Fatal(err)

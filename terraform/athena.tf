@@ -1,4 +1,5 @@
-# The workgroup the aggregator's queries run in, and the two views.
+# The workgroup the aggregator's and the sweeper's queries run in, and the
+# two views.
 #
 # The views are created by DDL queries, which Terraform cannot run without
 # a provisioner: they are saved as named queries of the workgroup, to run

@@ -62,6 +62,8 @@ var checks = []check{
 	{"secrets", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkSecrets(r) }},
 	{"metrics", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkMetrics(r) }},
 	{"references", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkReferences(r) }},
+	{"roles", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkRoles(r) }},
+	{"function maps", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkFunctionMaps(r) }},
 }
 
 func checkByName(name string) check {
@@ -127,6 +129,38 @@ func TestChecksCatchBreakage(t *testing.T) {
 		{"sfn loses the aggregator", "terraform/iam.tf", `      aws_lambda_function.aggregator.arn,\n`, ``, "iam", "lacks lambda:InvokeFunction on aws_lambda_function.aggregator"},
 		// A managed policy hides its actions.
 		{"managed policy", "terraform/iam.tf", `(?s)\z`, "\nresource \"aws_iam_role_policy_attachment\" \"extra\" {\n  role       = aws_iam_role.worker.name\n  policy_arn = \"arn:aws:iam::aws:policy/AmazonS3FullAccess\"\n}\n", "iam", "attaches a managed policy"},
+		// The sweep Task's function.
+		{"sfn loses the sweeper", "terraform/iam.tf", `      aws_lambda_function.sweeper.arn,\n`, ``, "iam", "lacks lambda:InvokeFunction on aws_lambda_function.sweeper"},
+		// The sweeper's Athena queries (athena.API through the engine).
+		{"sweeper loses athena", "terraform/iam.tf", `(data "aws_iam_policy_document" "sweeper"(?s:.*?))      "athena:StartQueryExecution",\n`, `${1}`, "iam", "function sweeper (role aws_iam_role.sweeper) lacks athena:StartQueryExecution"},
+		// plan.Save writes spec.json beside plan.json: the recorded sweep
+		// does. (Once it writes plan.json alone this row fails: narrow
+		// WritePlan to plan.json and drop the row.)
+		{"sweeper writes only plan.json", "terraform/iam.tf", `(sid       = "WritePlan"\n    actions   = \["s3:PutObject"\]\n    resources = )\[[^\]]*\]`, `${1}["${local.store_objects}runs/*/plan.json"]`, "iam", "function sweeper (role aws_iam_role.sweeper): its code calls PutObject on llmbench/runs/"},
+		// Everything under runs/: the derived check is satisfied (the code
+		// does call PutObject there); the simulation is not.
+		{"sweeper writes runs/*", "terraform/iam.tf", `(sid       = "WritePlan"\n    actions   = \["s3:PutObject"\]\n    resources = )\[[^\]]*\]`, `${1}["${local.store_objects}runs/*"]`, "roles", "the sweeper role may s3:PutObject on arn:aws:s3:::bucket/llmbench/runs/nightly-20260101T030000Z-1a2b/summary.json"},
+		// PutObject is needed (Athena's results) so the derived check
+		// passes; on samples/ it must not be.
+		{"sweeper writes samples", "terraform/iam.tf", `(data "aws_iam_policy_document" "sweeper"(?s:.*?)sid       = "QueryReadsSamples"\n    actions   = )\["s3:GetObject"\]`, `${1}["s3:GetObject", "s3:PutObject"]`, "roles", "the sweeper role may s3:PutObject on arn:aws:s3:::bucket/llmbench/samples/"},
+		// GetObject stays granted (ReadRun) so the derived check passes;
+		// the query reads the Parquet files as the sweeper.
+		{"sweeper cannot read samples", "terraform/iam.tf", `(data "aws_iam_policy_document" "sweeper"(?s:.*?)sid       = "QueryReadsSamples"\n    actions   = \["s3:GetObject"\]\n    resources = )\["\$\{local.store_objects\}samples/\*"\]`, `${1}["${local.store_objects}summaries/*"]`, "roles", "the sweeper role cannot s3:GetObject on arn:aws:s3:::bucket/llmbench/samples/"},
+		// The policy's workgroup is not the one the sweeper queries in.
+		{"sweeper in another workgroup", "terraform/iam.tf", `(data "aws_iam_policy_document" "sweeper"(?s:.*?)    resources = )\[local.athena_workgroup_arn\]`, `${1}["arn:${local.partition}:athena:${local.region}:${local.account_id}:workgroup/primary"]`, "roles", "the sweeper role cannot athena:StartQueryExecution on arn:aws:athena:us-east-1:123456789012:workgroup/llmbench-bench"},
+		// The sweeper's variable bound to another function, or missing.
+		{"asl sweeper variable swapped", "terraform/stepfunctions.tf", `sweeper_arn    = aws_lambda_function.sweeper.arn`, `sweeper_arn    = aws_lambda_function.aggregator.arn`, "state machine", "sweeper_arn is aws_lambda_function.aggregator, the function built from functions/aggregator"},
+		{"asl sweeper variable missing", "terraform/stepfunctions.tf", `    sweeper_arn    = aws_lambda_function.sweeper.arn\n`, ``, "state machine", "${sweeper_arn}"},
+		// The sweeper's main reads the Athena engine's variables.
+		{"sweeper env var", "terraform/lambda.tf", `(function_name    = "\$\{local.name\}-sweeper"(?s:.*?))      LLMBENCH_ATHENA_OUTPUT    = local.athena_results_url\n`, `${1}`, "packaging", "functions/sweeper/main.go reads LLMBENCH_ATHENA_OUTPUT"},
+		// make package no longer builds the sweeper's zip.
+		{"makefile drops the sweeper", "Makefile", `(?m)^FUNCTIONS := planner worker aggregator sweeper$`, `FUNCTIONS := planner worker aggregator`, "packaging", "aws_lambda_function.sweeper is not packaged from a zip of make package"},
+		// The function maps: a default, a validation list, a message, a key.
+		{"memory default lacks the sweeper", "terraform/variables.tf", `(variable "lambda_memory_mb"(?s:.*?))    sweeper    = 512\n`, `${1}`, "function maps", "var.lambda_memory_mb: the default has keys [aggregator planner worker]"},
+		{"timeout validation forgets the sweeper", "terraform/variables.tf", `(variable "lambda_timeout_s"(?s:.*?))\["planner", "worker", "aggregator", "sweeper"\]`, `${1}["planner", "worker", "aggregator"]`, "function maps", "the validation condition lists [aggregator planner worker]"},
+		{"memory message forgets the sweeper", "terraform/variables.tf", `lambda_memory_mb: exactly the keys planner, worker, aggregator, sweeper;`, `lambda_memory_mb: exactly the keys planner, worker, aggregator;`, "function maps", "does not name sweeper"},
+		{"sweeper reads the aggregator's memory", "terraform/lambda.tf", `var.lambda_memory_mb\["sweeper"\]`, `var.lambda_memory_mb["aggregator"]`, "function maps", "reads var.lambda_memory_mb[\"aggregator\"]; it is the sweeper function"},
+		{"example lacks the sweeper", "terraform/terraform.tfvars.example", `, sweeper = 300 \}`, ` }`, "function maps", "terraform.tfvars.example: lambda_timeout_s = { planner = 60, worker = 900, aggregator = 600 }; the default is"},
 		// A Glue column type that no longer matches the Parquet schema.
 		{"glue column type", "terraform/glue.tf", `name    = "ttft_ms"\n      type    = "double"`, "name    = \"ttft_ms\"\n      type    = \"float\"", "glue", "column ttft_ms is float; sample.Row's Parquet schema has double"},
 		// A column of sample.Row missing from the table.

@@ -558,9 +558,15 @@ resource "aws_glue_catalog_table" "level_summaries" {
     }
 
     columns {
+      name    = "scheduled_request_rate"
+      type    = "double"
+      comment = "the rate of the measured arrivals as drawn: (n - 1) / their span"
+    }
+
+    columns {
       name    = "achieved_request_rate"
       type    = "double"
-      comment = "requests sent per second over the measured window"
+      comment = "the rate of the measured sends: (sent - 1) / their span"
     }
 
     columns {

@@ -12,10 +12,10 @@
 #     endpoint's execution role (sagemaker.tf).
 #
 # s3:ListBucket is granted on the bucket without an s3:prefix condition to
-# the worker and the aggregator: S3 answers a GetObject of a missing key
-# with 404 only to a caller allowed to list the bucket (403 otherwise), and
-# the worker relies on that 404 (store.ErrNotFound) to know a slice's first
-# attempt; Athena lists the partitions it reads.
+# the worker, the aggregator and the sweeper: S3 answers a GetObject of a
+# missing key with 404 only to a caller allowed to list the bucket (403
+# otherwise), and the worker relies on that 404 (store.ErrNotFound) to know
+# a slice's first attempt; Athena lists the partitions it reads.
 
 locals {
   bucket_arn = aws_s3_bucket.store.arn
@@ -227,7 +227,84 @@ resource "aws_iam_role_policy" "aggregator" {
   policy = data.aws_iam_policy_document.aggregator.json
 }
 
-# The state machine: invokes the three functions, delivers its logs.
+# Sweep (load.profile sweep only): reads the run's spec and plan, runs
+# Athena over the first two levels' samples (as the aggregator does: the
+# Glue table, the Parquet files and athena-results/ as the sweeper), and
+# rewrites the plan with the rate levels. plan.Save writes spec.json
+# beside plan.json (the spec unchanged), so both keys are granted, and
+# nothing else under runs/: no summary, no report, no slice record.
+
+resource "aws_iam_role" "sweeper" {
+  name               = "${local.name}-sweeper"
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+}
+
+data "aws_iam_policy_document" "sweeper" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.sweeper.arn}:*"]
+  }
+
+  statement {
+    sid       = "ReadRun"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.store_objects}runs/*/spec.json", "${local.store_objects}runs/*/plan.json"]
+  }
+
+  statement {
+    sid       = "WritePlan"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.store_objects}runs/*/spec.json", "${local.store_objects}runs/*/plan.json"]
+  }
+
+  statement {
+    sid = "RunQueries"
+    actions = [
+      "athena:StartQueryExecution",
+      "athena:GetQueryExecution",
+      "athena:GetQueryResults",
+      "athena:StopQueryExecution",
+    ]
+    resources = [local.athena_workgroup_arn]
+  }
+
+  statement {
+    sid     = "ReadCatalog"
+    actions = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"]
+    resources = [
+      "arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog",
+      "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${local.glue_database}",
+      "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${local.glue_database}/${aws_glue_catalog_table.samples.name}",
+    ]
+  }
+
+  statement {
+    sid       = "QueryReadsSamples"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.store_objects}samples/*"]
+  }
+
+  statement {
+    sid       = "QueryListsBucket"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = [local.bucket_arn]
+  }
+
+  statement {
+    sid       = "QueryResults"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = ["${local.bucket_arn}/athena-results/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "sweeper" {
+  name   = "sweeper"
+  role   = aws_iam_role.sweeper.id
+  policy = data.aws_iam_policy_document.sweeper.json
+}
+
+# The state machine: invokes the four functions, delivers its logs.
 
 data "aws_iam_policy_document" "assume_states" {
   statement {
@@ -259,6 +336,7 @@ data "aws_iam_policy_document" "sfn" {
       aws_lambda_function.planner.arn,
       aws_lambda_function.worker.arn,
       aws_lambda_function.aggregator.arn,
+      aws_lambda_function.sweeper.arn,
     ]
   }
 

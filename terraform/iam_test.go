@@ -408,7 +408,10 @@ func (r *recordingS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input
 // stubEngine answers the summary and the series SQL with one level per
 // element of levels, each its requests all ok in one second: enough for
 // the aggregate step to write its files, and for the sweep step to find
-// rates between its first two levels.
+// rates between its first two levels. A row has the columns the query
+// selects (selectColumns): those named here with their values, any other
+// a zero of its CAST type, so a column added to the SQL does not break
+// the recorded runs.
 type stubEngine struct{ levels []stubLevel }
 
 // stubLevel is one level of a stubEngine: its concurrency and its ok
@@ -417,30 +420,95 @@ type stubLevel struct{ concurrency, requests int64 }
 
 func (e stubEngine) Query(_ context.Context, sql string) ([]map[string]any, error) {
 	rows := []map[string]any{}
+	var known func(i int, l stubLevel) map[string]any
 	switch {
 	case strings.Contains(sql, " AS arrivals"): // query.SeriesSQL
-		for i, l := range e.levels {
-			rows = append(rows, map[string]any{
+		known = func(i int, l stubLevel) map[string]any {
+			return map[string]any{
 				"level_index": int64(i), "t": int64(0), "arrivals": l.requests, "sent": l.requests,
-				"ok": l.requests, "errors": int64(0), "output_tokens": 64 * l.requests,
-				"ttft_mean_ms": 100.0, "e2e_mean_ms": 500.0, "send_lag_mean_ms": 0.0,
-			})
+				"ok": l.requests, "output_tokens": 64 * l.requests,
+				"ttft_mean_ms": 100.0, "e2e_mean_ms": 500.0,
+			}
 		}
-		return rows, nil
-	case !strings.Contains(sql, "first_start_ms"):
+	case strings.Contains(sql, " AS first_start_ms"): // the counts of query.SummarySQL
+		known = func(i int, l stubLevel) map[string]any {
+			return map[string]any{
+				"level_index": int64(i), "status": "ok", "concurrency": l.concurrency, "mode": "concurrency",
+				"requests": l.requests, "good": l.requests, "usage_rows": l.requests,
+				"first_start_ms": 0.0, "last_start_ms": 900.0, "last_end_ms": 1000.0,
+				"first_intended_ms": 0.0, "last_intended_ms": 900.0, "busy_ms": 1000.0,
+				"input_tokens": 256 * l.requests, "output_tokens": 64 * l.requests,
+			}
+		}
+	default:
 		return rows, nil // the distributions
 	}
+	cols := selectColumns(sql)
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("stubEngine: no columns read from the SELECT of %q", sql)
+	}
 	for i, l := range e.levels {
-		rows = append(rows, map[string]any{
-			"level_index": int64(i), "status": "ok", "concurrency": l.concurrency, "mode": "concurrency",
-			"request_rate": 0.0, "warmup_requests": int64(0), "requests": l.requests,
-			"first_start_ms": 0.0, "last_end_ms": 1000.0, "busy_ms": 1000.0,
-			"input_tokens": 256 * l.requests, "output_tokens": 64 * l.requests, "good": l.requests,
-			"usage_rows": l.requests, "chunk_rows": int64(0),
-			"throttled": int64(0), "cut_short": int64(0), "backoff_ms": float64(0),
-		})
+		k := known(i, l)
+		row := map[string]any{}
+		for _, c := range cols {
+			v, ok := k[c.name]
+			switch {
+			case ok:
+			case c.typ == "BIGINT":
+				v = int64(0)
+			case c.typ == "DOUBLE":
+				v = 0.0
+			default:
+				v = ""
+			}
+			row[c.name] = v
+		}
+		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// selectColumn is a column of a query's outer SELECT, with its CAST type
+// (BIGINT, DOUBLE) or "".
+type selectColumn struct{ name, typ string }
+
+var (
+	reAliased = regexp.MustCompile(`^(.*) AS ([a-z_][a-z0-9_]*)$`)
+	reCastTo  = regexp.MustCompile(`AS (BIGINT|DOUBLE)\)$`)
+	reBare    = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+)
+
+// selectColumns reads the columns of the last "SELECT" line of sql up to
+// its FROM: the summary and series SQL write one column a line
+// ("CAST(x AS BIGINT) AS name," or "name,").
+func selectColumns(sql string) []selectColumn {
+	lines := strings.Split(sql, "\n")
+	start := -1
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "SELECT" {
+			start = i + 1
+		}
+	}
+	if start < 0 {
+		return nil
+	}
+	var out []selectColumn
+	for _, l := range lines[start:] {
+		l = strings.TrimSuffix(strings.TrimSpace(l), ",")
+		if strings.HasPrefix(l, "FROM ") {
+			break
+		}
+		if m := reAliased.FindStringSubmatch(l); m != nil {
+			typ := ""
+			if t := reCastTo.FindStringSubmatch(m[1]); t != nil {
+				typ = t[1]
+			}
+			out = append(out, selectColumn{m[2], typ})
+		} else if reBare.MatchString(l) {
+			out = append(out, selectColumn{l, ""})
+		}
+	}
+	return out
 }
 
 // engineOf opens e, as the Lambda mains open their Athena engine.

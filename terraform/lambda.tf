@@ -1,4 +1,4 @@
-# The three steps, from `make package`: build/<fn>.zip holding one
+# The four steps, from `make package`: build/<fn>.zip holding one
 # executable named bootstrap, built for linux/arm64 without cgo
 # (provided.al2023). Run `make package` before plan/apply.
 
@@ -83,5 +83,36 @@ resource "aws_lambda_function" "aggregator" {
   logging_config {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.aggregator.name
+  }
+}
+
+resource "aws_cloudwatch_log_group" "sweeper" {
+  name              = "/aws/lambda/${local.name}-sweeper"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "sweeper" {
+  function_name    = "${local.name}-sweeper"
+  description      = "llmbench Sweep step (load.profile sweep): Athena over the first two levels, the rate levels between them into plan.json"
+  role             = aws_iam_role.sweeper.arn
+  filename         = "${path.module}/../build/sweeper.zip"
+  source_code_hash = filebase64sha256("${path.module}/../build/sweeper.zip")
+  handler          = "bootstrap"
+  runtime          = "provided.al2023"
+  architectures    = ["arm64"]
+  memory_size      = var.lambda_memory_mb["sweeper"]
+  timeout          = var.lambda_timeout_s["sweeper"]
+
+  environment {
+    variables = {
+      LLMBENCH_ATHENA_WORKGROUP = aws_athena_workgroup.bench.name
+      LLMBENCH_ATHENA_DATABASE  = aws_glue_catalog_database.bench.name
+      LLMBENCH_ATHENA_OUTPUT    = local.athena_results_url
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.sweeper.name
   }
 }

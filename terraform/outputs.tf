@@ -14,7 +14,7 @@ output "output_url" {
 }
 
 output "athena_workgroup" {
-  description = "The workgroup of the aggregator's queries and of the views."
+  description = "The workgroup of the aggregator's and the sweeper's queries and of the views."
   value       = aws_athena_workgroup.bench.name
 }
 
@@ -34,11 +34,12 @@ output "dashboard_url" {
 }
 
 output "function_names" {
-  description = "The three Lambda functions."
+  description = "The four Lambda functions."
   value = {
     planner    = aws_lambda_function.planner.function_name
     worker     = aws_lambda_function.worker.function_name
     aggregator = aws_lambda_function.aggregator.function_name
+    sweeper    = aws_lambda_function.sweeper.function_name
   }
 }
 

@@ -18,6 +18,7 @@ resource "aws_sfn_state_machine" "benchmark" {
     planner_arn    = aws_lambda_function.planner.arn
     worker_arn     = aws_lambda_function.worker.arn
     aggregator_arn = aws_lambda_function.aggregator.arn
+    sweeper_arn    = aws_lambda_function.sweeper.arn
   })
 
   logging_configuration {

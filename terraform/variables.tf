@@ -73,11 +73,12 @@ variable "lambda_memory_mb" {
     planner    = 256
     worker     = 1769
     aggregator = 512
+    sweeper    = 512
   }
 
   validation {
-    condition     = length(setsubtract(keys(var.lambda_memory_mb), ["planner", "worker", "aggregator"])) == 0 && alltrue([for k in ["planner", "worker", "aggregator"] : contains(keys(var.lambda_memory_mb), k)]) && alltrue([for v in values(var.lambda_memory_mb) : v >= 128 && v <= 10240])
-    error_message = "lambda_memory_mb: exactly the keys planner, worker, aggregator; values 128 to 10240."
+    condition     = length(setsubtract(keys(var.lambda_memory_mb), ["planner", "worker", "aggregator", "sweeper"])) == 0 && alltrue([for k in ["planner", "worker", "aggregator", "sweeper"] : contains(keys(var.lambda_memory_mb), k)]) && alltrue([for v in values(var.lambda_memory_mb) : v >= 128 && v <= 10240])
+    error_message = "lambda_memory_mb: exactly the keys planner, worker, aggregator, sweeper; values 128 to 10240."
   }
 }
 
@@ -88,11 +89,12 @@ variable "lambda_timeout_s" {
     planner    = 60
     worker     = 900
     aggregator = 600
+    sweeper    = 300
   }
 
   validation {
-    condition     = length(setsubtract(keys(var.lambda_timeout_s), ["planner", "worker", "aggregator"])) == 0 && alltrue([for k in ["planner", "worker", "aggregator"] : contains(keys(var.lambda_timeout_s), k)]) && alltrue([for v in values(var.lambda_timeout_s) : v >= 1 && v <= 900])
-    error_message = "lambda_timeout_s: exactly the keys planner, worker, aggregator; values 1 to 900."
+    condition     = length(setsubtract(keys(var.lambda_timeout_s), ["planner", "worker", "aggregator", "sweeper"])) == 0 && alltrue([for k in ["planner", "worker", "aggregator", "sweeper"] : contains(keys(var.lambda_timeout_s), k)]) && alltrue([for v in values(var.lambda_timeout_s) : v >= 1 && v <= 900])
+    error_message = "lambda_timeout_s: exactly the keys planner, worker, aggregator, sweeper; values 1 to 900."
   }
 }
 

@@ -96,7 +96,7 @@ func TestSummarizeSweepByHand(t *testing.T) {
 		{"concurrency 2", summary.Level{ // two ok rows over 1.2 s; the warm-up row apart
 			Index: 0, Mode: "concurrency", Concurrency: 2,
 			Requests: 2, WarmupRequests: 1, OK: 2,
-			DurationS: 1.2, AchievedConcurrency: 2000.0 / 1200, AchievedRequestRate: 1 / 0.2, // sends at 100 and 300 ms
+			DurationS: 1.2, AchievedConcurrency: 2000.0 / 1200, AchievedRequestRate: 1 / 0.2, ScheduledRequestRate: 1 / 0.198, // sends at 100 and 300 ms, intended at 99 and 297
 			RequestThroughput: 2 / 1.2, GoodputRPS: 1 / 1.2, OutputTokenThroughput: 30 / 1.2, OutputTokens: 30, TokenSource: "usage",
 			TTFTMs:    summary.Dist{N: 2, Mean: 150, P50: 150, P90: 190, P95: 195, P99: 199, Max: 200},
 			E2EMs:     summary.Dist{N: 2, Mean: 1000, P50: 1000, P90: 1160, P95: 1180, P99: 1196, Max: 1200},
@@ -115,7 +115,7 @@ func TestSummarizeSweepByHand(t *testing.T) {
 			Index: 2, Mode: "rate", Concurrency: 0, RequestRate: 4,
 			Requests: 4, WarmupRequests: 1, OK: 1, Errors: 3, NotSent: 2,
 			ErrorsByStatus: map[string]int{"not_sent": 2, "timeout": 1}, ErrorRate: 0.75,
-			DurationS: 2.27, AchievedConcurrency: 3000.0 / 2270, AchievedRequestRate: 1 / 0.27, // sends at 260 and 530 ms
+			DurationS: 2.27, AchievedConcurrency: 3000.0 / 2270, AchievedRequestRate: 1 / 0.27, ScheduledRequestRate: 1, // sends at 260 and 530 ms; 4 arrivals over 0..3000 ms
 			RequestThroughput: 1 / 2.27, GoodputRPS: 1 / 2.27, OutputTokenThroughput: 5 / 2.27, InputTokenThroughput: 7 / 2.27,
 			OutputTokens: 5, InputTokens: 7, TokenSource: "usage",
 			TTFTMs: one(50), E2EMs: one(1000),
@@ -125,7 +125,7 @@ func TestSummarizeSweepByHand(t *testing.T) {
 		{"rate 8, no cap", summary.Level{ // the same level value as index 2: another level
 			Index: 3, Mode: "rate", Concurrency: 0, RequestRate: 8,
 			Requests: 2, OK: 2,
-			DurationS: 0.5015, AchievedConcurrency: 600 / 501.5, AchievedRequestRate: 1 / 0.0015, // sends at 1000 and 1001.5 ms
+			DurationS: 0.5015, AchievedConcurrency: 600 / 501.5, AchievedRequestRate: 1 / 0.0015, ScheduledRequestRate: 2000, // sends at 1000 and 1001.5 ms, intended 0.5 ms apart
 			RequestThroughput: 2 / 0.5015, GoodputRPS: 2 / 0.5015, OutputTokenThroughput: 4 / 0.5015, OutputTokens: 4, TokenSource: "usage",
 			TTFTMs:    summary.Dist{N: 2, Mean: 15, P50: 15, P90: 19, P95: 19.5, P99: 19.9, Max: 20},
 			E2EMs:     summary.Dist{N: 2, Mean: 300, P50: 300, P90: 460, P95: 480, P99: 496, Max: 500},
@@ -136,15 +136,15 @@ func TestSummarizeSweepByHand(t *testing.T) {
 			Index: 4, Mode: "rate", Concurrency: 2, RequestRate: 10,
 			Requests: 4, OK: 2, Errors: 2, NotSent: 1, Throttled: 1,
 			ErrorsByStatus: map[string]int{"http_error": 1, "not_sent": 1}, ErrorRate: 0.5,
-			DurationS: 1.5, AchievedConcurrency: 2100.0 / 1500, AchievedRequestRate: 2, // 3 sends over 1 s
+			DurationS: 1.5, AchievedConcurrency: 2100.0 / 1500, AchievedRequestRate: 2, ScheduledRequestRate: 10, // 3 sends over 1 s; 4 arrivals over 300 ms
 			RequestThroughput: 2 / 1.5, GoodputRPS: 1 / 1.5, OutputTokenThroughput: 10 / 1.5, OutputTokens: 10, TokenSource: "usage",
 			TTFTMs:    summary.Dist{N: 2, Mean: 200, P50: 200, P90: 280, P95: 290, P99: 298, Max: 300},
 			E2EMs:     summary.Dist{N: 2, Mean: 1000, P50: 1000, P90: 1000, P95: 1000, P99: 1000, Max: 1000},
 			SendLagMs: summary.Dist{N: 3, Mean: 401, P50: 401, P90: 721, P95: 761, P99: 793, Max: 801},
 			QueueMs:   summary.Dist{N: 3, Mean: 400, P50: 400, P90: 720, P95: 760, P99: 792, Max: 800},
 		}},
-		{"rate 16, nothing sent", summary.Level{ // an empty window: every rate 0
-			Index: 5, Mode: "rate", Concurrency: 0, RequestRate: 16,
+		{"rate 16, nothing sent", summary.Level{ // an empty window: every rate 0 but the schedule's
+			Index: 5, Mode: "rate", Concurrency: 0, RequestRate: 16, ScheduledRequestRate: 2, // 2 arrivals 500 ms apart
 			Requests: 2, Errors: 2, NotSent: 2, ErrorsByStatus: map[string]int{"not_sent": 2}, ErrorRate: 1,
 		}},
 	}

@@ -19,6 +19,8 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		sent                 int
 		first, last, busy    float64
 		lastStart            float64
+		firstIntended        float64
+		lastIntended         float64
 		good, usage, chunks  int
 		ttft, tpot, e2e, itl []float64
 		lag, queue           []float64
@@ -30,7 +32,7 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		}
 		a := byLevel[r.LevelIndex]
 		if a == nil {
-			a = &acc{first: math.Inf(1), last: math.Inf(-1), lastStart: math.Inf(-1)}
+			a = &acc{first: math.Inf(1), last: math.Inf(-1), lastStart: math.Inf(-1), firstIntended: math.Inf(1), lastIntended: math.Inf(-1)}
 			byLevel[r.LevelIndex] = a
 		}
 		a.l.Concurrency = max(a.l.Concurrency, int(r.Level))
@@ -59,6 +61,8 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 			}
 			a.l.ErrorsByStatus[r.Status]++
 		}
+		a.firstIntended = math.Min(a.firstIntended, r.IntendedMs)
+		a.lastIntended = math.Max(a.lastIntended, r.IntendedMs)
 		if r.Status == string(sample.StatusNotSent) {
 			a.l.NotSent++
 			continue
@@ -103,6 +107,9 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		l.Errors = l.Requests - l.OK
 		if l.Requests > 0 {
 			l.ErrorRate = float64(l.Errors) / float64(l.Requests)
+		}
+		if span := a.lastIntended - a.firstIntended; l.Requests > 1 && span > 0 {
+			l.ScheduledRequestRate = float64(l.Requests-1) / (span / 1000) // every measured arrival
 		}
 		if window := a.last - a.first; a.sent > 0 && window > 0 {
 			l.DurationS = window / 1000

@@ -48,8 +48,8 @@ const notSent = "not_sent"
 // rows included: level_index, status, concurrency (the largest level),
 // mode ('concurrency' when the rows leave it empty), request_rate (the
 // largest), warmup_requests, requests (non-warm-up), first_start_ms and
-// last_end_ms and last_start_ms (null when the group has only warm-up
-// rows), busy_ms (the
+// last_end_ms, last_start_ms, first_intended_ms and last_intended_ms
+// (null when the group has only warm-up rows), busy_ms (the
 // sum of end_ms − start_ms), input_tokens, output_tokens, good (rows
 // meeting every SLO set), usage_rows and chunk_rows (by token_source),
 // throttled, cut_short, backoff_ms; all but warmup_requests, concurrency,
@@ -90,6 +90,8 @@ func countsSQL(runID string, slo SLO) string {
   CAST(min(CASE WHEN warmup THEN NULL ELSE start_ms END) AS DOUBLE) AS first_start_ms,
   CAST(max(CASE WHEN warmup THEN NULL ELSE end_ms END) AS DOUBLE) AS last_end_ms,
   CAST(max(CASE WHEN warmup THEN NULL ELSE start_ms END) AS DOUBLE) AS last_start_ms,
+  CAST(min(CASE WHEN warmup THEN NULL ELSE intended_ms END) AS DOUBLE) AS first_intended_ms,
+  CAST(max(CASE WHEN warmup THEN NULL ELSE intended_ms END) AS DOUBLE) AS last_intended_ms,
   CAST(sum(CASE WHEN warmup THEN 0 ELSE end_ms - start_ms END) AS DOUBLE) AS busy_ms,
   CAST(sum(CASE WHEN warmup THEN 0 ELSE input_tokens END) AS BIGINT) AS input_tokens,
   CAST(sum(CASE WHEN warmup THEN 0 ELSE output_tokens END) AS BIGINT) AS output_tokens,

@@ -87,16 +87,17 @@ func checkRunID(runID string) error {
 
 // group is one row of the counts query: one status of one level.
 type group struct {
-	index, warmup, requests    int64
-	status, mode               string
-	concurrency                int64
-	requestRate                float64
-	first, last, lastStart     *float64 // nil when the group has only warm-up rows
-	busy                       float64
-	input, output              int64
-	good, usageRows, chunkRows int64
-	throttled, cutShort        int64
-	backoffMs                  float64
+	index, warmup, requests     int64
+	status, mode                string
+	concurrency                 int64
+	requestRate                 float64
+	first, last, lastStart      *float64 // nil when the group has only warm-up rows
+	firstIntended, lastIntended *float64
+	busy                        float64
+	input, output               int64
+	good, usageRows, chunkRows  int64
+	throttled, cutShort         int64
+	backoffMs                   float64
 }
 
 func readGroup(r map[string]any) (group, error) {
@@ -112,6 +113,8 @@ func readGroup(r map[string]any) (group, error) {
 	g.first = c.floatOrNil("first_start_ms")
 	g.last = c.floatOrNil("last_end_ms")
 	g.lastStart = c.floatOrNil("last_start_ms")
+	g.firstIntended = c.floatOrNil("first_intended_ms")
+	g.lastIntended = c.floatOrNil("last_intended_ms")
 	g.busy = c.float("busy_ms")
 	g.input = c.int("input_tokens")
 	g.output = c.int("output_tokens")
@@ -124,7 +127,7 @@ func readGroup(r map[string]any) (group, error) {
 	if c.err != nil {
 		return g, c.err
 	}
-	if g.requests > 0 && (g.first == nil || g.last == nil || g.lastStart == nil) {
+	if g.requests > 0 && (g.first == nil || g.last == nil || g.lastStart == nil || g.firstIntended == nil || g.lastIntended == nil) {
 		return g, fmt.Errorf("level %d status %q: %d requests but no window", g.index, g.status, g.requests)
 	}
 	return g, nil
@@ -136,10 +139,12 @@ type levelAcc struct {
 	sent        int64 // non-warm-up rows that were sent: the window's rows
 	first, last float64
 	lastStart   float64 // the last send
-	busy        float64
-	good        int64
-	usage       int64
-	chunks      int64
+	// The span of the measured arrivals' intended instants, sent or not.
+	firstIntended, lastIntended float64
+	busy                        float64
+	good                        int64
+	usage                       int64
+	chunks                      int64
 }
 
 func (a *levelAcc) add(g group) {
@@ -149,6 +154,12 @@ func (a *levelAcc) add(g group) {
 	a.l.Mode = max(a.l.Mode, g.mode)
 	if g.requests == 0 {
 		return
+	}
+	if a.l.Requests == 0 || *g.firstIntended < a.firstIntended {
+		a.firstIntended = *g.firstIntended
+	}
+	if a.l.Requests == 0 || *g.lastIntended > a.lastIntended {
+		a.lastIntended = *g.lastIntended
 	}
 	a.l.Requests += int(g.requests)
 	a.l.Throttled += int(g.throttled)
@@ -204,6 +215,9 @@ func (a *levelAcc) level(index int) summary.Level {
 		l.TokenSource = "chunks"
 	default:
 		l.TokenSource = "mixed"
+	}
+	if span := a.lastIntended - a.firstIntended; l.Requests > 1 && span > 0 {
+		l.ScheduledRequestRate = float64(l.Requests-1) / (span / 1000)
 	}
 	if windowMs := a.last - a.first; a.sent > 0 && windowMs > 0 {
 		l.DurationS = windowMs / 1000
@@ -326,9 +340,10 @@ func (c *cols) floatOrNil(name string) *float64 {
 	return &f
 }
 
-// achievedRate is the rate of a level's sends: (sent − 1) / (last send −
-// first send), the rate n instants spread over their span estimate; with
-// one send, or all at one instant, sent / the window.
+// achievedRate is the rate of n instants from firstMs to lastMs: (n − 1)
+// / their span, the rate estimate of points spread over it; with one, or
+// all at one instant, n / the window. Of the sends it is the achieved
+// rate, of the intended instants the scheduled one.
 func achievedRate(sent int64, firstMs, lastStartMs, windowMs float64) float64 {
 	if span := lastStartMs - firstMs; sent > 1 && span > 0 {
 		return float64(sent-1) / (span / 1000)

@@ -108,12 +108,18 @@ var rateColumns = []column{
 		}
 		return FormatRate(l.RequestRate)
 	}},
-	{"achieved req/s", func(l *summary.Level) string { return fmt.Sprintf("%.2f", l.AchievedRequestRate) }},
-	{"achieved %", func(l *summary.Level) string {
-		if !IsRate(l) || l.RequestRate <= 0 {
+	{"scheduled req/s", func(l *summary.Level) string {
+		if !IsRate(l) {
 			return "-"
 		}
-		return fmt.Sprintf("%.1f", 100*l.AchievedRequestRate/l.RequestRate)
+		return fmt.Sprintf("%.2f", l.ScheduledRequestRate)
+	}},
+	{"achieved req/s", func(l *summary.Level) string { return fmt.Sprintf("%.2f", l.AchievedRequestRate) }},
+	{"achieved % of scheduled", func(l *summary.Level) string {
+		if !IsRate(l) || l.ScheduledRequestRate <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f", 100*l.AchievedRequestRate/l.ScheduledRequestRate)
 	}},
 	{"not sent", func(l *summary.Level) string {
 		if !IsRate(l) {
@@ -147,7 +153,8 @@ func queue(l *summary.Level, v float64) string {
 }
 
 // rateNote explains the open-loop table's columns and dashes.
-const rateNote = "Asked: the rate the spec set; achieved: requests sent per second of the measured window (not_sent arrivals excluded). " +
+const rateNote = "Asked: the rate the spec set; scheduled: the rate of the measured arrivals as drawn ((n − 1) / their span: a random schedule's count differs from the asked rate by about √n); " +
+	"achieved: the rate of the measured sends, the same way (not_sent arrivals excluded), judged against scheduled. " +
 	"Not sent: arrivals that could not be sent before the level ended, counted as errors too. " +
 	"Send lag: send instant minus intended instant, over the requests sent; queue: the part of it spent waiting for a load.max_concurrency slot. " +
 	"\"-\": not a rate level, no cap (queue), or nothing sent."

@@ -20,7 +20,7 @@ func rateLevel(idx int, asked float64, capped int, achieved float64, notSent int
 	}
 	reqs := int(asked * 60)
 	ok := reqs - notSent
-	l := summary.Level{Index: idx, Mode: "rate", Concurrency: capped, RequestRate: asked, AchievedRequestRate: achieved, NotSent: notSent,
+	l := summary.Level{Index: idx, Mode: "rate", Concurrency: capped, RequestRate: asked, ScheduledRequestRate: asked, AchievedRequestRate: achieved, NotSent: notSent,
 		SendLagMs: summary.Dist{N: ok, Mean: 0.4, P50: 0.3, P90: 0.8, P95: 1.2, P99: 2.5 * asked, Max: 40},
 		Requests:  reqs, WarmupRequests: int(asked * 5), OK: ok, Errors: notSent, ErrorRate: float64(notSent) / float64(reqs),
 		DurationS: 60, AchievedConcurrency: achieved * e2e / 1000, RequestThroughput: float64(ok) / 60,
@@ -207,9 +207,9 @@ func TestRateReport(t *testing.T) {
 		"| level | reqs | err % |",
 		"| 8 req/s ≤16 | 480 | 19.4 | 412.8 |",
 		"## Open-loop load per level",
-		"| level | asked req/s | achieved req/s | achieved % | not sent | send lag p50 ms | send lag p99 ms | queue p50 ms | queue p99 ms |",
-		"| 2 req/s ≤16 | 2 | 2.00 | 100.0 | 0 | 0.30 | 5.00 | 12.0 | 310 |",
-		"| 8 req/s ≤16 | 8 | 6.45 | 80.6 | 93 | 0.30 | 20.0 | 12.0 | 310 |",
+		"| level | asked req/s | scheduled req/s | achieved req/s | achieved % of scheduled | not sent | send lag p50 ms | send lag p99 ms | queue p50 ms | queue p99 ms |",
+		"| 2 req/s ≤16 | 2 | 2.00 | 2.00 | 100.0 | 0 | 0.30 | 5.00 | 12.0 | 310 |",
+		"| 8 req/s ≤16 | 8 | 8.00 | 6.45 | 80.6 | 93 | 0.30 | 20.0 | 12.0 | 310 |",
 		"## Per second",
 		"<details><summary>level 8 req/s ≤16: 5 seconds</summary>",
 		"| 5 | 8 | 5 | 5 | 3 | 512 | 950 | 1650 | 0.50 |",
@@ -245,7 +245,7 @@ func TestRateReport(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<h2 id="rate">Open-loop load per level</h2>`,
-		`<tr><td class="n">8 req/s ≤16</td><td class="n">8</td><td class="n">6.45</td><td class="n">80.6</td><td class="n">93</td><td class="n">0.30</td><td class="n">20.0</td><td class="n">12.0</td><td class="n">310</td></tr>`,
+		`<tr><td class="n">8 req/s ≤16</td><td class="n">8</td><td class="n">8.00</td><td class="n">6.45</td><td class="n">80.6</td><td class="n">93</td><td class="n">0.30</td><td class="n">20.0</td><td class="n">12.0</td><td class="n">310</td></tr>`,
 		"<h3>8 requests per second (at most 16 in flight)</h3>",
 		"x is the achieved request rate (requests sent per second of the measured window)",
 		"x is the rate asked",
@@ -263,7 +263,7 @@ func TestRateReport(t *testing.T) {
 	if err := Table(&tb, s); err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`8 req/s ≤16 +8 +6\.45 +80\.6 +93 +0\.30 +20\.0 +12\.0 +310`).MatchString(tb.String()) {
+	if !regexp.MustCompile(`8 req/s ≤16 +8 +8\.00 +6\.45 +80\.6 +93 +0\.30 +20\.0 +12\.0 +310`).MatchString(tb.String()) {
 		t.Errorf("the terminal table lacks the open-loop row of 8 req/s:\n%s", tb.String())
 	}
 }
@@ -314,8 +314,8 @@ func TestSweepReport(t *testing.T) {
 		"| level | reqs |",
 		"\n| 1 | 100 |", "\n| 32 | 100 |", "\n| 3.25 req/s | 195 |", "\n| 7.75 req/s | 465 |",
 		// Concurrency levels have an achieved rate, but nothing asked, no lag, no queue.
-		"| 32 | - | 10.00 | - | - | - | - | - | - |",
-		"| 5.5 req/s | 5.5 | 5.50 | 100.0 | 0 | 0.30 | 13.8 | - | - |",
+		"| 32 | - | - | 10.00 | - | - | - | - | - | - |",
+		"| 5.5 req/s | 5.5 | 5.50 | 5.50 | 100.0 | 0 | 0.30 | 13.8 | - | - |",
 		"- level 5.5 req/s: timeout 3",
 		"- FAILED slice: level 5.5 req/s worker 1: Lambda timed out",
 		"- retried slice: level 32 worker 0 ran 2 times",

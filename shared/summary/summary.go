@@ -97,8 +97,13 @@ type Level struct {
 	RequestRate float64 `json:"request_rate"`
 	// Ramp, when the level ramped, says how: "linear 1→32 over 1m0s".
 	Ramp string `json:"ramp,omitempty"`
-	// AchievedRequestRate is the requests sent per second over the
-	// measured window (not_sent rows excluded), in either mode.
+	// ScheduledRequestRate is the rate of the level's measured arrivals
+	// as drawn: (arrivals − 1) / (last intended − first intended), sent or
+	// not. A random schedule's count differs from the asked rate by its
+	// own spread (√n); the generator is judged by achieved against it.
+	ScheduledRequestRate float64 `json:"scheduled_request_rate"`
+	// AchievedRequestRate is the rate of the measured sends: (sent − 1) /
+	// (last send − first send), not_sent rows excluded, in either mode.
 	AchievedRequestRate float64 `json:"achieved_request_rate"`
 	// NotSent counts arrivals that could not be sent before the level
 	// ended (every slot busy, or the sender behind): rows with status
