@@ -43,8 +43,9 @@ fuzz: ## bounded fuzz runs (FUZZTIME each) of the stream parsers
 	$(GO) test -run '^$$' -fuzz '^FuzzParseChunk$$' -fuzztime $(FUZZTIME) ./shared/target
 	$(GO) test -run '^$$' -fuzz '^FuzzPayloadParser$$' -fuzztime $(FUZZTIME) ./shared/target/sagemaker
 
-bench: ## client timing accuracy and overhead at 1 to 10,000 streams
+bench: ## client timing accuracy and overhead at 1 to 10,000 streams; open-loop send lag at 10 to 1,000 req/s
 	$(GO) test -run '^$$' -bench '^BenchmarkTimingError$$' -benchtime 1x -timeout 30m ./shared/loadgen
+	$(GO) test -run '^$$' -bench '^BenchmarkOpenLoopRate$$' -benchtime 1x -timeout 10m ./shared/loadgen
 	$(GO) test -run '^$$' -bench . -benchmem ./shared/target/...
 
 # LLMBENCH_SOAK_DURATION=8s shortens every soak for a quick look (the

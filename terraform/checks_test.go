@@ -133,10 +133,8 @@ func TestChecksCatchBreakage(t *testing.T) {
 		{"sfn loses the sweeper", "terraform/iam.tf", `      aws_lambda_function.sweeper.arn,\n`, ``, "iam", "lacks lambda:InvokeFunction on aws_lambda_function.sweeper"},
 		// The sweeper's Athena queries (athena.API through the engine).
 		{"sweeper loses athena", "terraform/iam.tf", `(data "aws_iam_policy_document" "sweeper"(?s:.*?))      "athena:StartQueryExecution",\n`, `${1}`, "iam", "function sweeper (role aws_iam_role.sweeper) lacks athena:StartQueryExecution"},
-		// plan.Save writes spec.json beside plan.json: the recorded sweep
-		// does. (Once it writes plan.json alone this row fails: narrow
-		// WritePlan to plan.json and drop the row.)
-		{"sweeper writes only plan.json", "terraform/iam.tf", `(sid       = "WritePlan"\n    actions   = \["s3:PutObject"\]\n    resources = )\[[^\]]*\]`, `${1}["${local.store_objects}runs/*/plan.json"]`, "iam", "function sweeper (role aws_iam_role.sweeper): its code calls PutObject on llmbench/runs/"},
+		// The sweeper rewrites plan.json alone (plan.SavePlan).
+		{"sweeper writes the spec too", "terraform/iam.tf", `(sid       = "WritePlan"\n    actions   = \["s3:PutObject"\]\n    resources = )\[[^\]]*\]`, `${1}["${local.store_objects}runs/*/spec.json", "${local.store_objects}runs/*/plan.json"]`, "roles", "the sweeper role may s3:PutObject on arn:aws:s3:::bucket/llmbench/runs/nightly-20260101T030000Z-1a2b/spec.json"},
 		// Everything under runs/: the derived check is satisfied (the code
 		// does call PutObject there); the simulation is not.
 		{"sweeper writes runs/*", "terraform/iam.tf", `(sid       = "WritePlan"\n    actions   = \["s3:PutObject"\]\n    resources = )\[[^\]]*\]`, `${1}["${local.store_objects}runs/*"]`, "roles", "the sweeper role may s3:PutObject on arn:aws:s3:::bucket/llmbench/runs/nightly-20260101T030000Z-1a2b/summary.json"},

@@ -230,9 +230,8 @@ resource "aws_iam_role_policy" "aggregator" {
 # Sweep (load.profile sweep only): reads the run's spec and plan, runs
 # Athena over the first two levels' samples (as the aggregator does: the
 # Glue table, the Parquet files and athena-results/ as the sweeper), and
-# rewrites the plan with the rate levels. plan.Save writes spec.json
-# beside plan.json (the spec unchanged), so both keys are granted, and
-# nothing else under runs/: no summary, no report, no slice record.
+# rewrites the plan with the rate levels (plan.SavePlan: plan.json alone),
+# and nothing else under runs/: no spec, summary, report or slice record.
 
 resource "aws_iam_role" "sweeper" {
   name               = "${local.name}-sweeper"
@@ -255,7 +254,7 @@ data "aws_iam_policy_document" "sweeper" {
   statement {
     sid       = "WritePlan"
     actions   = ["s3:PutObject"]
-    resources = ["${local.store_objects}runs/*/spec.json", "${local.store_objects}runs/*/plan.json"]
+    resources = ["${local.store_objects}runs/*/plan.json"]
   }
 
   statement {

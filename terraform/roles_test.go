@@ -93,6 +93,7 @@ func roleCases(r *repo) []roleCase {
 		{fn: "sweeper", action: "glue:GetTable", arn: trend, why: "reads only the samples table"},
 		{fn: "sweeper", action: "s3:PutObject", key: sample, why: "reads samples, never writes them"},
 		{fn: "sweeper", action: "s3:DeleteObject", key: sample, why: "never deletes samples"},
+		{fn: "sweeper", action: "s3:PutObject", key: spec, why: "rewrites plan.json alone (plan.SavePlan): the spec is the planner's"},
 		{fn: "sweeper", action: "s3:PutObject", key: summary, why: "the aggregator's file"},
 		{fn: "sweeper", action: "s3:PutObject", key: report, why: "the aggregator's file"},
 		{fn: "sweeper", action: "s3:PutObject", key: lines, why: "the aggregator's file"},

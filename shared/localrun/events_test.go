@@ -28,6 +28,7 @@ var update = flag.Bool("update", false, "rewrite events/steps/*.json from what t
 var stepTypes = map[string][2]any{
 	"planner":    {workflow.PlanEvent{}, workflow.PlanOutput{}},
 	"worker":     {workflow.WorkEvent{}, workflow.WorkOutput{}},
+	"sweeper":    {workflow.SweepEvent{}, workflow.PlanOutput{}},
 	"aggregator": {workflow.AggregateEvent{}, workflow.AggregateOutput{}},
 }
 
@@ -63,21 +64,24 @@ func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 	return f(ctx, payload)
 }
 
-// TestStepEventFixtures runs the definition with a slice that fails and
+// TestStepEventFixtures runs the definition (a sweep) with a slice that fails and
 // records what each function was sent and answered. The fixtures in
 // events/steps/ must have the same shape (every key path and JSON type)
 // as those recordings, and decode strictly into the step's Go types: the
 // definition, the fixtures and the Go types cannot drift apart.
 func TestStepEventFixtures(t *testing.T) {
+	// A sweep, so that every function runs: concurrency 1, then 4 on two
+	// slices (one fails), then one rate between their measured rates.
 	f := newEnv(t, `{"name":"fixtures","target":{"kind":"sim","profile":"fixed"},
-	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[2],"requests":4,"slice_concurrency":1}}`)
+	  "workload":{"input_tokens":8,"output_tokens":4},
+	  "load":{"profile":"sweep","sweep_levels":1,"sweep_concurrency":4,"slice_concurrency":2,"duration":"300ms"}}`)
 	rec := &recorder{in: map[string][]byte{}, out: map[string][]byte{}}
 	fns := localrun.Functions(localrun.Steps{Planner: f.Planner, Worker: f.Worker, Sweeper: f.Sweeper, Aggregator: f.Aggregator})
 	work := fns["worker"]
 	fns["worker"] = handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
 		var ev workflow.WorkEvent
 		_ = json.Unmarshal(payload, &ev)
-		if ev.Worker == 1 {
+		if ev.LevelIndex == 1 && ev.Worker == 1 {
 			return nil, errors.New("worker 1 ran out of memory")
 		}
 		return work.Invoke(ctx, payload)

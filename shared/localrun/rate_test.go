@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -237,5 +238,28 @@ func TestConcurrencyRampAddsUsers(t *testing.T) {
 	}
 	if len(l.Series) == 0 {
 		t.Errorf("no per-second series")
+	}
+}
+
+// TestSweepWithNothingToSweep: a sweep whose first levels measured no
+// rate (every request failed) still aggregates them, and the summary says
+// why no rate level ran.
+func TestSweepWithNothingToSweep(t *testing.T) {
+	env := workflowtest.New(t, `{"name":"nosweep","target":{"kind":"openai","url":"http://127.0.0.1:1/v1","model":"m"},
+	  "workload":{"input_tokens":8,"output_tokens":3},
+	  "load":{"profile":"sweep","sweep_levels":2,"sweep_concurrency":2,"requests":3,"on_error":"immediate"}}`, workflowtest.Options{})
+	out, err := execution(env, nil).Run(context.Background(), "nosweep", env.Input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := workflowtest.ReadSummary(t, env.Store, out.RunID)
+	if len(sum.Levels) != 2 || out.Levels != 2 {
+		t.Fatalf("%d levels (output %d), want the 2 measured", len(sum.Levels), out.Levels)
+	}
+	if want := "nothing to sweep from"; !strings.Contains(sum.SweepError, want) {
+		t.Errorf("sweep_error %q, want it to say %q", sum.SweepError, want)
+	}
+	if strings.Contains(sum.SweepError, "errorMessage") {
+		t.Errorf("sweep_error %q is the Lambda error JSON, not its message", sum.SweepError)
 	}
 }

@@ -24,6 +24,16 @@ func Save(ctx context.Context, st store.Store, s *spec.Spec, p *Plan) error {
 	return nil
 }
 
+// SavePlan rewrites runs/<run_id>/plan.json alone (a sweep's step adds
+// levels; the spec does not change).
+func SavePlan(ctx context.Context, st store.Store, p *Plan) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("plan: encode %s: %w", store.PlanFile, err)
+	}
+	return st.Put(ctx, store.RunKey(p.RunID, store.PlanFile), append(b, '\n'))
+}
+
 // Load reads a run's spec and plan back from the store.
 func Load(ctx context.Context, st store.Store, runID string) (*spec.Spec, *Plan, error) {
 	if !ValidRunID(runID) {

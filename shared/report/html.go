@@ -269,6 +269,9 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	if n := Incomplete(s); n != "" {
 		v.Problems = append(v.Problems, n)
 	}
+	if s.SweepError != "" {
+		v.Problems = append(v.Problems, SweepNote(s))
+	}
 	for _, f := range s.FailedSlices {
 		v.Problems = append(v.Problems, failedSlice(s, f))
 	}

@@ -127,6 +127,9 @@ func problems(s *summary.Summary, errFormat string) []string {
 	if n := Incomplete(s); n != "" {
 		out = append(out, n)
 	}
+	if s.SweepError != "" {
+		out = append(out, SweepNote(s))
+	}
 	for _, f := range s.FailedSlices {
 		out = append(out, failedSlice(s, f))
 	}
@@ -327,4 +330,9 @@ func Incomplete(s *summary.Summary) string {
 		}
 	}
 	return fmt.Sprintf("INCOMPLETE run: %d slice(s) did not finish (%s); the figures cover the rows on disk", len(s.Unfinished), strings.Join(parts, "; "))
+}
+
+// SweepNote says why a sweep run has no rate levels.
+func SweepNote(s *summary.Summary) string {
+	return "SWEEP STOPPED after its first two levels, no rate level was run: " + s.SweepError
 }

@@ -38,6 +38,10 @@ type Summary struct {
 	// interrupted (a killed process, a Lambda killed mid-slice, a failed
 	// slice) and its figures cover only the rows on disk.
 	Unfinished []UnfinishedSlice `json:"unfinished_slices,omitempty"`
+	// SweepError says why a load.profile sweep run has no rate levels: its
+	// Sweep step failed (no rate between the two measured, or an error),
+	// and the run aggregated the levels it had.
+	SweepError string `json:"sweep_error,omitempty"`
 }
 
 // UnfinishedSlice is a slice whose worker did not record its end.
@@ -77,6 +81,7 @@ type Definitions struct {
 	Throughput string `json:"throughput"`
 	Percentile string `json:"percentile"`
 	Cost       string `json:"cost"`
+	OpenLoop   string `json:"open_loop"`
 }
 
 // Level holds the figures of one level: a concurrency (closed loop) or a

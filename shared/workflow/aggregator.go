@@ -82,6 +82,9 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 	if err != nil {
 		return nil, nil, err
 	}
+	if ev.SweepError != nil {
+		notes.sweepError = ev.SweepError.Message()
+	}
 	sum, err := a.summarize(ctx, r, failed, notes)
 	if err != nil {
 		return nil, nil, err
@@ -113,6 +116,7 @@ type notes struct {
 	retried    []summary.RetriedSlice
 	warnings   []summary.SliceWarning
 	unfinished []summary.UnfinishedSlice
+	sweepError string
 }
 
 // sliceNotes reads every slice record of the run: the slices that needed
@@ -198,7 +202,7 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		Simulated: a.cfg.Simulated, Target: desc,
 		StartedAt: p.CreatedAt.UTC(), FinishedAt: time.Now().UTC(),
 		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: n.retried, SliceWarnings: n.warnings,
-		Unfinished: n.unfinished,
+		Unfinished: n.unfinished, SweepError: n.sweepError,
 	}
 	if a.cfg.Simulated {
 		sum.SimProfile = s.Target.Profile
@@ -239,4 +243,6 @@ var Definitions = summary.Definitions{
 	Throughput: "output tokens (server usage when given) of ok measured requests / window",
 	Percentile: "exact, linear interpolation between closest ranks (numpy default), over ok measured requests",
 	Cost:       "usd_per_hour x instances / (output tok/s x 3600) x 1e6",
+	OpenLoop: "mode rate: not_sent arrivals count as requests and errors but widen no window; scheduled/achieved request rate = (n - 1) / span of the measured arrivals' intended / send instants; " +
+		"send lag = send - intended over sent requests; queue = the part of it waiting for a max_concurrency slot",
 }

@@ -93,6 +93,31 @@ type AggregateEvent struct {
 	// Earlier are the outcomes of the levels run before a sweep step
 	// planned more (SweepOutput.Done); empty without a sweep.
 	Earlier [][]SliceOutcome `json:"earlier,omitempty"`
+	// SweepError is the Sweep state's failure, caught so that the levels
+	// measured are still aggregated; null without one.
+	SweepError *StepFailure `json:"sweep_error,omitempty"`
+}
+
+// StepFailure is a step's error as a Catch records it: the error name and
+// its cause (a Lambda's error JSON).
+type StepFailure struct {
+	Error string `json:"Error"`
+	Cause string `json:"Cause"`
+}
+
+// Message is the failure for people: the Lambda's errorMessage when the
+// cause is a Lambda error, else the error and its cause.
+func (f *StepFailure) Message() string {
+	var le struct {
+		Message string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(f.Cause), &le) == nil && le.Message != "" {
+		return le.Message
+	}
+	if f.Cause == "" {
+		return f.Error
+	}
+	return f.Error + ": " + f.Cause
 }
 
 // AggregateOutput is the execution's result.

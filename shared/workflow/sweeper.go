@@ -68,7 +68,7 @@ func (sw *Sweeper) Sweep(ctx context.Context, ev SweepEvent) (*PlanOutput, error
 	if err := p.AddRates(s, rates, time.Now()); err != nil {
 		return nil, fmt.Errorf("workflow: sweep %s: %w", p.RunID, err)
 	}
-	if err := plan.Save(ctx, r.st, s, p); err != nil {
+	if err := plan.SavePlan(ctx, r.st, p); err != nil {
 		return nil, err
 	}
 	out.Levels = steps(p.Levels[2:])
