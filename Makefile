@@ -12,10 +12,10 @@ help: ## list the targets and the layout
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 	@echo
 	@echo "layout, in the data flow spec -> plan -> work -> aggregate (README: Development):"
-	@echo "  cmd/llmbench, functions/{planner,worker,aggregator}  entry points (CLI, Lambda mains)"
+	@echo "  cmd/llmbench, functions/{planner,worker,sweeper,aggregator}  entry points (CLI, Lambda mains)"
 	@echo "  shared/localrun    the definition run in-process (CLI only)"
-	@echo "  shared/workflow    the steps: Planner, Worker, Aggregator"
-	@echo "  shared/plan  loadgen  target/{openai,sagemaker}  sample  store  query/{duckdb,athena}  report"
+	@echo "  shared/workflow    the steps: Planner, Worker, Sweeper, Aggregator"
+	@echo "  shared/plan  arrival  loadgen  target/{openai,sagemaker}  sample  store  query/{duckdb,athena}  report"
 	@echo "  statemachine/benchmark.asl.json, events/*.json (specs), events/steps/*.json (step events)"
 
 build: ## build the CLI into bin/llmbench (links DuckDB through cgo)

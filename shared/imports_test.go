@@ -32,7 +32,7 @@ var layers = map[string]int{
 	// 5: running the steps: in-process, or for tests.
 	"shared/localrun": 5, "shared/workflow/workflowtest": 5,
 	// 6: entry points.
-	"cmd/llmbench": 6, "functions/planner": 6, "functions/worker": 6, "functions/aggregator": 6,
+	"cmd/llmbench": 6, "functions/planner": 6, "functions/worker": 6, "functions/sweeper": 6, "functions/aggregator": 6,
 	"functions": 6, "terraform": 6, "shared": 6,
 }
 

@@ -1,12 +1,12 @@
 # The Glue catalog Athena reads.
 #
 # samples: the Parquet rows of shared/sample.Row, one per request, at
-#   <store_prefix>/samples/dt=YYYY-MM-DD/run_id=<id>/level=<c>/worker=<w>-part-<n>.parquet.
+#   <store_prefix>/samples/dt=YYYY-MM-DD/run_id=<id>/level=<index>/worker=<w>-part-<n>.parquet.
 #   Partitions: dt (date projection) and run_id (injected projection): Athena
 #   computes the partition locations instead of reading a partition list, and
 #   every query must name its run_id (WHERE run_id = '…', as the summary SQL
 #   does). level is NOT a partition key: it is a column of every row, and
-#   Athena reads the level=<c>/ folders under a partition location as part of
+#   Athena reads the level=<index>/ folders under a partition location as part of
 #   it. Projecting level as an integer range too would multiply the
 #   locations every query lists (days x levels); projecting it as injected
 #   would make every query name its levels, which the summary SQL does not.

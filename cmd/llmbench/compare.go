@@ -157,7 +157,7 @@ func checkRegressions(base, cand *summary.Summary, th compare.Thresholds, stdout
 		fmt.Fprintf(stdout, "not compared: levels %v are only in the candidate\n", onlyC)
 	}
 	if len(common) == 0 {
-		return errors.New("compare: the runs have no concurrency level in common")
+		return errors.New("compare: " + compare.NoCommonLevel(base, cand))
 	}
 	diffs := compare.Diff(base, cand, th)
 	if _, err := stdout.Write(compare.DiffTable(diffs)); err != nil {

@@ -117,7 +117,7 @@ func TestCompareBaseline(t *testing.T) {
 		// A looser error gate leaves only the throughput.
 		{"error gate", []string{"--baseline", base, "--max-error-increase", "5", slowAndFailing}, 1, []string{"4 regression(s)", "output tok/s"}},
 		// No level in common: nothing can be checked, and that fails.
-		{"no common level", []string{"--baseline", base, otherLevels}, 1, []string{"no concurrency level in common", "only in the baseline"}},
+		{"no common level", []string{"--baseline", base, otherLevels}, 1, []string{"No level in common: the baseline has concurrency levels", "only in the baseline"}},
 		// Usage errors exit 2.
 		{"no candidate", []string{"--baseline", base}, 2, []string{"want one candidate run"}},
 		{"two candidates", []string{"--baseline", base, within5, ttft15}, 2, []string{"want one candidate run"}},
