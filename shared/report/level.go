@@ -114,7 +114,12 @@ var rateColumns = []column{
 		}
 		return fmt.Sprintf("%.2f", l.ScheduledRequestRate)
 	}},
-	{"achieved req/s", func(l *summary.Level) string { return fmt.Sprintf("%.2f", l.AchievedRequestRate) }},
+	{"achieved req/s", func(l *summary.Level) string {
+		if !IsRate(l) {
+			return "-" // a closed loop's sends follow its answers: req/s above says what it did
+		}
+		return fmt.Sprintf("%.2f", l.AchievedRequestRate)
+	}},
 	{"achieved % of scheduled", func(l *summary.Level) string {
 		if !IsRate(l) || l.ScheduledRequestRate <= 0 {
 			return "-"
