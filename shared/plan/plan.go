@@ -19,6 +19,11 @@ type Plan struct {
 	CreatedAt time.Time `json:"created_at"`
 	Levels    []Level   `json:"levels"`
 	Workers   int       `json:"max_workers"` // the most slices any level runs at once
+	// Seed fixes the run's prompts and arrival schedules: the spec's seed,
+	// or, when it has none, one drawn for the run, so that two runs of one
+	// spec send different prompts (a server's prefix cache cannot flatter
+	// a repeat) and a given seed reproduces them exactly.
+	Seed int64 `json:"seed"`
 }
 
 // Level is one level and its slices: Concurrency virtual users (mode
@@ -29,8 +34,8 @@ type Level struct {
 	Mode        string  `json:"mode"`
 	Concurrency int     `json:"concurrency"`
 	Rate        float64 `json:"rate,omitempty"`
-	// Seed fixes the level's arrival schedule (mode rate): the spec's
-	// seed, or one the planner drew for the run.
+	// Seed fixes the level's arrival schedule (mode rate): the plan's
+	// seed (the schedule mixes in the level's index).
 	Seed uint64 `json:"seed,omitempty"`
 	// Ramp is the spec's load.ramp when the level is a ramp.
 	Ramp   *spec.Ramp `json:"ramp,omitempty"`
@@ -116,7 +121,7 @@ func Make(s *spec.Spec, runID string, now time.Time) (*Plan, error) {
 	if !ValidRunID(runID) {
 		return nil, fmt.Errorf("plan: bad run id %q", runID)
 	}
-	p := &Plan{RunID: runID, Name: s.Name, Output: s.Output, Day: now.UTC().Format(DayLayout), CreatedAt: now.UTC()}
+	p := &Plan{RunID: runID, Name: s.Name, Output: s.Output, Day: now.UTC().Format(DayLayout), CreatedAt: now.UTC(), Seed: runSeed(s.Seed, runID, now)}
 	l := s.Load
 	switch {
 	case l.Profile == spec.ProfileSweep:
@@ -192,7 +197,7 @@ func (p *Plan) AddRates(s *spec.Spec, rates []float64, now time.Time) error {
 				path, peak, w, l.SliceRate, l.MaxConcurrency, l.SliceConcurrency, MaxSlices, spec.MaxSliceRate)
 		}
 		i := len(p.Levels)
-		lv := Level{Index: i, Mode: spec.ModeRate, Concurrency: l.MaxConcurrency, Rate: rate, Seed: levelSeed(s.Seed, p.RunID, now), Ramp: l.Ramp}
+		lv := Level{Index: i, Mode: spec.ModeRate, Concurrency: l.MaxConcurrency, Rate: rate, Seed: uint64(p.Seed), Ramp: l.Ramp}
 		if l.MaxConcurrency > 0 && l.MaxConcurrency < w {
 			return fmt.Errorf("plan: load.max_concurrency: %d is below the %d workers %s needs at load.slice_rate %g req/s (each worker holds at least one slot): raise it, or load.slice_rate",
 				l.MaxConcurrency, w, path, l.SliceRate)
@@ -241,16 +246,15 @@ func ArrivalSpec(s *spec.Spec, lv Level) arrival.Spec {
 	return a
 }
 
-// levelSeed is the seed of a rate level's schedule: the spec's, or, when
-// it has none, one drawn from the run id and the planning instant, so
-// that two runs of one spec do not send at the same instants.
-func levelSeed(seed int64, runID string, now time.Time) uint64 {
+// runSeed is the run's seed: the spec's, or, when it has none, one drawn
+// from the run id and the planning instant (never 0, which means "draw").
+func runSeed(seed int64, runID string, now time.Time) int64 {
 	if seed != 0 {
-		return uint64(seed)
+		return seed
 	}
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s %d", runID, now.UnixNano())
-	return h.Sum64() | 1
+	return int64(h.Sum64()>>1) | 1
 }
 
 // Split divides a level's concurrency into slices of at most max virtual

@@ -72,7 +72,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	// the normal path the Close below has done both, and this one is a
 	// no-op.
 	defer parts.Close(context.WithoutCancel(ctx))
-	gen := workload.New(s.Seed, s.Workload.InputTokens)
+	gen := workload.New(r.plan.Seed, s.Workload.InputTokens)
 
 	var counters *loadgen.Counters
 	if w.cfg.Counters != nil {
