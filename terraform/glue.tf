@@ -261,6 +261,12 @@ resource "aws_glue_catalog_table" "samples" {
       type    = "double"
       comment = "mode rate: time the arrival waited for a load.max_concurrency slot"
     }
+
+    columns {
+      name    = "prompt_id"
+      type    = "bigint"
+      comment = "the prompt: the dataset record's 0-based index, or the synthetic draw's"
+    }
   }
 }
 

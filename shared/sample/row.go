@@ -65,6 +65,9 @@ type Row struct {
 	RequestRate float64 `parquet:"request_rate"` // mode rate: the level's asked rate (a ramp's end), requests/s; 0 otherwise
 	IntendedMs  float64 `parquet:"intended_ms"`  // when the request was meant to be sent, ms after the level's start instant
 	QueueMs     float64 `parquet:"queue_ms"`     // mode rate: time waiting for a load.max_concurrency slot
+
+	// The prompt (added with real workloads).
+	PromptID int64 `parquet:"prompt_id"` // the dataset record's 0-based index, or the synthetic draw's
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -83,6 +86,7 @@ type Meta struct {
 	Mode       string        // "concurrency" or "rate"
 	Rate       float64       // the level's asked rate, mode rate
 	Queue      time.Duration // the wait for a max_concurrency slot
+	PromptID   int64         // the dataset record, or the synthetic draw
 }
 
 // FromResult derives a Row from a raw Result. Offsets are taken on the
@@ -115,6 +119,7 @@ func FromResult(m Meta, r *Result) Row {
 		Mode:         m.Mode,
 		RequestRate:  m.Rate,
 		QueueMs:      ms(m.Queue),
+		PromptID:     m.PromptID,
 	}
 	if !m.Intended.IsZero() {
 		row.SchedDelayMs = ms(r.Start.Sub(m.Intended))

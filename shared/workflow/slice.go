@@ -86,6 +86,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
 			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended, Backoff: is.Backoff,
 			LevelIndex: sl.LevelIndex, Mode: lv.Mode, Rate: rate, Queue: is.Queue,
+			PromptID: syntheticDraw(sl.Worker, is.Seq),
 		}, is.Result)
 		mu.Lock()
 		res.Requests++
@@ -167,6 +168,11 @@ func executor(s *spec.Spec, lv plan.Level, sl plan.Slice) (loadgen.Executor, err
 	}
 	return &loadgen.OpenLoop{Arrivals: share, MaxConcurrency: sl.Concurrency}, nil
 }
+
+// syntheticDraw numbers a synthetic prompt within its level: the
+// prompt of request seq of worker w is draw w·2³² + seq (workload's
+// Prompt(level, w, seq)).
+func syntheticDraw(worker int, seq int64) int64 { return int64(worker)<<32 | seq }
 
 // levelRate is the asked rate a level's rows carry: its rate, or its
 // ramp's end; 0 in mode concurrency.
