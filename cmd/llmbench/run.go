@@ -89,7 +89,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	if *maxErrorRate < 0 || *maxErrorRate > 1 {
 		return usageError("run: --max-error-rate must be between 0 and 1, got %g", *maxErrorRate)
 	}
-	if err := checkPlan(pos[0], s); err != nil {
+	if _, err := checkPlan(pos[0], s); err != nil {
 		return err
 	}
 	if *cloud {

@@ -65,9 +65,12 @@ func validateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			fmt.Fprintf(stderr, "%s\n", err)
 			bad++
 			continue
-		} else if err := checkPlan(f, s); err != nil {
+		} else if p, err := checkPlan(f, s); err != nil {
 			fmt.Fprintf(stderr, "%s\n", err)
 			bad++
+			continue
+		} else {
+			fmt.Fprintf(stdout, "%s: ok: %s\n", f, planned(s, p))
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", f)
@@ -131,9 +134,10 @@ func parseSpec(path string, doc []byte) (*spec.Spec, error) {
 // checkPlan runs the planner's checks on a valid spec, as run (locally or
 // with an s3:// output, on AWS) would: the slices of every level, and in
 // AWS the time a level's worker needs. Errors name the file.
-func checkPlan(path string, s *spec.Spec) error {
-	err := func() error {
-		if _, err := plan.Make(s, "validate", time.Now()); err != nil {
+func checkPlan(path string, s *spec.Spec) (*plan.Plan, error) {
+	var p *plan.Plan
+	err := func() (err error) {
+		if p, err = plan.Make(s, "validate", time.Now()); err != nil {
 			return err
 		}
 		if strings.HasPrefix(s.Output, "s3://") {
@@ -146,7 +150,24 @@ func checkPlan(path string, s *spec.Spec) error {
 		return nil
 	}()
 	if err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("%s: %w", path, err)}
+		return nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", path, err)}
 	}
-	return nil
+	return p, nil
+}
+
+// planned says what a plan will run: each level and its workers.
+func planned(s *spec.Spec, p *plan.Plan) string {
+	var levels []string
+	for _, l := range p.Levels {
+		label := l.Label()
+		if l.Mode != spec.ModeRate && l.Ramp == nil {
+			label = "concurrency " + label
+		}
+		levels = append(levels, fmt.Sprintf("%s (%d worker(s))", label, len(l.Slices)))
+	}
+	out := fmt.Sprintf("%d level(s): %s", len(p.Levels), strings.Join(levels, ", "))
+	if s.Load.Profile == spec.ProfileSweep {
+		out += fmt.Sprintf(", then %d rate level(s) between the two measured request rates", s.Load.SweepLevels)
+	}
+	return out
 }

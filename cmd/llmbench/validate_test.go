@@ -41,6 +41,13 @@ func TestValidateByContent(t *testing.T) {
 		{"spec as something.asl.json", "something.asl.json", string(spec), 0, "something.asl.json: ok"},
 		// ... and its problems are the spec's, with their field paths.
 		{"broken spec as something.asl.json", "something.asl.json", brokenSpec, 2, "workload.input_tokens:"},
+		// A valid spec says what it will run: each level and its workers.
+		{"rate spec", "rates.json", `{"name":"r","target":{"kind":"sim"},"load":{"rates":[2,450],"max_concurrency":64,"duration":"30s"}}`, 0,
+			"rates.json: ok: 2 level(s): 2 req/s ≤64 (2 worker(s)), 450 req/s ≤64 (5 worker(s))"},
+		{"sweep spec", "sweep.json", `{"name":"s","target":{"kind":"sim"},"load":{"profile":"sweep","sweep_levels":3,"sweep_concurrency":8,"duration":"30s"}}`, 0,
+			"sweep.json: ok: 2 level(s): concurrency 1 (1 worker(s)), concurrency 8 (1 worker(s)), then 3 rate level(s) between the two measured request rates"},
+		{"rate too high for the fleet", "fleet.json", `{"name":"f","target":{"kind":"sim"},"load":{"rates":[50000],"slice_rate":1000,"duration":"30s"}}`, 2,
+			"load.rates[0]: 50000 req/s needs 50 workers at load.slice_rate 1000 req/s each"},
 		// Malformed JSON is no definition: the spec check says where it breaks.
 		{"malformed JSON as z.asl.json", "z.asl.json", `{"StartAt": "A", "States": }`, 2, "malformed JSON"},
 	}
