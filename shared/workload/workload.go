@@ -35,10 +35,17 @@ func New(seed int64, inputTokens int) *Generator {
 // Prompt returns the prompt of request seq of worker w at a level: the same
 // arguments always give the same prompt.
 func (g *Generator) Prompt(level, worker int, seq int64) string {
+	return g.PromptOf(level, worker, seq, g.tokens)
+}
+
+// PromptOf is Prompt of n words instead of the Generator's length (a
+// length drawn per request): the same arguments always give the same
+// prompt.
+func (g *Generator) PromptOf(level, worker int, seq int64, n int) string {
 	r := rand.New(rand.NewPCG(g.seed^uint64(level)<<40^uint64(worker)<<20, uint64(seq)))
 	var b strings.Builder
-	b.Grow(g.tokens * 7)
-	for i := 0; i < g.tokens; i++ {
+	b.Grow(n * 7)
+	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(' ')
 		}

@@ -39,3 +39,22 @@ func TestWords(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptOf: a per-request length gives a prompt of that many words,
+// the same for the same arguments; Prompt is PromptOf at the Generator's
+// length.
+func TestPromptOf(t *testing.T) {
+	g := New(7, 32)
+	for _, n := range []int{1, 17, 300} {
+		p := g.PromptOf(2, 1, 5, n)
+		if got := len(strings.Fields(p)); got != n {
+			t.Errorf("PromptOf(…, %d) has %d words", n, got)
+		}
+		if p != g.PromptOf(2, 1, 5, n) {
+			t.Errorf("PromptOf(…, %d) is not repeatable", n)
+		}
+	}
+	if g.Prompt(2, 1, 5) != g.PromptOf(2, 1, 5, 32) {
+		t.Error("Prompt differs from PromptOf at the Generator's length")
+	}
+}
