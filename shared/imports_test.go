@@ -20,6 +20,7 @@ var layers = map[string]int{
 	// 1: foundations, importing nothing of the project's but layer 0.
 	"shared/spec": 1, "shared/sample": 1, "shared/store": 1, "shared/sse": 1, "shared/summary": 1,
 	"shared/cost": 1, "shared/workload": 1, "shared/sdkhttp": 1, "shared/sfnlocal": 1, "shared/simllm": 1,
+	"shared/dataset":      1,
 	"shared/report/chart": 1, "shared/query/athena/athenafake": 1, "shared/timingtest": 1, "statemachine": 1,
 	// 2: the core, one job each.
 	"shared/plan": 2, "shared/loadgen": 2, "shared/backoff": 2, "shared/target": 2, "shared/secrets": 2, "shared/query": 2,
