@@ -61,8 +61,10 @@ type Target struct {
 	TargetVariant      string `json:"target_variant,omitempty"`
 	Format             string `json:"format,omitempty"` // chat (LMI/vLLM OpenAI schema, default), lmi (inputs/parameters), tgi
 
-	// IgnoreEOS asks the server to generate exactly max_tokens (vLLM's
-	// ignore_eos), so that every request has the same output length.
+	// IgnoreEOS is the former place of workload.ignore_eos.
+	//
+	// Deprecated: set workload.ignore_eos. ApplyDefaults moves a true value
+	// there and clears this one.
 	IgnoreEOS bool `json:"ignore_eos,omitempty"`
 }
 
@@ -83,12 +85,29 @@ type SigV4 struct {
 	Region  string `json:"region"`  // the region of the endpoint, e.g. us-east-1
 }
 
-// Workload says what each request asks.
+// Workload says what each request asks. The generation parameters
+// (Temperature to ExtraBody) are sent to every kind of target, each under
+// the name its schema gives it; one a target cannot carry is refused by
+// Validate, never dropped. Unset, they are not sent (but Temperature,
+// which defaults to DefaultTemperature).
 type Workload struct {
 	Prompts      string `json:"prompts,omitempty"`       // synthetic (the only source so far)
 	InputTokens  int    `json:"input_tokens,omitempty"`  // approximate prompt length, in words
 	OutputTokens int    `json:"output_tokens,omitempty"` // max_tokens of each request
 	Stream       *bool  `json:"stream,omitempty"`        // default true
+
+	Temperature *float64 `json:"temperature,omitempty"` // >= 0; default 0, greedy decoding
+	TopP        *float64 `json:"top_p,omitempty"`       // in (0, 1]; only with a temperature > 0
+	MinTokens   *int     `json:"min_tokens,omitempty"`  // at least this many output tokens (vLLM)
+	// IgnoreEOS asks the server to generate exactly output_tokens (vLLM's
+	// ignore_eos), so that every request has the same output length.
+	IgnoreEOS bool     `json:"ignore_eos,omitempty"`
+	Stop      []string `json:"stop,omitempty"` // at most 4 stop sequences
+	// ExtraBody is a JSON object whose members are added to every request
+	// body: at its top level in the OpenAI schema (kinds openai and sim,
+	// sagemaker format chat), in "parameters" for sagemaker formats lmi and
+	// tgi. It must not set what llmbench sets itself.
+	ExtraBody json.RawMessage `json:"extra_body,omitempty"`
 }
 
 // Streaming reports whether requests stream (the default).
@@ -178,6 +197,7 @@ const (
 	DefaultAPI              = "chat"
 	DefaultInputTokens      = 256
 	DefaultOutputTokens     = 64
+	DefaultTemperature      = 0.0 // greedy, what llmbench has always sent
 	DefaultRequestTimeout   = "120s"
 	DefaultSliceConcurrency = 40
 	DefaultSimProfile       = "g5-llama31-8b-awq"
@@ -227,6 +247,20 @@ func Parse(r io.Reader) (*Spec, error) {
 	return &s, nil
 }
 
+// compactObject is extra_body as it is sent: compact, and nil when JSON
+// null or absent. A value that does not compact is kept for Validate to
+// report.
+func compactObject(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
+}
+
 func describeJSONError(err error) string {
 	var te *json.UnmarshalTypeError
 	var se *json.SyntaxError
@@ -274,6 +308,14 @@ func (s *Spec) ApplyDefaults() {
 	if w.OutputTokens == 0 {
 		w.OutputTokens = DefaultOutputTokens
 	}
+	if w.Temperature == nil {
+		v := DefaultTemperature
+		w.Temperature = &v
+	}
+	if t.IgnoreEOS {
+		w.IgnoreEOS, t.IgnoreEOS = true, false // the deprecated alias
+	}
+	w.ExtraBody = compactObject(w.ExtraBody)
 	l := &s.Load
 	if l.Profile == "" {
 		l.Profile = ProfileFixed

@@ -1,6 +1,9 @@
 package spec
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -86,6 +89,10 @@ func (s *Spec) Validate() error {
 		} else if !regionRE.MatchString(a.SigV4.Region) {
 			add("target.auth.sigv4.region", "must be an AWS region such as us-east-1, got %q", a.SigV4.Region)
 		}
+	} else if a != nil && t.Kind == KindSageMaker {
+		// The SDK signs every call with the worker's credentials; a header
+		// secret would never be resolved nor sent.
+		add("target.auth", "is not used by kind %q: the AWS SDK signs every call with the worker's credentials (SigV4); remove it", t.Kind)
 	} else if a != nil {
 		if a.Header == "" {
 			add("target.auth.header", "is required (or sigv4)")
@@ -94,6 +101,16 @@ func (s *Spec) Validate() error {
 		}
 		if err := a.Secret.check(); err != nil {
 			add("target.auth.secret", "%v", err)
+		}
+	}
+	if t.Kind == KindSageMaker {
+		// The SageMaker target sends only the runtime API's own headers and
+		// copies no response header into rows: refuse what it would drop.
+		if len(t.Headers) > 0 {
+			add("target.headers", "is not supported by kind %q: the SageMaker runtime API takes no request headers of the caller's, and the target sends none", t.Kind)
+		}
+		if len(t.CaptureHeaders) > 0 {
+			add("target.capture_headers", "is not supported by kind %q: the target copies no response header into rows", t.Kind)
 		}
 	}
 	for k := range t.Headers {
@@ -126,6 +143,7 @@ func (s *Spec) Validate() error {
 	if w.OutputTokens < 1 || w.OutputTokens > 1_000_000 {
 		add("workload.output_tokens", "must be between 1 and 1000000, got %d", w.OutputTokens)
 	}
+	p = append(p, s.checkGeneration()...)
 
 	l := s.Load
 	dur := checkDuration(&p, "load.duration", l.Duration, false)
@@ -224,3 +242,183 @@ var headerToken = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 // ValidHeaderName tells whether name may be an HTTP header name (an RFC
 // 9110 token). The OpenAI client checks the headers it is given with it.
 func ValidHeaderName(name string) bool { return headerToken.MatchString(name) }
+
+// maxStop is the most stop sequences workload.stop may have: OpenAI's
+// limit, and TGI's default (--max-stop-sequences 4).
+const maxStop = 4
+
+// checkGeneration checks the workload's generation parameters, and refuses
+// what the target's body schema cannot carry.
+func (s *Spec) checkGeneration() Problems {
+	var p Problems
+	add := func(path, format string, args ...any) {
+		p = append(p, path+": "+fmt.Sprintf(format, args...))
+	}
+	w := s.Workload
+	temp := 0.0
+	if w.Temperature != nil {
+		temp = *w.Temperature
+	}
+	if temp < 0 {
+		add("workload.temperature", "must be >= 0, got %g", temp)
+	}
+	if tp := w.TopP; tp != nil {
+		switch {
+		case !(*tp > 0 && *tp <= 1):
+			add("workload.top_p", "must be > 0 and <= 1, got %g", *tp)
+		case *tp < 1 && temp == 0:
+			add("workload.top_p", "has no effect at workload.temperature 0 (greedy decoding, the default): vLLM ignores it, TGI would sample instead; set a temperature > 0")
+		}
+	}
+	if m := w.MinTokens; m != nil {
+		if *m < 0 {
+			add("workload.min_tokens", "must be >= 0, got %d", *m)
+		} else if w.OutputTokens > 0 && *m > w.OutputTokens {
+			add("workload.min_tokens", "must be <= workload.output_tokens (%d), got %d", w.OutputTokens, *m)
+		}
+	}
+	if len(w.Stop) > maxStop {
+		add("workload.stop", "must have at most %d sequences (OpenAI's and TGI's limit), got %d", maxStop, len(w.Stop))
+	}
+	for i, st := range w.Stop {
+		if st == "" {
+			add(fmt.Sprintf("workload.stop[%d]", i), "must not be empty")
+		}
+	}
+
+	schema := bodySchema(s.Target)
+	if schema == SageMakerTGI {
+		why := "format tgi cannot carry it: TGI's generate parameters have no %s"
+		if w.MinTokens != nil {
+			add("workload.min_tokens", why, "minimum output length")
+		}
+		if w.IgnoreEOS {
+			add("workload.ignore_eos", why+" (the deprecated target.ignore_eos lands here too)", "ignore_eos")
+		}
+	}
+	keys, err := objectKeys(w.ExtraBody)
+	if err != nil {
+		add("workload.extra_body", "%v", err)
+	}
+	seen := map[string]bool{}
+	for _, k := range keys {
+		path := "workload.extra_body." + k
+		if seen[k] {
+			add(path, "repeats a key")
+			continue
+		}
+		seen[k] = true
+		if why := extraBodyRefusal(schema, k); why != "" {
+			add(path, "%s", why)
+		}
+	}
+	return p
+}
+
+// bodySchema names the request body a target is sent: the OpenAI schema
+// (kinds openai and sim, sagemaker format chat: "chat"), or LMI's or
+// TGI's.
+func bodySchema(t Target) string {
+	if t.Kind == KindSageMaker && (t.Format == SageMakerLMI || t.Format == SageMakerTGI) {
+		return t.Format
+	}
+	return SageMakerChat
+}
+
+// setByLLMBench lists, per body schema, the members of the object that
+// extra_body is merged into which llmbench writes itself, and whence.
+var setByLLMBench = map[string]map[string]string{
+	SageMakerChat: {
+		"model":                 "is set by llmbench (target.model)",
+		"messages":              "is set by llmbench (the prompt)",
+		"prompt":                "is set by llmbench (the prompt)",
+		"stream":                "is set by llmbench (workload.stream)",
+		"stream_options":        "is set by llmbench (usage is always requested when streaming)",
+		"max_tokens":            "is set by llmbench (workload.output_tokens)",
+		"max_completion_tokens": "would override max_tokens, which llmbench sets (workload.output_tokens)",
+		"temperature":           "use workload.temperature",
+		"top_p":                 "use workload.top_p",
+		"min_tokens":            "use workload.min_tokens",
+		"ignore_eos":            "use workload.ignore_eos",
+		"stop":                  "use workload.stop",
+	},
+	// LMI hands the members of "parameters" on to vLLM's request, where
+	// these would override what llmbench set.
+	SageMakerLMI: {
+		"max_new_tokens":   "is set by llmbench (workload.output_tokens)",
+		"max_tokens":       "would override max_new_tokens, which llmbench sets (workload.output_tokens)",
+		"model":            "would override the request's model",
+		"prompt":           "would override the request's prompt",
+		"stream":           "would override the request's stream, which llmbench sets (workload.stream)",
+		"stream_options":   "would override the request's stream_options, which LMI sets",
+		"temperature":      "use workload.temperature",
+		"do_sample":        "is set by llmbench with a temperature > 0: use workload.temperature",
+		"top_p":            "use workload.top_p",
+		"min_tokens":       "use workload.min_tokens",
+		"ignore_eos":       "use workload.ignore_eos",
+		"ignore_eos_token": "use workload.ignore_eos",
+		"stop":             "use workload.stop",
+		"stop_sequences":   "use workload.stop",
+	},
+	SageMakerTGI: {
+		"max_new_tokens": "is set by llmbench (workload.output_tokens)",
+		"details":        "is set by llmbench (true: the final event's token counts)",
+		"temperature":    "use workload.temperature",
+		"do_sample":      "is set by llmbench with a temperature > 0: use workload.temperature",
+		"top_p":          "use workload.top_p",
+		"stop":           "use workload.stop",
+	},
+}
+
+// tgiParameters are the other members of TGI's GenerateParameters
+// (router/src/lib.rs). TGI ignores a member it does not know, so
+// extra_body may hold only these.
+var tgiParameters = []string{
+	"adapter_id", "best_of", "decoder_input_details", "frequency_penalty", "grammar",
+	"repetition_penalty", "return_full_text", "seed", "top_k", "top_n_tokens", "truncate",
+	"typical_p", "watermark",
+}
+
+// extraBodyRefusal says why member k of extra_body is refused in schema,
+// or "".
+func extraBodyRefusal(schema, k string) string {
+	if why := setByLLMBench[schema][k]; why != "" {
+		return why
+	}
+	if schema == SageMakerTGI {
+		for _, name := range tgiParameters {
+			if k == name {
+				return ""
+			}
+		}
+		return "is not a TGI generate parameter, and TGI ignores unknown ones; it knows " + strings.Join(tgiParameters, ", ")
+	}
+	return ""
+}
+
+// objectKeys returns the keys of the JSON object raw in order, repeats
+// included; none when raw is empty.
+func objectKeys(raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	notObject := errors.New("must be a JSON object of members to add to each request body")
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, notObject
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		k, ok := tok.(string)
+		if err != nil || !ok {
+			return keys, notObject
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return keys, notObject
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}

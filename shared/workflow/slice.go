@@ -111,6 +111,13 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 			Prompt:      gen.Prompt(sl.LevelIndex, sl.Worker, seq),
 			InputTokens: s.Workload.InputTokens,
 			MaxTokens:   s.Workload.OutputTokens,
+			// The spec's own values, shared by every request (read only).
+			Temperature: s.Workload.Temperature,
+			TopP:        s.Workload.TopP,
+			MinTokens:   s.Workload.MinTokens,
+			IgnoreEOS:   s.Workload.IgnoreEOS,
+			Stop:        s.Workload.Stop,
+			ExtraBody:   s.Workload.ExtraBody,
 		})
 	}
 	cfg := loadgen.Config{

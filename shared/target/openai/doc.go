@@ -7,6 +7,16 @@
 // failure is a Result with an error status that keeps every timestamp
 // measured before it, so that row counts reconcile with requests issued.
 //
+// # Request body
+//
+// The body is the OpenAI schema (target.OpenAIBody): model, messages (one
+// user message) or prompt, max_tokens, stream, and when streaming
+// stream_options.include_usage. A Request's generation parameters are sent
+// only when set, at the top level: temperature, top_p, stop, and vLLM's
+// extensions min_tokens and ignore_eos (a server that does not know them
+// may refuse the request, as OpenAI's own API does, or ignore them).
+// Request.ExtraBody's members are added at the top level as they are.
+//
 // # Measuring rules
 //
 // The rules below are the product; the stored row (sample.FromResult)

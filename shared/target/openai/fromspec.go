@@ -33,10 +33,12 @@ type FromSpecOptions struct {
 }
 
 // FromSpec builds the client a run spec's target describes (kind openai,
-// or sim with BaseURL set): its URL, API, model, headers, captured headers
-// and ignore_eos, streaming as the workload says, authenticated by a
-// resolved secret in a header or by a SigV4 signature. ctx bounds the
-// secret's resolution. Call Close when done with the client.
+// or sim with BaseURL set): its URL, API, model, headers and captured
+// headers, streaming as the workload says, authenticated by a resolved
+// secret in a header or by a SigV4 signature. ctx bounds the secret's
+// resolution. The workload's generation parameters (temperature, top_p,
+// min_tokens, ignore_eos, stop, extra_body) travel in each
+// target.Request. Call Close when done with the client.
 func FromSpec(ctx context.Context, s *spec.Spec, opts FromSpecOptions) (*Client, error) {
 	t := s.Target
 	url := t.URL
@@ -83,7 +85,6 @@ func FromSpec(ctx context.Context, s *spec.Spec, opts FromSpecOptions) (*Client,
 		Stream:         s.Workload.Streaming(),
 		Headers:        headers,
 		CaptureHeaders: t.CaptureHeaders,
-		IgnoreEOS:      t.IgnoreEOS,
 		Sign:           sign,
 		Client:         hc,
 	})

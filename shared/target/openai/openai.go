@@ -3,7 +3,6 @@ package openai
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -43,9 +42,6 @@ type Config struct {
 	// CaptureHeaders names response headers to copy into Result.Headers,
 	// keyed by the name as given here.
 	CaptureHeaders []string
-	// IgnoreEOS sends "ignore_eos": true (a vLLM extension) so that the
-	// output length is exactly max_tokens.
-	IgnoreEOS bool
 	// Sign, when set, signs each request just before it is sent, with its
 	// headers final and body the exact bytes sent (SigV4 below). It runs
 	// before Result.Start: signing is not measured. An error fails the
@@ -140,9 +136,6 @@ func New(cfg Config) (*Client, error) {
 		mode = "stream"
 	}
 	c.describe = fmt.Sprintf("openai %s %s model=%s %s", safeURL(u), cfg.API, cfg.Model, mode)
-	if cfg.IgnoreEOS {
-		c.describe += " ignore_eos"
-	}
 	if cfg.Sign != nil {
 		c.describe += " signed"
 	}
@@ -263,40 +256,10 @@ func (c *Client) readResponse(ctx context.Context, resp *http.Response, wire *co
 	}
 }
 
-// requestBody encodes the JSON body.
+// requestBody encodes the JSON body: the OpenAI schema, the generation
+// parameters of req under their OpenAI (and vLLM) names.
 func (c *Client) requestBody(req target.Request) ([]byte, error) {
-	type message struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	}
-	type streamOptions struct {
-		IncludeUsage bool `json:"include_usage"`
-	}
-	body := struct {
-		Model         string         `json:"model"`
-		Messages      []message      `json:"messages,omitempty"`
-		Prompt        *string        `json:"prompt,omitempty"`
-		MaxTokens     int            `json:"max_tokens,omitempty"`
-		Temperature   float64        `json:"temperature"`
-		Stream        bool           `json:"stream"`
-		StreamOptions *streamOptions `json:"stream_options,omitempty"`
-		IgnoreEOS     bool           `json:"ignore_eos,omitempty"`
-	}{
-		Model:     c.cfg.Model,
-		MaxTokens: req.MaxTokens,
-		Stream:    c.cfg.Stream,
-		IgnoreEOS: c.cfg.IgnoreEOS,
-	}
-	if c.cfg.API == APICompletions {
-		body.Prompt = &req.Prompt
-	} else {
-		body.Messages = []message{{Role: "user", Content: req.Prompt}}
-	}
-	if c.cfg.Stream {
-		// Without it OpenAI-compatible servers send no usage in a stream.
-		body.StreamOptions = &streamOptions{IncludeUsage: true}
-	}
-	return json.Marshal(body)
+	return target.OpenAIBody(req, c.cfg.Model, c.cfg.API == APIChat, c.cfg.Stream)
 }
 
 // capture copies the configured response headers. They end up in stored

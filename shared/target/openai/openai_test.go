@@ -340,12 +340,13 @@ func TestRequestBody(t *testing.T) {
 		mod  func(*Config)
 		want string // the body, re-encoded with sorted keys
 	}{
-		// Chat, streaming: usage requested, temperature 0.
+		// Chat, streaming: usage requested; no generation parameter set, none
+		// sent (params_test.go sends them).
 		{"chat stream", nil,
-			`{"max_tokens":16,"messages":[{"content":"hello there","role":"user"}],"model":"m","stream":true,"stream_options":{"include_usage":true},"temperature":0}`},
-		// Completions, not streaming, ignore_eos.
-		{"completions", func(c *Config) { c.API = APICompletions; c.Stream = false; c.IgnoreEOS = true },
-			`{"ignore_eos":true,"max_tokens":16,"model":"m","prompt":"hello there","stream":false,"temperature":0}`},
+			`{"max_tokens":16,"messages":[{"content":"hello there","role":"user"}],"model":"m","stream":true,"stream_options":{"include_usage":true}}`},
+		// Completions, not streaming.
+		{"completions", func(c *Config) { c.API = APICompletions; c.Stream = false },
+			`{"max_tokens":16,"model":"m","prompt":"hello there","stream":false}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -682,8 +683,8 @@ func TestNew(t *testing.T) {
 		{"minimal", Config{BaseURL: "http://127.0.0.1:8000/v1/", Model: "m", Stream: true}, "",
 			"openai http://127.0.0.1:8000/v1 chat model=m stream"},
 		// Completions without streaming; a query secret is hidden.
-		{"completions", Config{BaseURL: "https://h.example/openai?api-key=x", API: "completions", Model: "m", IgnoreEOS: true}, "",
-			"openai https://h.example/openai?… completions model=m nostream ignore_eos"},
+		{"completions", Config{BaseURL: "https://h.example/openai?api-key=x", API: "completions", Model: "m"}, "",
+			"openai https://h.example/openai?… completions model=m nostream"},
 		{"no scheme", Config{BaseURL: "127.0.0.1:8000", Model: "m"}, "base URL", ""},
 		{"no host", Config{BaseURL: "http:///v1", Model: "m"}, "with a host", ""},
 		{"bad api", Config{BaseURL: "http://h/v1", API: "responses", Model: "m"}, "api must be", ""},

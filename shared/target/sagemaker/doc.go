@@ -19,6 +19,31 @@
 // not by format, so a container that answers in another of the shapes is
 // still understood.
 //
+// A Request's generation parameters, when set, go where each container
+// reads them, under its names; Request.ExtraBody's members go beside them:
+//
+//	          chat (top level)   lmi ("parameters")                tgi ("parameters")
+//	temp. t   temperature        temperature; do_sample if t > 0   t > 0: temperature, do_sample; 0: none
+//	top_p p   top_p              top_p                             p < 1: top_p; 1: none
+//	min       min_tokens         min_tokens                        refused
+//	ignore    ignore_eos         ignore_eos_token                  refused
+//	stop      stop               stop                              stop
+//
+// chat is the OpenAI schema as LMI's vLLM async handler hands it to vLLM's
+// ChatCompletionRequest (min_tokens and ignore_eos are vLLM's extensions;
+// LMI's older rolling-batch chat handler drops min_tokens). lmi: LMI's vLLM
+// handlers map max_new_tokens and ignore_eos_token and pass the other
+// members of "parameters" on to vLLM, where stop, min_tokens, temperature
+// and top_p are vLLM's own (stop is also what LMI's TensorRT-LLM handler
+// reads; stop_sequences, LMI's older name, is not mapped by its newer
+// handlers). do_sample goes with a positive temperature for LMI up to
+// 0.31, which samples only with it. tgi: TGI's GenerateParameters; TGI
+// refuses temperature 0 and top_p 1, which are its defaults when absent
+// (greedy decoding, the whole distribution), and samples at temperature 1
+// only with do_sample. TGI has no minimum length nor ignore_eos: such a
+// request fails unsent (as "encode request: …") rather than run without
+// them; spec.Validate refuses the spec first.
+//
 // # Measuring rules
 //
 //   - Start is the moment the SDK hands the request to the HTTP client

@@ -2,7 +2,6 @@ package sagemaker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,44 +127,14 @@ func (t *Target) Do(ctx context.Context, req target.Request) *sample.Result {
 	return res
 }
 
-// payload encodes the request body of the configured format.
+// payload encodes the request body of the configured format (see the
+// package comment for what goes where).
 func (t *Target) payload(req target.Request) ([]byte, error) {
 	switch t.cfg.Format {
 	case FormatLMI, FormatTGI:
-		type parameters struct {
-			MaxNewTokens int  `json:"max_new_tokens,omitempty"`
-			Details      bool `json:"details,omitempty"`
-		}
-		return json.Marshal(struct {
-			Inputs     string     `json:"inputs"`
-			Parameters parameters `json:"parameters"`
-			Stream     bool       `json:"stream"`
-		}{req.Prompt, parameters{req.MaxTokens, t.cfg.Format == FormatTGI}, t.cfg.Stream})
+		return inputsBody(req, t.cfg.Format, t.cfg.Stream)
 	default:
-		type message struct {
-			Role    string `json:"role"`
-			Content string `json:"content"`
-		}
-		type streamOptions struct {
-			IncludeUsage bool `json:"include_usage"`
-		}
-		body := struct {
-			Model         string         `json:"model,omitempty"`
-			Messages      []message      `json:"messages"`
-			MaxTokens     int            `json:"max_tokens,omitempty"`
-			Stream        bool           `json:"stream"`
-			StreamOptions *streamOptions `json:"stream_options,omitempty"`
-		}{
-			Model:     t.cfg.Model,
-			Messages:  []message{{Role: "user", Content: req.Prompt}},
-			MaxTokens: req.MaxTokens,
-			Stream:    t.cfg.Stream,
-		}
-		if t.cfg.Stream {
-			// Without it OpenAI-compatible servers send no usage in a stream.
-			body.StreamOptions = &streamOptions{IncludeUsage: true}
-		}
-		return json.Marshal(body)
+		return target.OpenAIBody(req, t.cfg.Model, true, t.cfg.Stream)
 	}
 }
 
