@@ -555,7 +555,7 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 
 	rec := newRecordingS3()
 	ctx := context.Background()
-	planner := workflow.NewPlanner(s3store.Opener(rec), 0)
+	planner := workflow.NewPlanner(s3store.Opener(rec), s3store.OpenObject(rec), 0)
 	plan, err := planner.Plan(ctx, workflow.PlanEvent{Spec: spec, Execution: "recorded"})
 	if err != nil {
 		fail("planner", err)

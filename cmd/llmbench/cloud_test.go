@@ -99,7 +99,7 @@ func newCloudEnv(t *testing.T, o cloudEnvOptions) *cloudEnv {
 	openStore := s3store.Opener(newS3Client(s3srv.URL))
 	aggregator := workflow.NewAggregator(openStore, duckDBFromS3(t.TempDir()), "duckdb", workflow.AggregatorConfig{Render: report.Files})
 	fns := localrun.Functions(localrun.Steps{
-		Planner:    workflow.NewPlanner(openStore, 0),
+		Planner:    workflow.NewPlanner(openStore, s3store.OpenObject(newS3Client(s3srv.URL)), 0),
 		Worker:     workflow.NewWorker(openStore, workflowtest.OpenAI(""), workflow.WorkerConfig{StartMargin: 50 * time.Millisecond, PartRows: 2}),
 		Sweeper:    workflow.NewSweeper(openStore, duckDBFromS3(t.TempDir())),
 		Aggregator: aggregator,

@@ -152,7 +152,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		Definition: statemachine.Definition,
 		Vars:       statemachine.LocalVars(),
 		Steps: localrun.Steps{
-			Planner: workflow.NewPlanner(openStore, 0),
+			Planner: workflow.NewPlanner(openStore, openSource, 0),
 			Worker: workflow.NewWorker(openStore, open, workflow.WorkerConfig{
 				StartMargin: 100 * time.Millisecond, Counters: counters, Drain: drain,
 			}),

@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -15,6 +19,7 @@ import (
 	"github.com/llmbench/llmbench/shared/secrets"
 	"github.com/llmbench/llmbench/shared/simllm"
 	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/target"
 	"github.com/llmbench/llmbench/shared/target/openai"
 	"github.com/llmbench/llmbench/shared/target/sagemaker"
@@ -110,4 +115,18 @@ func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflo
 func isEnvRef(s spec.Secret) bool {
 	_, ok := s.Env()
 	return ok
+}
+
+// openSource opens the dataset a spec names: a local file (relative to the
+// current folder), or an s3://bucket/key object with the default AWS
+// credentials.
+func openSource(ctx context.Context, path string) (io.ReadCloser, error) {
+	if !strings.HasPrefix(path, "s3://") {
+		return os.Open(path)
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithHTTPClient(sdkhttp.Client()))
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config to read %s: %w", path, err)
+	}
+	return s3store.OpenObject(s3.NewFromConfig(cfg))(ctx, path)
 }

@@ -23,6 +23,9 @@ func main() {
 	}
 	// A level runs in one worker invocation: Lambda's 15 minutes, less
 	// the flush margin and the requests in flight.
-	planner := workflow.NewPlanner(s3store.Opener(s3.NewFromConfig(cfg)), plan.MaxLambdaLevel)
+	client := s3.NewFromConfig(cfg)
+	// A dataset the spec names (s3://bucket/key) is read once, here, and
+	// copied into the run; the workers read the copy.
+	planner := workflow.NewPlanner(s3store.Opener(client), s3store.OpenObject(client), plan.MaxLambdaLevel)
 	lambda.StartWithOptions(planner.Plan, lambda.WithDisallowUnknownFields(true))
 }

@@ -24,6 +24,8 @@ type Plan struct {
 	// spec send different prompts (a server's prefix cache cannot flatter
 	// a repeat) and a given seed reproduces them exactly.
 	Seed int64 `json:"seed"`
+	// Dataset, when the prompts come from one, says what was read.
+	Dataset *Dataset `json:"dataset,omitempty"`
 }
 
 // Level is one level and its slices: Concurrency virtual users (mode
@@ -327,4 +329,18 @@ func SweepRates(lo, hi float64, n int) ([]float64, error) {
 		rates = append(rates, r)
 	}
 	return rates, nil
+}
+
+// Dataset is what the planner made of the spec's dataset
+// (workload.prompts "dataset"): its normalized copy is the run's
+// dataset.jsonl, which workers read.
+type Dataset struct {
+	Source  string `json:"source"` // workload.dataset.path
+	Format  string `json:"format"`
+	Sample  string `json:"sample"`
+	Records int    `json:"records"` // usable records, in dataset.jsonl
+	// Skipped counts the source's records that could not be requests (no
+	// human turn, no answer, an empty prompt), by reason.
+	Skipped        int            `json:"skipped,omitempty"`
+	SkippedReasons map[string]int `json:"skipped_reasons,omitempty"`
 }

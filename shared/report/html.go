@@ -196,7 +196,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		if !sp.Workload.Streaming() {
 			stream = "non-streaming"
 		}
-		v.Facts = append(v.Facts, [2]string{"workload", fmt.Sprintf("%d input tokens (approx.), %d output tokens per request, %s", sp.Workload.InputTokens, sp.Workload.OutputTokens, stream)})
+		v.Facts = append(v.Facts, [2]string{"workload", WorkloadShape(&sp.Workload, stream)})
 		shape := "concurrency levels " + joinInts(sp.Load.Levels)
 		if d := loadShape(&sp.Load); d != "" {
 			shape = d

@@ -45,7 +45,7 @@ func htmlFixture() (*summary.Summary, *spec.Spec) {
 		Target: spec.Target{Kind: "openai", URL: "https://user:PLANTED-3-pw@llm.example.invalid/v1?api-version=2024-06-01&sig=PLANTED-4-sig", Model: "m",
 			Auth:    &spec.Auth{Header: "api-key", Secret: "sk-live-PLANTED-1"},
 			Headers: map[string]string{"Authorization": "Bearer PLANTED-2", "X-Team": "bench"}},
-		Workload: spec.Workload{InputTokens: 256, OutputTokens: 64},
+		Workload: spec.Workload{InputTokens: spec.FixedLength(256), OutputTokens: spec.FixedLength(64)},
 		Load:     spec.Load{Levels: []int{6, 12, 24, 32}, Duration: "60s", Warmup: "5s"},
 		Pricing:  spec.Pricing{USDPerHour: 1.515, Instances: 1},
 		SLO:      spec.SLO{TTFTMs: 2000, TPOTMs: 100},

@@ -207,3 +207,18 @@ func loadShape(l *spec.Load) string {
 	}
 	return ""
 }
+
+// WorkloadShape describes what each request asked: the prompts (synthetic
+// of a length, or a dataset) and the output tokens. stream is "streaming"
+// or "not streaming".
+func WorkloadShape(w *spec.Workload, stream string) string {
+	prompts := w.InputTokens.String() + " input tokens (approx.)"
+	if w.Prompts == spec.PromptsDataset && w.Dataset != nil {
+		prompts = fmt.Sprintf("prompts from %s (%s, %s)", w.Dataset.Path, w.Dataset.Format, w.Dataset.Sample)
+	}
+	out := w.OutputTokens.String() + " output tokens"
+	if w.OutputTokens.IsZero() {
+		out = "output tokens of each record's answer"
+	}
+	return prompts + ", " + out + ", " + stream
+}

@@ -180,7 +180,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 		if !sp.Workload.Streaming() {
 			stream = "non-streaming"
 		}
-		fmt.Fprintf(&b, "| workload | %d input tokens (approx.), %d output tokens, %s |\n", sp.Workload.InputTokens, sp.Workload.OutputTokens, stream)
+		fmt.Fprintf(&b, "| workload | %s |\n", WorkloadShape(&sp.Workload, stream))
 		shape := fmt.Sprintf("levels %v", sp.Load.Levels)
 		if d := loadShape(&sp.Load); d != "" {
 			shape = d

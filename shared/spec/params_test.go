@@ -74,9 +74,9 @@ func TestGenerationProblems(t *testing.T) {
 		// top_p means nothing to greedy decoding (the default temperature).
 		{"top_p greedy", openaiTarget, `{"top_p":0.9}`, []string{"workload.top_p: has no effect at workload.temperature 0"}},
 		{"negative min_tokens", openaiTarget, `{"min_tokens":-1}`, []string{"workload.min_tokens: must be >= 0, got -1"}},
-		{"min_tokens above output", openaiTarget, `{"output_tokens":32,"min_tokens":33}`, []string{"workload.min_tokens: must be <= workload.output_tokens (32), got 33"}},
+		{"min_tokens above output", openaiTarget, `{"output_tokens":32,"min_tokens":33}`, []string{"workload.min_tokens: must be <= workload.output_tokens (at most 32), got 33"}},
 		// The default output_tokens bounds it too.
-		{"min_tokens above default", openaiTarget, `{"min_tokens":65}`, []string{"workload.min_tokens: must be <= workload.output_tokens (64), got 65"}},
+		{"min_tokens above default", openaiTarget, `{"min_tokens":65}`, []string{"workload.min_tokens: must be <= workload.output_tokens (at most 64), got 65"}},
 		{"five stops", openaiTarget, `{"stop":["a","b","c","d","e"]}`, []string{"workload.stop: must have at most 4 sequences"}},
 		{"empty stop", openaiTarget, `{"stop":["a",""]}`, []string{"workload.stop[1]: must not be empty"}},
 		{"wrong stop type", openaiTarget, `{"stop":"a"}`, []string{"workload.stop: must be []string"}},

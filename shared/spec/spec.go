@@ -91,10 +91,17 @@ type SigV4 struct {
 // Validate, never dropped. Unset, they are not sent (but Temperature,
 // which defaults to DefaultTemperature).
 type Workload struct {
-	Prompts      string `json:"prompts,omitempty"`       // synthetic (the only source so far)
-	InputTokens  int    `json:"input_tokens,omitempty"`  // approximate prompt length, in words
-	OutputTokens int    `json:"output_tokens,omitempty"` // max_tokens of each request
-	Stream       *bool  `json:"stream,omitempty"`        // default true
+	Prompts string `json:"prompts,omitempty"` // PromptsSynthetic (the default) or PromptsDataset
+	// Dataset is the prompt dataset of workload.prompts "dataset".
+	Dataset *Dataset `json:"dataset,omitempty"`
+	// InputTokens is a synthetic prompt's length, in words (about one
+	// token each): fixed, or drawn per request from a distribution.
+	InputTokens Length `json:"input_tokens,omitzero"`
+	// OutputTokens is each request's max_tokens, fixed or drawn. With a
+	// dataset it is unset unless the spec sets it: each record's answer
+	// length applies (vLLM's convention), else DefaultOutputTokens.
+	OutputTokens Length `json:"output_tokens,omitzero"`
+	Stream       *bool  `json:"stream,omitempty"` // default true
 
 	Temperature *float64 `json:"temperature,omitempty"` // >= 0; default 0, greedy decoding
 	TopP        *float64 `json:"top_p,omitempty"`       // in (0, 1]; only with a temperature > 0
@@ -109,6 +116,23 @@ type Workload struct {
 	// tgi. It must not set what llmbench sets itself.
 	ExtraBody json.RawMessage `json:"extra_body,omitempty"`
 }
+
+// Dataset names a prompt dataset and how to read it.
+type Dataset struct {
+	Format string `json:"format"`           // DatasetShareGPT or DatasetJSONL
+	Path   string `json:"path"`             // a local file (the CLI) or s3://bucket/key
+	Sample string `json:"sample,omitempty"` // DatasetShuffle (the default) or DatasetSequential
+}
+
+// The values of workload.prompts and workload.dataset.
+const (
+	PromptsSynthetic  = "synthetic"
+	PromptsDataset    = "dataset"
+	DatasetShareGPT   = "sharegpt"
+	DatasetJSONL      = "jsonl"
+	DatasetShuffle    = "shuffle"
+	DatasetSequential = "sequential"
+)
 
 // Streaming reports whether requests stream (the default).
 func (w Workload) Streaming() bool { return w.Stream == nil || *w.Stream }
@@ -300,13 +324,16 @@ func (s *Spec) ApplyDefaults() {
 	}
 	w := &s.Workload
 	if w.Prompts == "" {
-		w.Prompts = "synthetic"
+		w.Prompts = PromptsSynthetic
 	}
-	if w.InputTokens == 0 {
-		w.InputTokens = DefaultInputTokens
+	if d := w.Dataset; d != nil && d.Sample == "" {
+		d.Sample = DatasetShuffle
 	}
-	if w.OutputTokens == 0 {
-		w.OutputTokens = DefaultOutputTokens
+	if w.InputTokens.IsZero() && w.Prompts != PromptsDataset {
+		w.InputTokens = FixedLength(DefaultInputTokens)
+	}
+	if w.OutputTokens.IsZero() && w.Prompts != PromptsDataset {
+		w.OutputTokens = FixedLength(DefaultOutputTokens)
 	}
 	if w.Temperature == nil {
 		v := DefaultTemperature

@@ -22,8 +22,8 @@ func TestParseDefaults(t *testing.T) {
 		got, want any
 	}{
 		{"api", s.Target.API, "chat"},
-		{"input tokens", s.Workload.InputTokens, DefaultInputTokens},
-		{"output tokens", s.Workload.OutputTokens, DefaultOutputTokens},
+		{"input tokens", s.Workload.InputTokens, FixedLength(DefaultInputTokens)},
+		{"output tokens", s.Workload.OutputTokens, FixedLength(DefaultOutputTokens)},
 		{"stream", s.Workload.Streaming(), true},
 		{"timeout", s.Load.RequestTimeout, Duration(DefaultRequestTimeout)},
 		{"slice", s.Load.SliceConcurrency, DefaultSliceConcurrency},

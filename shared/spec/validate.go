@@ -134,14 +134,12 @@ func (s *Spec) Validate() error {
 	}
 
 	w := s.Workload
-	if w.Prompts != "synthetic" {
-		add("workload.prompts", "must be synthetic (the only prompt source so far), got %q", w.Prompts)
+	p = append(p, s.checkPrompts()...)
+	if !w.InputTokens.IsZero() || w.Prompts != PromptsDataset {
+		p = append(p, w.InputTokens.Validate("workload.input_tokens")...)
 	}
-	if w.InputTokens < 1 || w.InputTokens > 1_000_000 {
-		add("workload.input_tokens", "must be between 1 and 1000000, got %d", w.InputTokens)
-	}
-	if w.OutputTokens < 1 || w.OutputTokens > 1_000_000 {
-		add("workload.output_tokens", "must be between 1 and 1000000, got %d", w.OutputTokens)
+	if !w.OutputTokens.IsZero() || w.Prompts != PromptsDataset {
+		p = append(p, w.OutputTokens.Validate("workload.output_tokens")...)
 	}
 	p = append(p, s.checkGeneration()...)
 
@@ -273,8 +271,8 @@ func (s *Spec) checkGeneration() Problems {
 	if m := w.MinTokens; m != nil {
 		if *m < 0 {
 			add("workload.min_tokens", "must be >= 0, got %d", *m)
-		} else if w.OutputTokens > 0 && *m > w.OutputTokens {
-			add("workload.min_tokens", "must be <= workload.output_tokens (%d), got %d", w.OutputTokens, *m)
+		} else if _, hi := w.OutputTokens.Dist().Bounds(); !w.OutputTokens.IsZero() && *m > hi {
+			add("workload.min_tokens", "must be <= workload.output_tokens (at most %d), got %d", hi, *m)
 		}
 	}
 	if len(w.Stop) > maxStop {

@@ -9,7 +9,7 @@ import (
 // local folder:
 //
 //	samples/dt=YYYY-MM-DD/run_id=ID/level=L/worker=W-part-N.parquet   one row per request
-//	runs/ID/spec.json plan.json summary.json report.md report.html
+//	runs/ID/spec.json plan.json dataset.jsonl summary.json report.md report.html
 //	runs/ID/slices/level=L/worker=W.json                              a worker's record of its slice
 //
 // L is the level's index in the run (0, 1, ...), not its concurrency: a
@@ -28,6 +28,7 @@ const (
 	SummaryFile = "summary.json"
 	ReportMD    = "report.md"
 	ReportHTML  = "report.html"
+	DatasetFile = "dataset.jsonl" // the run's normalized copy of its prompt dataset
 )
 
 // SamplesLocationTemplate and SummariesLocationTemplate are the Glue

@@ -21,8 +21,13 @@ import (
 // slices and bytes are only read, so one spec's values may be shared by
 // every request.
 type Request struct {
-	ID          string // sent as X-Request-Id (OpenAI) or InferenceId (SageMaker) when set
-	Prompt      string
+	ID     string // sent as X-Request-Id (OpenAI) or InferenceId (SageMaker) when set
+	Prompt string
+	// Messages, when set, replace Prompt: a conversation (a dataset's
+	// record of several messages). Chat sends them as they are; a schema
+	// of one text (completions, LMI's and TGI's inputs) sends their
+	// contents joined by blank lines (PromptText).
+	Messages    []Message
 	InputTokens int // the intended prompt length, reported when the server gives no usage
 	MaxTokens   int // max_tokens; 0 leaves it to the server
 
@@ -36,6 +41,32 @@ type Request struct {
 	// the OpenAI schema, "parameters" in LMI's and TGI's. The caller keeps
 	// it from repeating a member the client writes (spec.Validate does).
 	ExtraBody []byte
+}
+
+// Message is one message of a chat conversation.
+type Message struct {
+	Role    string // system, user or assistant
+	Content string
+}
+
+// PromptText is the request's prompt as one text: Prompt, or Messages'
+// contents joined by blank lines.
+func (r Request) PromptText() string {
+	if len(r.Messages) == 0 {
+		return r.Prompt
+	}
+	n := 0
+	for _, m := range r.Messages {
+		n += len(m.Content) + 2
+	}
+	b := make([]byte, 0, n)
+	for i, m := range r.Messages {
+		if i > 0 {
+			b = append(b, "\n\n"...)
+		}
+		b = append(b, m.Content...)
+	}
+	return string(b)
 }
 
 // tokensHint caps the Tokens capacity NewResult reserves.
@@ -83,6 +114,9 @@ func (r Request) CheckParams() error {
 // growing its buffer.
 func (r Request) BodySize() int {
 	n := 256 + len(r.Prompt) + len(r.ExtraBody)
+	for _, m := range r.Messages {
+		n += len(m.Role) + len(m.Content) + 32
+	}
 	for _, s := range r.Stop {
 		n += len(s) + 3
 	}
@@ -106,13 +140,27 @@ func OpenAIBody(r Request, model string, chat, stream bool) ([]byte, error) {
 		b = AppendJSONString(b, model)
 		b = append(b, ',')
 	}
-	if chat {
+	switch {
+	case chat && len(r.Messages) > 0:
+		b = append(b, `"messages":[`...)
+		for i, m := range r.Messages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"role":`...)
+			b = AppendJSONString(b, m.Role)
+			b = append(b, `,"content":`...)
+			b = AppendJSONString(b, m.Content)
+			b = append(b, '}')
+		}
+		b = append(b, `],`...)
+	case chat:
 		b = append(b, `"messages":[{"role":"user","content":`...)
 		b = AppendJSONString(b, r.Prompt)
 		b = append(b, `}],`...)
-	} else {
+	default:
 		b = append(b, `"prompt":`...)
-		b = AppendJSONString(b, r.Prompt)
+		b = AppendJSONString(b, r.PromptText())
 		b = append(b, ',')
 	}
 	if r.MaxTokens > 0 {

@@ -47,11 +47,13 @@ type runs struct {
 	cache map[string]*run
 }
 
-// run is a run's store, spec and plan.
+// run is a run's store, spec and plan, and its dataset's records when
+// its prompts come from one.
 type run struct {
-	st   store.Store
-	spec *spec.Spec
-	plan *plan.Plan
+	st      store.Store
+	spec    *spec.Spec
+	plan    *plan.Plan
+	prompts *prompts
 }
 
 // get returns the run, from the cache when its plan has at least
@@ -68,16 +70,22 @@ func (r *runs) get(ctx context.Context, op, runID, output string, levels int) (*
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.cache[runID]; ok && len(c.plan.Levels) >= levels {
-		return &run{st: st, spec: c.spec, plan: c.plan}, nil
+		return &run{st: st, spec: c.spec, plan: c.plan, prompts: c.prompts}, nil
 	}
 	sp, p, err := plan.Load(ctx, st, runID)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %s: %w", op, err)
 	}
+	var ps *prompts
+	if op == "work" && p.Dataset != nil {
+		if ps, err = loadPrompts(ctx, st, p); err != nil {
+			return nil, fmt.Errorf("workflow: %s: %w", op, err)
+		}
+	}
 	if r.cache == nil {
 		r.cache = map[string]*run{}
 	}
-	c := &run{st: st, spec: sp, plan: p}
+	c := &run{st: st, spec: sp, plan: p, prompts: ps}
 	r.cache[runID] = c
 	return c, nil
 }

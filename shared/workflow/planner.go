@@ -16,14 +16,16 @@ import (
 // machine.
 type Planner struct {
 	open     OpenStore
+	source   OpenSource
 	maxLevel time.Duration
 }
 
-// NewPlanner returns the Plan step. maxLevel, if positive, bounds a
-// level's warm-up plus duration (plan.MaxLambdaLevel in AWS, where a
-// level's slice is one Lambda invocation); 0 means no bound.
-func NewPlanner(open OpenStore, maxLevel time.Duration) *Planner {
-	return &Planner{open: open, maxLevel: maxLevel}
+// NewPlanner returns the Plan step. source opens the datasets specs name
+// (nil: a spec with a dataset fails to plan). maxLevel, if positive,
+// bounds a level's warm-up plus duration (plan.MaxLambdaLevel in AWS,
+// where a level's slice is one Lambda invocation); 0 means no bound.
+func NewPlanner(open OpenStore, source OpenSource, maxLevel time.Duration) *Planner {
+	return &Planner{open: open, source: source, maxLevel: maxLevel}
 }
 
 // Plan plans the run the event's spec describes.
@@ -46,6 +48,11 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	pl, err := plan.Make(sp, plan.NewRunID(sp.Name, now), now)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
+	}
+	if sp.Workload.Prompts == spec.PromptsDataset {
+		if pl.Dataset, err = copyDataset(ctx, p.source, st, sp, pl.RunID); err != nil {
+			return nil, err
+		}
 	}
 	if err := plan.Save(ctx, st, sp, pl); err != nil {
 		return nil, err

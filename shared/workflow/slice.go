@@ -13,8 +13,6 @@ import (
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
-	"github.com/llmbench/llmbench/shared/target"
-	"github.com/llmbench/llmbench/shared/workload"
 )
 
 // FlushMargin is how long before its context deadline a worker stops
@@ -72,7 +70,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	// the normal path the Close below has done both, and this one is a
 	// no-op.
 	defer parts.Close(context.WithoutCancel(ctx))
-	gen := workload.New(r.plan.Seed, s.Workload.InputTokens)
+	reqs := newRequests(s, r.plan, sl, r.prompts)
 
 	var counters *loadgen.Counters
 	if w.cfg.Counters != nil {
@@ -86,7 +84,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
 			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended, Backoff: is.Backoff,
 			LevelIndex: sl.LevelIndex, Mode: lv.Mode, Rate: rate, Queue: is.Queue,
-			PromptID: syntheticDraw(sl.Worker, is.Seq),
+			PromptID: reqs.promptID(is.Seq),
 		}, is.Result)
 		mu.Lock()
 		res.Requests++
@@ -106,19 +104,11 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		}
 	}
 	do := func(ctx context.Context, vu int, seq int64) *sample.Result {
-		return doer.Do(ctx, target.Request{
-			ID:          fmt.Sprintf("%s-%d-%d-%d", sl.RunID, sl.LevelIndex, sl.Worker, seq),
-			Prompt:      gen.Prompt(sl.LevelIndex, sl.Worker, seq),
-			InputTokens: s.Workload.InputTokens,
-			MaxTokens:   s.Workload.OutputTokens,
-			// The spec's own values, shared by every request (read only).
-			Temperature: s.Workload.Temperature,
-			TopP:        s.Workload.TopP,
-			MinTokens:   s.Workload.MinTokens,
-			IgnoreEOS:   s.Workload.IgnoreEOS,
-			Stop:        s.Workload.Stop,
-			ExtraBody:   s.Workload.ExtraBody,
-		})
+		req, _, err := reqs.make(seq)
+		if err != nil {
+			return &sample.Result{Start: time.Now(), End: time.Now(), Status: sample.StatusProtocol, Err: "workflow: " + err.Error()}
+		}
+		return doer.Do(ctx, req)
 	}
 	cfg := loadgen.Config{
 		Start:          start,

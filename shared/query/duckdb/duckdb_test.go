@@ -111,6 +111,7 @@ func TestColumnTypes(t *testing.T) {
 		{"request_rate", "DOUBLE"},
 		{"intended_ms", "DOUBLE"},
 		{"queue_ms", "DOUBLE"},
+		{"prompt_id", "BIGINT"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("DESCRIBE: %d columns, want %d", len(rows), len(want))

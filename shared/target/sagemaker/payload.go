@@ -36,7 +36,7 @@ func inputsBody(r target.Request, format string, stream bool) ([]byte, error) {
 	}
 	b := make([]byte, 0, r.BodySize())
 	b = append(b, `{"inputs":`...)
-	b = target.AppendJSONString(b, r.Prompt)
+	b = target.AppendJSONString(b, r.PromptText())
 	b = append(b, `,"parameters":{`...)
 	if r.MaxTokens > 0 {
 		b = target.AppendJSONInt(append(b, `"max_new_tokens":`...), r.MaxTokens)

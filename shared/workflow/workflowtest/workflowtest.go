@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func New(t testing.TB, doc string, o Options) *Env {
 		Store:      st,
 		Spec:       s,
 		Input:      input,
-		Planner:    workflow.NewPlanner(open, 0),
+		Planner:    workflow.NewPlanner(open, Files, 0),
 		Worker:     workflow.NewWorker(open, OpenAI(o.BaseURL), workflow.WorkerConfig{StartMargin: o.StartMargin, PartRows: o.PartRows}),
 		Sweeper:    workflow.NewSweeper(open, DuckDB),
 		Aggregator: workflow.NewAggregator(open, DuckDB, "duckdb", workflow.AggregatorConfig{Render: report.Files}),
@@ -94,6 +95,9 @@ func Sim(t testing.TB, o simllm.Options) *simllm.Running {
 	t.Cleanup(sim.Close)
 	return sim
 }
+
+// Files opens a spec's dataset as a local file.
+func Files(_ context.Context, path string) (io.ReadCloser, error) { return os.Open(path) }
 
 // OpenAI opens OpenAI-compatible targets without auth; baseURL, if set,
 // replaces the spec's URL.

@@ -1,0 +1,89 @@
+package workflow
+
+import (
+	"fmt"
+
+	"github.com/llmbench/llmbench/shared/dataset"
+	"github.com/llmbench/llmbench/shared/plan"
+	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/target"
+	"github.com/llmbench/llmbench/shared/workload"
+)
+
+// requests makes a slice's requests: what request seq of the worker asks,
+// a pure function of the run's seed, the level, the worker and seq.
+type requests struct {
+	s       *spec.Spec
+	runID   string
+	level   int // the level's index
+	worker  int
+	workers int // the level's slices
+
+	gen     *workload.Generator
+	lengths *workload.Lengths
+	prompts *prompts // nil: synthetic prompts
+}
+
+func newRequests(s *spec.Spec, p *plan.Plan, sl plan.Slice, ps *prompts) *requests {
+	w := s.Workload
+	return &requests{
+		s: s, runID: sl.RunID, level: sl.LevelIndex, worker: sl.Worker, workers: max(len(p.Levels[sl.LevelIndex].Slices), 1),
+		gen:     workload.New(p.Seed, 0),
+		lengths: workload.NewLengths(p.Seed, w.InputTokens.Dist(), w.OutputTokens.Dist()),
+		prompts: ps,
+	}
+}
+
+// make returns request seq and the prompt's id (the dataset record's
+// index, or the synthetic draw's).
+func (q *requests) make(seq int64) (target.Request, int64, error) {
+	w := &q.s.Workload
+	req := target.Request{
+		ID: fmt.Sprintf("%s-%d-%d-%d", q.runID, q.level, q.worker, seq),
+		// The spec's own values, shared by every request (read only).
+		Temperature: w.Temperature,
+		TopP:        w.TopP,
+		MinTokens:   w.MinTokens,
+		IgnoreEOS:   w.IgnoreEOS,
+		Stop:        w.Stop,
+		ExtraBody:   w.ExtraBody,
+	}
+	in, out := q.lengths.Of(q.level, q.worker, seq)
+	if q.prompts == nil {
+		req.Prompt = q.gen.PromptOf(q.level, q.worker, seq, in)
+		req.InputTokens, req.MaxTokens = in, out
+		return req, syntheticDraw(q.worker, seq), nil
+	}
+	// The level's k-th request: a worker's seq-th of W interleaved (exact
+	// in mode rate, where arrival i goes to worker i mod W).
+	rec, err := q.prompts.pick(q.level, seq*int64(q.workers)+int64(q.worker))
+	if err != nil {
+		return req, 0, err
+	}
+	req.Prompt = rec.Prompt
+	for _, m := range rec.Messages {
+		req.Messages = append(req.Messages, target.Message{Role: m.Role, Content: m.Content})
+	}
+	req.InputTokens = dataset.CountWords(req.PromptText())
+	switch {
+	case !w.OutputTokens.IsZero():
+		req.MaxTokens = out
+	case rec.OutputTokens > 0:
+		req.MaxTokens = rec.OutputTokens // the record's answer length (vLLM's convention)
+	default:
+		req.MaxTokens = spec.DefaultOutputTokens
+	}
+	return req, rec.ID, nil
+}
+
+// promptID is request seq's prompt id, for its row.
+func (q *requests) promptID(seq int64) int64 {
+	if q.prompts == nil {
+		return syntheticDraw(q.worker, seq)
+	}
+	rec, err := q.prompts.pick(q.level, seq*int64(q.workers)+int64(q.worker))
+	if err != nil {
+		return -1
+	}
+	return rec.ID
+}
