@@ -32,7 +32,9 @@ data "aws_iam_policy_document" "assume_lambda" {
   }
 }
 
-# Plan: writes runs/<id>/spec.json and plan.json, reads nothing.
+# Plan: writes runs/<id>/spec.json, plan.json and dataset.jsonl; reads
+# only the prompt datasets specs name (workload.dataset.path), which in
+# AWS live under s3://<store bucket>/datasets/.
 
 resource "aws_iam_role" "planner" {
   name               = "${local.name}-planner"
@@ -50,6 +52,12 @@ data "aws_iam_policy_document" "planner" {
     sid       = "WriteRun"
     actions   = ["s3:PutObject"]
     resources = ["${local.store_objects}runs/*"]
+  }
+
+  statement {
+    sid       = "ReadDatasets"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.store.arn}/datasets/*"]
   }
 }
 

@@ -543,17 +543,25 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 		return
 	}
 	defer sim.Close()
+	bucket, _, err := s3store.ParseURL(output)
+	if err != nil {
+		fail("planner", err)
+		return
+	}
 	spec, _ := json.Marshal(map[string]any{
 		"name":     "iam-probe",
 		"platform": "aws",
 		"target":   map[string]any{"kind": "openai", "url": sim.URL, "api": "chat", "model": "m"},
-		"workload": map[string]any{"input_tokens": 8, "output_tokens": 4, "stream": true},
-		"load":     map[string]any{"levels": []int{2}, "requests": 4, "request_timeout": "10s"},
-		"pricing":  map[string]any{"usd_per_hour": 1.515, "instances": 1},
-		"output":   output,
+		"workload": map[string]any{"output_tokens": 4, "stream": true,
+			// A prompt dataset in the store's bucket, under datasets/.
+			"prompts": "dataset", "dataset": map[string]any{"format": "jsonl", "path": "s3://" + bucket + "/datasets/iam-probe.jsonl"}},
+		"load":    map[string]any{"levels": []int{2}, "requests": 4, "request_timeout": "10s"},
+		"pricing": map[string]any{"usd_per_hour": 1.515, "instances": 1},
+		"output":  output,
 	})
 
 	rec := newRecordingS3()
+	rec.objects["datasets/iam-probe.jsonl"] = []byte("{\"prompt\":\"hello\"}\n{\"prompt\":\"world\"}\n")
 	ctx := context.Background()
 	planner := workflow.NewPlanner(s3store.Opener(rec), s3store.OpenObject(rec), 0)
 	plan, err := planner.Plan(ctx, workflow.PlanEvent{Spec: spec, Execution: "recorded"})
@@ -648,7 +656,15 @@ func record(fc *functionCalls, acc []s3Access) {
 	fc.s3 = append(fc.s3, acc...)
 	for _, c := range fc.calls {
 		if strings.HasSuffix(c.pkg, "/s3store") {
-			fc.narrowed[c.pkg+"."+c.iface] = ops
+			// A function may have several recorded runs (the planner plans
+			// two): it needs what any of them called.
+			k := c.pkg + "." + c.iface
+			if fc.narrowed[k] == nil {
+				fc.narrowed[k] = map[string]bool{}
+			}
+			for op := range ops {
+				fc.narrowed[k][op] = true
+			}
 		}
 	}
 }

@@ -62,7 +62,10 @@ func roleCases(r *repo) []roleCase {
 	return []roleCase{
 		{fn: "planner", action: "s3:PutObject", key: spec, allow: true, why: "writes the spec"},
 		{fn: "planner", action: "s3:PutObject", key: plan, allow: true, why: "writes the plan"},
-		{fn: "planner", action: "s3:GetObject", key: plan, why: "reads nothing"},
+		{fn: "planner", action: "s3:GetObject", key: plan, why: "reads nothing of the run"},
+		{fn: "planner", action: "s3:GetObject", bucketKey: "datasets/sharegpt.json", allow: true, why: "reads the prompt dataset a spec names (s3://<bucket>/datasets/…)"},
+		{fn: "planner", action: "s3:GetObject", bucketKey: "elsewhere/secret.json", why: "datasets only under datasets/"},
+		{fn: "worker", action: "s3:GetObject", bucketKey: "datasets/sharegpt.json", why: "workers read the run's copy, dataset.jsonl"},
 		{fn: "planner", action: "s3:PutObject", key: sample, why: "writes no samples"},
 
 		{fn: "worker", action: "s3:GetObject", key: plan, allow: true, why: "reads its slice of the plan"},
