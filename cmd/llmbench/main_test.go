@@ -67,11 +67,14 @@ func readSummary(t *testing.T, out string) *summary.Summary {
 }
 
 func TestValidateEvents(t *testing.T) {
-	files, _ := filepath.Glob("../../events/*.json")
+	// From the repository's root, as the README runs them (a dataset's
+	// path is relative to the current folder).
+	t.Chdir("../..")
+	files, _ := filepath.Glob("events/*.json")
 	if len(files) < 3 {
 		t.Fatalf("found only %d event specs", len(files))
 	}
-	files = append(files, "../../statemachine/benchmark.asl.json")
+	files = append(files, "statemachine/benchmark.asl.json")
 	code, out, errs := cli(t, nil, append([]string{"validate"}, files...)...)
 	if code != 0 {
 		t.Fatalf("validate events: exit %d\n%s%s", code, out, errs)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/llmbench/llmbench/shared/dataset"
 	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/spec"
@@ -69,8 +70,12 @@ func validateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			fmt.Fprintf(stderr, "%s\n", err)
 			bad++
 			continue
+		} else if ds, err := checkDataset(s); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", f, err)
+			bad++
+			continue
 		} else {
-			fmt.Fprintf(stdout, "%s: ok: %s\n", f, planned(s, p))
+			fmt.Fprintf(stdout, "%s: ok: %s%s\n", f, planned(s, p), ds)
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", f)
@@ -170,4 +175,27 @@ func planned(s *spec.Spec, p *plan.Plan) string {
 		out += fmt.Sprintf(", then %d rate level(s) between the two measured request rates", s.Load.SweepLevels)
 	}
 	return out
+}
+
+// checkDataset reads a spec's local dataset as the planner will, and says
+// what it holds; an s3:// dataset is read by the planner only.
+func checkDataset(s *spec.Spec) (string, error) {
+	d := s.Workload.Dataset
+	if s.Workload.Prompts != spec.PromptsDataset || d == nil || strings.HasPrefix(d.Path, "s3://") {
+		return "", nil
+	}
+	f, err := os.Open(d.Path)
+	if err != nil {
+		return "", fmt.Errorf("workload.dataset.path: %w", err)
+	}
+	defer f.Close()
+	recs, stats, err := dataset.Parse(f, d.Format, d.Path, dataset.Options{})
+	if err != nil {
+		return "", fmt.Errorf("workload.dataset: %w", err)
+	}
+	out := fmt.Sprintf("; dataset %s: %d records", d.Path, len(recs))
+	if stats.Skipped > 0 {
+		out += ", " + stats.String()
+	}
+	return out, nil
 }

@@ -48,6 +48,11 @@ func TestValidateByContent(t *testing.T) {
 			"sweep.json: ok: 2 level(s): concurrency 1 (1 worker(s)), concurrency 8 (1 worker(s)), then 3 rate level(s) between the two measured request rates"},
 		{"rate too high for the fleet", "fleet.json", `{"name":"f","target":{"kind":"sim"},"load":{"rates":[50000],"slice_rate":1000,"duration":"30s"}}`, 2,
 			"load.rates[0]: 50000 req/s needs 50 workers at load.slice_rate 1000 req/s each"},
+		// A local dataset is read as the planner will read it.
+		{"dataset spec", "ds.json", `{"name":"d","target":{"kind":"sim"},"workload":{"prompts":"dataset","dataset":{"format":"sharegpt","path":"../../events/data/sample-sharegpt.json"}},"load":{"levels":[2],"requests":4}}`, 0,
+			"dataset ../../events/data/sample-sharegpt.json: 297 records, 3 skipped"},
+		{"missing dataset", "ds2.json", `{"name":"d","target":{"kind":"sim"},"workload":{"prompts":"dataset","dataset":{"format":"jsonl","path":"no/such.jsonl"}},"load":{"levels":[2],"requests":4}}`, 2,
+			"workload.dataset.path: open no/such.jsonl: no such file or directory"},
 		// Malformed JSON is no definition: the spec check says where it breaks.
 		{"malformed JSON as z.asl.json", "z.asl.json", `{"StartAt": "A", "States": }`, 2, "malformed JSON"},
 	}

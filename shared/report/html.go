@@ -272,6 +272,9 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	if s.SweepError != "" {
 		v.Problems = append(v.Problems, SweepNote(s))
 	}
+	if n := DatasetNote(s); n != "" {
+		v.Problems = append(v.Problems, n)
+	}
 	for _, f := range s.FailedSlices {
 		v.Problems = append(v.Problems, failedSlice(s, f))
 	}

@@ -396,3 +396,17 @@ func TestRampReport(t *testing.T) {
 		t.Errorf("report.md:\n%s", md)
 	}
 }
+
+// TestDatasetNote: skipped dataset records are said, with their reasons.
+func TestDatasetNote(t *testing.T) {
+	s := &summary.Summary{Dataset: &summary.Dataset{Source: "d.json", Records: 297, Skipped: 3,
+		SkippedReasons: map[string]int{"no human turn": 1, "empty prompt": 2}}}
+	want := "dataset d.json: 3 of 300 records skipped, not sent (2 empty prompt, 1 no human turn)"
+	if got := DatasetNote(s); got != want {
+		t.Errorf("DatasetNote = %q, want %q", got, want)
+	}
+	s.Dataset.Skipped = 0
+	if got := DatasetNote(s); got != "" {
+		t.Errorf("DatasetNote of a whole dataset = %q", got)
+	}
+}

@@ -130,6 +130,9 @@ func problems(s *summary.Summary, errFormat string) []string {
 	if s.SweepError != "" {
 		out = append(out, SweepNote(s))
 	}
+	if n := DatasetNote(s); n != "" {
+		out = append(out, n)
+	}
 	for _, f := range s.FailedSlices {
 		out = append(out, failedSlice(s, f))
 	}
@@ -335,4 +338,27 @@ func Incomplete(s *summary.Summary) string {
 // SweepNote says why a sweep run has no rate levels.
 func SweepNote(s *summary.Summary) string {
 	return "SWEEP STOPPED after its first two levels, no rate level was run: " + s.SweepError
+}
+
+// DatasetNote says which of a dataset's records could be no request, or
+// "" when every one could.
+func DatasetNote(s *summary.Summary) string {
+	d := s.Dataset
+	if d == nil || d.Skipped == 0 {
+		return ""
+	}
+	reasons := make([]string, 0, len(d.SkippedReasons))
+	for _, r := range sortedKeys(d.SkippedReasons) {
+		reasons = append(reasons, fmt.Sprintf("%d %s", d.SkippedReasons[r], r))
+	}
+	return fmt.Sprintf("dataset %s: %d of %d records skipped, not sent (%s)", d.Source, d.Skipped, d.Records+d.Skipped, strings.Join(reasons, ", "))
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -42,6 +42,21 @@ type Summary struct {
 	// Sweep step failed (no rate between the two measured, or an error),
 	// and the run aggregated the levels it had.
 	SweepError string `json:"sweep_error,omitempty"`
+	// Seed is the run's seed (the spec's, or the one drawn for it): give
+	// it to the spec to send the same prompts again.
+	Seed int64 `json:"seed"`
+	// Dataset, when the prompts came from one, says what was read of it.
+	Dataset *Dataset `json:"dataset,omitempty"`
+}
+
+// Dataset is what a run read of its prompt dataset.
+type Dataset struct {
+	Source         string         `json:"source"`
+	Format         string         `json:"format"`
+	Sample         string         `json:"sample"`
+	Records        int            `json:"records"`
+	Skipped        int            `json:"skipped,omitempty"` // records that could be no request, by reason
+	SkippedReasons map[string]int `json:"skipped_reasons,omitempty"`
 }
 
 // UnfinishedSlice is a slice whose worker did not record its end.

@@ -202,7 +202,10 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		Simulated: a.cfg.Simulated, Target: desc,
 		StartedAt: p.CreatedAt.UTC(), FinishedAt: time.Now().UTC(),
 		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: n.retried, SliceWarnings: n.warnings,
-		Unfinished: n.unfinished, SweepError: n.sweepError,
+		Unfinished: n.unfinished, SweepError: n.sweepError, Seed: p.Seed,
+	}
+	if d := p.Dataset; d != nil {
+		sum.Dataset = &summary.Dataset{Source: d.Source, Format: d.Format, Sample: d.Sample, Records: d.Records, Skipped: d.Skipped, SkippedReasons: d.SkippedReasons}
 	}
 	if a.cfg.Simulated {
 		sum.SimProfile = s.Target.Profile
