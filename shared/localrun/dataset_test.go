@@ -154,3 +154,31 @@ func TestDatasetProblemsStopThePlan(t *testing.T) {
 		})
 	}
 }
+
+// TestDrawnLengthsReachTheServer: lengths drawn per request reach the
+// bodies, within their bounds, and vary.
+func TestDrawnLengthsReachTheServer(t *testing.T) {
+	sim := workflowtest.Sim(t, simllm.Options{})
+	bodies, url := bodyProxy(t, sim.URL)
+	env := workflowtest.New(t, `{"name":"len","target":{"kind":"sim","profile":"fixed"},
+	  "workload":{"input_tokens":{"dist":"uniform","min":4,"max":12},"output_tokens":{"dist":"normal","mean":5,"stddev":2,"min":2,"max":8}},
+	  "load":{"levels":[2],"requests":30}}`, workflowtest.Options{BaseURL: url})
+	if _, err := execution(env, nil).Run(context.Background(), "len", env.Input); err != nil {
+		t.Fatal(err)
+	}
+	ins, outs := map[int]bool{}, map[int]bool{}
+	for id, raw := range bodies.byID {
+		var b sentBody
+		if err := json.Unmarshal([]byte(raw), &b); err != nil || len(b.Messages) != 1 {
+			t.Fatalf("request %s: %v %s", id, err, raw)
+		}
+		n := len(strings.Fields(b.Messages[0].Content))
+		if n < 4 || n > 12 || b.MaxTokens < 2 || b.MaxTokens > 8 {
+			t.Errorf("request %s: %d words, max_tokens %d; want 4..12 and 2..8", id, n, b.MaxTokens)
+		}
+		ins[n], outs[b.MaxTokens] = true, true
+	}
+	if len(bodies.byID) != 30 || len(ins) < 4 || len(outs) < 3 {
+		t.Errorf("%d bodies with %d distinct prompt lengths and %d distinct max_tokens: not drawn per request", len(bodies.byID), len(ins), len(outs))
+	}
+}
