@@ -267,6 +267,18 @@ resource "aws_glue_catalog_table" "samples" {
       type    = "bigint"
       comment = "the prompt: the dataset record's 0-based index, or the synthetic draw's"
     }
+
+    columns {
+      name    = "client_input_tokens"
+      type    = "int"
+      comment = "the prompt's length as the client counted it (client_count says how)"
+    }
+
+    columns {
+      name    = "client_count"
+      type    = "string"
+      comment = "tokenizer (exact, workload.tokenizer) or words (an approximation)"
+    }
   }
 }
 

@@ -83,6 +83,9 @@ func TestDatasetRunsEndToEnd(t *testing.T) {
 					t.Fatalf("row prompt_id %d names no record", r.PromptID)
 				}
 				seen[r.PromptID] = true
+				if r.ClientCount != "words" || r.ClientInputTokens <= 0 {
+					t.Errorf("row of record %d: client count %d (%q), want a word count", r.PromptID, r.ClientInputTokens, r.ClientCount)
+				}
 				var b sentBody
 				id := fmt.Sprintf("%d-%d-%d", r.LevelIndex, r.Worker, r.Seq)
 				if err := json.Unmarshal([]byte(bodies.byID[id]), &b); err != nil {

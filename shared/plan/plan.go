@@ -26,6 +26,9 @@ type Plan struct {
 	Seed int64 `json:"seed"`
 	// Dataset, when the prompts come from one, says what was read.
 	Dataset *Dataset `json:"dataset,omitempty"`
+	// Tokenizer, when the spec names one, is its source; its copy is the
+	// run's tokenizer.json.
+	Tokenizer string `json:"tokenizer,omitempty"`
 }
 
 // Level is one level and its slices: Concurrency virtual users (mode

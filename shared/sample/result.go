@@ -38,11 +38,14 @@ type Result struct {
 	HTTPStatus int
 	Err        string // empty when Status is ok; never contains secrets
 
-	InputTokens  int
-	OutputTokens int
-	TokenSource  string // TokensFromUsage or TokensFromChunks
-	Chunks       int    // SSE events (or JSON lines) received, token-bearing or not
-	Bytes        int64  // response body bytes read
+	InputTokens int
+	// ClientInputTokens is the prompt's length as the client counted it
+	// (the request's InputTokens), whatever the server reports.
+	ClientInputTokens int
+	OutputTokens      int
+	TokenSource       string // TokensFromUsage or TokensFromChunks
+	Chunks            int    // SSE events (or JSON lines) received, token-bearing or not
+	Bytes             int64  // response body bytes read
 
 	ConnReused bool          // the request went over a kept-alive connection
 	Connect    time.Duration // DNS + dial + TLS for a new connection; 0 when reused

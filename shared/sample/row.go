@@ -68,6 +68,11 @@ type Row struct {
 
 	// The prompt (added with real workloads).
 	PromptID int64 `parquet:"prompt_id"` // the dataset record's 0-based index, or the synthetic draw's
+	// ClientInputTokens is the prompt's length as the client counted it:
+	// exactly, with the spec's tokenizer (ClientCount "tokenizer"), or in
+	// words, an approximation (ClientCount "words").
+	ClientInputTokens int32  `parquet:"client_input_tokens"`
+	ClientCount       string `parquet:"client_count,dict"`
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -87,6 +92,9 @@ type Meta struct {
 	Rate       float64       // the level's asked rate, mode rate
 	Queue      time.Duration // the wait for a max_concurrency slot
 	PromptID   int64         // the dataset record, or the synthetic draw
+	// ClientCount says how the client counted the prompt's tokens
+	// (Result.ClientInputTokens): "tokenizer" or "words".
+	ClientCount string
 }
 
 // FromResult derives a Row from a raw Result. Offsets are taken on the
@@ -120,6 +128,9 @@ func FromResult(m Meta, r *Result) Row {
 		RequestRate:  m.Rate,
 		QueueMs:      ms(m.Queue),
 		PromptID:     m.PromptID,
+
+		ClientInputTokens: int32(r.ClientInputTokens),
+		ClientCount:       m.ClientCount,
 	}
 	if !m.Intended.IsZero() {
 		row.SchedDelayMs = ms(r.Start.Sub(m.Intended))

@@ -234,7 +234,8 @@ func TestHeadersColumn(t *testing.T) {
 	wantNames := []string{"run_id", "level", "worker", "seq", "vu", "start_time", "start_ms", "end_ms", "sched_delay_ms", "warmup",
 		"status", "http_status", "error", "ttfb_ms", "ttft_ms", "ttfc_ms", "e2e_ms", "tpot_ms", "itl_ms",
 		"input_tokens", "output_tokens", "token_source", "chunks", "bytes", "conn_reused", "connect_ms", "headers_json", "backoff_ms", "finish_reason", "cut_short",
-		"level_index", "mode", "request_rate", "intended_ms", "queue_ms", "prompt_id"}
+		"level_index", "mode", "request_rate", "intended_ms", "queue_ms", "prompt_id",
+		"client_input_tokens", "client_count"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("columns:\n %v\nwant\n %v", names, wantNames)
 	}

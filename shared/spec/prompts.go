@@ -27,17 +27,10 @@ func (s *Spec) checkPrompts() Problems {
 		if d.Format != DatasetShareGPT && d.Format != DatasetJSONL {
 			add("workload.dataset.format", "must be %q or %q, got %q", DatasetShareGPT, DatasetJSONL, d.Format)
 		}
-		switch {
-		case d.Path == "":
+		if d.Path == "" {
 			add("workload.dataset.path", "is required: a local file or s3://bucket/key")
-		case strings.HasPrefix(d.Path, "s3://"):
-			if rest := strings.TrimPrefix(d.Path, "s3://"); !strings.Contains(rest, "/") || strings.HasPrefix(rest, "/") || strings.HasSuffix(rest, "/") {
-				add("workload.dataset.path", "must be s3://bucket/key, got %q", d.Path)
-			}
-		case strings.Contains(d.Path, "://"):
-			add("workload.dataset.path", "must be a local file or s3://bucket/key, got %q", d.Path)
-		case strings.HasPrefix(s.Output, "s3://"):
-			add("workload.dataset.path", "must be s3://bucket/key when the run's output is in S3 (the planner runs in AWS), got %q", d.Path)
+		} else if msg := checkSource(d.Path, s.Output); msg != "" {
+			add("workload.dataset.path", "%s", msg)
 		}
 		if d.Sample != DatasetShuffle && d.Sample != DatasetSequential {
 			add("workload.dataset.sample", "must be %q or %q, got %q", DatasetShuffle, DatasetSequential, d.Sample)
@@ -48,5 +41,26 @@ func (s *Spec) checkPrompts() Problems {
 	default:
 		add("workload.prompts", "must be %q or %q, got %q", PromptsSynthetic, PromptsDataset, w.Prompts)
 	}
+	if w.Tokenizer != "" {
+		if msg := checkSource(w.Tokenizer, s.Output); msg != "" {
+			add("workload.tokenizer", "%s", msg)
+		}
+	}
 	return p
+}
+
+// checkSource checks the path of a file the planner reads (a dataset, a
+// tokenizer): a local file, or s3://bucket/key; "" when it is fine.
+func checkSource(path, output string) string {
+	switch {
+	case strings.HasPrefix(path, "s3://"):
+		if rest := strings.TrimPrefix(path, "s3://"); !strings.Contains(rest, "/") || strings.HasPrefix(rest, "/") || strings.HasSuffix(rest, "/") {
+			return fmt.Sprintf("must be s3://bucket/key, got %q", path)
+		}
+	case strings.Contains(path, "://"):
+		return fmt.Sprintf("must be a local file or s3://bucket/key, got %q", path)
+	case strings.HasPrefix(output, "s3://"):
+		return fmt.Sprintf("must be s3://bucket/key when the run's output is in S3 (the planner runs in AWS), got %q", path)
+	}
+	return ""
 }

@@ -102,6 +102,10 @@ type Workload struct {
 	// length applies (vLLM's convention), else DefaultOutputTokens.
 	OutputTokens Length `json:"output_tokens,omitzero"`
 	Stream       *bool  `json:"stream,omitempty"` // default true
+	// Tokenizer is a Hugging Face tokenizer.json (a local file or
+	// s3://bucket/key): with it, synthetic prompts have exactly
+	// input_tokens tokens and rows record the client-side count.
+	Tokenizer string `json:"tokenizer,omitempty"`
 
 	Temperature *float64 `json:"temperature,omitempty"` // >= 0; default 0, greedy decoding
 	TopP        *float64 `json:"top_p,omitempty"`       // in (0, 1]; only with a temperature > 0

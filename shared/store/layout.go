@@ -23,12 +23,13 @@ import (
 
 // Files of a run, under RunKey.
 const (
-	SpecFile    = "spec.json"
-	PlanFile    = "plan.json"
-	SummaryFile = "summary.json"
-	ReportMD    = "report.md"
-	ReportHTML  = "report.html"
-	DatasetFile = "dataset.jsonl" // the run's normalized copy of its prompt dataset
+	SpecFile      = "spec.json"
+	PlanFile      = "plan.json"
+	SummaryFile   = "summary.json"
+	ReportMD      = "report.md"
+	ReportHTML    = "report.html"
+	DatasetFile   = "dataset.jsonl"  // the run's normalized copy of its prompt dataset
+	TokenizerFile = "tokenizer.json" // the run's copy of its tokenizer
 )
 
 // SamplesLocationTemplate and SummariesLocationTemplate are the Glue

@@ -78,7 +78,7 @@ const tokensHint = 1024
 // that appending a token's time while the stream is read does not
 // allocate.
 func NewResult(req Request, stream bool) *sample.Result {
-	res := &sample.Result{InputTokens: req.InputTokens, TokenSource: sample.TokensFromChunks}
+	res := &sample.Result{InputTokens: req.InputTokens, ClientInputTokens: req.InputTokens, TokenSource: sample.TokensFromChunks}
 	if stream && req.MaxTokens > 0 {
 		res.Tokens = make([]time.Time, 0, min(req.MaxTokens, tokensHint))
 	}

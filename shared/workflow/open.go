@@ -54,6 +54,7 @@ type run struct {
 	spec    *spec.Spec
 	plan    *plan.Plan
 	prompts *prompts
+	tokens  *counter // the spec's tokenizer, nil without one
 }
 
 // get returns the run, from the cache when its plan has at least
@@ -70,7 +71,7 @@ func (r *runs) get(ctx context.Context, op, runID, output string, levels int) (*
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.cache[runID]; ok && len(c.plan.Levels) >= levels {
-		return &run{st: st, spec: c.spec, plan: c.plan, prompts: c.prompts}, nil
+		return &run{st: st, spec: c.spec, plan: c.plan, prompts: c.prompts, tokens: c.tokens}, nil
 	}
 	sp, p, err := plan.Load(ctx, st, runID)
 	if err != nil {
@@ -82,10 +83,16 @@ func (r *runs) get(ctx context.Context, op, runID, output string, levels int) (*
 			return nil, fmt.Errorf("workflow: %s: %w", op, err)
 		}
 	}
+	var tc *counter
+	if op == "work" && p.Tokenizer != "" {
+		if tc, err = loadTokenizer(ctx, st, p); err != nil {
+			return nil, fmt.Errorf("workflow: %s: %w", op, err)
+		}
+	}
 	if r.cache == nil {
 		r.cache = map[string]*run{}
 	}
-	c := &run{st: st, spec: sp, plan: p, prompts: ps}
+	c := &run{st: st, spec: sp, plan: p, prompts: ps, tokens: tc}
 	r.cache[runID] = c
 	return c, nil
 }

@@ -49,6 +49,12 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}
+	if sp.Workload.Tokenizer != "" {
+		if err := copyTokenizer(ctx, p.source, st, sp, pl.RunID); err != nil {
+			return nil, err
+		}
+		pl.Tokenizer = sp.Workload.Tokenizer
+	}
 	if sp.Workload.Prompts == spec.PromptsDataset {
 		if pl.Dataset, err = copyDataset(ctx, p.source, st, sp, pl.RunID); err != nil {
 			return nil, err

@@ -19,18 +19,22 @@ type requests struct {
 	worker  int
 	workers int // the level's slices
 
+	seed    int64
 	gen     *workload.Generator
 	lengths *workload.Lengths
 	prompts *prompts // nil: synthetic prompts
+	tokens  *counter // nil: no tokenizer (lengths in words)
 }
 
-func newRequests(s *spec.Spec, p *plan.Plan, sl plan.Slice, ps *prompts) *requests {
+func newRequests(s *spec.Spec, p *plan.Plan, sl plan.Slice, ps *prompts, tc *counter) *requests {
 	w := s.Workload
 	return &requests{
 		s: s, runID: sl.RunID, level: sl.LevelIndex, worker: sl.Worker, workers: max(len(p.Levels[sl.LevelIndex].Slices), 1),
 		gen:     workload.New(p.Seed, 0),
 		lengths: workload.NewLengths(p.Seed, w.InputTokens.Dist(), w.OutputTokens.Dist()),
 		prompts: ps,
+		tokens:  tc,
+		seed:    p.Seed,
 	}
 }
 
@@ -50,7 +54,15 @@ func (q *requests) make(seq int64) (target.Request, int64, error) {
 	}
 	in, out := q.lengths.Of(q.level, q.worker, seq)
 	if q.prompts == nil {
-		req.Prompt = q.gen.PromptOf(q.level, q.worker, seq, in)
+		if q.tokens != nil {
+			p, err := q.tokens.prompt(q.seed, q.level, q.worker, seq, in)
+			if err != nil {
+				return req, 0, err
+			}
+			req.Prompt = p
+		} else {
+			req.Prompt = q.gen.PromptOf(q.level, q.worker, seq, in)
+		}
 		req.InputTokens, req.MaxTokens = in, out
 		return req, syntheticDraw(q.worker, seq), nil
 	}
@@ -64,7 +76,11 @@ func (q *requests) make(seq int64) (target.Request, int64, error) {
 	for _, m := range rec.Messages {
 		req.Messages = append(req.Messages, target.Message{Role: m.Role, Content: m.Content})
 	}
-	req.InputTokens = dataset.CountWords(req.PromptText())
+	if q.tokens != nil {
+		req.InputTokens = q.tokens.tok.Count(req.PromptText())
+	} else {
+		req.InputTokens = dataset.CountWords(req.PromptText())
+	}
 	switch {
 	case !w.OutputTokens.IsZero():
 		req.MaxTokens = out
@@ -86,4 +102,12 @@ func (q *requests) promptID(seq int64) int64 {
 		return -1
 	}
 	return rec.ID
+}
+
+// clientCount says how the requests' InputTokens were counted.
+func (q *requests) clientCount() string {
+	if q.tokens != nil {
+		return "tokenizer"
+	}
+	return "words"
 }

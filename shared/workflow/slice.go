@@ -70,7 +70,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	// the normal path the Close below has done both, and this one is a
 	// no-op.
 	defer parts.Close(context.WithoutCancel(ctx))
-	reqs := newRequests(s, r.plan, sl, r.prompts)
+	reqs := newRequests(s, r.plan, sl, r.prompts, r.tokens)
 
 	var counters *loadgen.Counters
 	if w.cfg.Counters != nil {
@@ -84,7 +84,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
 			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended, Backoff: is.Backoff,
 			LevelIndex: sl.LevelIndex, Mode: lv.Mode, Rate: rate, Queue: is.Queue,
-			PromptID: reqs.promptID(is.Seq),
+			PromptID: reqs.promptID(is.Seq), ClientCount: reqs.clientCount(),
 		}, is.Result)
 		mu.Lock()
 		res.Requests++

@@ -53,3 +53,7 @@ func (g *Generator) PromptOf(level, worker int, seq int64, n int) string {
 	}
 	return b.String()
 }
+
+// Words returns the prompt words (a copy), each a single token after a
+// space for common tokenizers: what an exact-length prompter draws from.
+func Words() []string { return append([]string(nil), words...) }

@@ -112,6 +112,8 @@ func TestColumnTypes(t *testing.T) {
 		{"intended_ms", "DOUBLE"},
 		{"queue_ms", "DOUBLE"},
 		{"prompt_id", "BIGINT"},
+		{"client_input_tokens", "INTEGER"},
+		{"client_count", "VARCHAR"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("DESCRIBE: %d columns, want %d", len(rows), len(want))
