@@ -17,12 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/llmbench/llmbench/shared/emf"
-	"github.com/llmbench/llmbench/shared/plan"
-	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/athena"
 	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/sdkhttp"
-	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
@@ -42,9 +39,7 @@ func main() {
 		namespace = emf.DefaultNamespace
 	}
 	aggregator := workflow.NewAggregator(s3store.Opener(s3.NewFromConfig(cfg)),
-		func(context.Context, store.Store, *plan.Plan) (query.Engine, func(), error) {
-			return eng, func() {}, nil
-		},
+		athena.Over(eng),
 		"athena", workflow.AggregatorConfig{Render: report.Files})
 	handler := func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
 		out, sum, err := aggregator.Summarize(ctx, ev)

@@ -15,11 +15,8 @@ import (
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/llmbench/llmbench/shared/plan"
-	"github.com/llmbench/llmbench/shared/query"
 	"github.com/llmbench/llmbench/shared/query/athena"
 	"github.com/llmbench/llmbench/shared/sdkhttp"
-	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
@@ -35,8 +32,6 @@ func main() {
 		OutputLocation: os.Getenv("LLMBENCH_ATHENA_OUTPUT"),
 	})
 	sweeper := workflow.NewSweeper(s3store.Opener(s3.NewFromConfig(cfg)),
-		func(context.Context, store.Store, *plan.Plan) (query.Engine, func(), error) {
-			return eng, func() {}, nil
-		})
+		athena.Over(eng))
 	lambda.StartWithOptions(sweeper.Sweep, lambda.WithDisallowUnknownFields(true))
 }
