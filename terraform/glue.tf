@@ -279,6 +279,18 @@ resource "aws_glue_catalog_table" "samples" {
       type    = "string"
       comment = "tokenizer (exact, workload.tokenizer) or words (an approximation)"
     }
+
+    columns {
+      name    = "cached_tokens"
+      type    = "int"
+      comment = "the server's usage.prompt_tokens_details.cached_tokens (prompt tokens from its prefix cache); NULL when not sent"
+    }
+
+    columns {
+      name    = "reasoning_tokens"
+      type    = "int"
+      comment = "the server's usage.completion_tokens_details.reasoning_tokens; NULL when not sent"
+    }
   }
 }
 

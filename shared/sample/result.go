@@ -64,4 +64,12 @@ type Result struct {
 	// timeout) before its end: no [DONE] and no finish_reason. Status is
 	// then protocol; Chunks, Bytes and Err give the evidence.
 	CutShort bool
+
+	// CachedTokens and ReasoningTokens are the server's
+	// usage.prompt_tokens_details.cached_tokens (prompt tokens served from
+	// its prefix cache) and usage.completion_tokens_details.reasoning_tokens
+	// (completion tokens spent reasoning). Each Has is false when the server
+	// did not send that count: FromResult stores NULL then, not 0.
+	CachedTokens, ReasoningTokens int
+	HasCached, HasReasoning       bool
 }

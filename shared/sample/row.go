@@ -73,6 +73,11 @@ type Row struct {
 	// words, an approximation (ClientCount "words").
 	ClientInputTokens int32  `parquet:"client_input_tokens"`
 	ClientCount       string `parquet:"client_count,dict"`
+
+	// What the server reports of its cache and reasoning: NULL when it did
+	// not send the count, which is not the same as 0.
+	CachedTokens    *int32 `parquet:"cached_tokens,optional"`    // usage.prompt_tokens_details.cached_tokens (OpenAI, vLLM)
+	ReasoningTokens *int32 `parquet:"reasoning_tokens,optional"` // usage.completion_tokens_details.reasoning_tokens
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -161,6 +166,12 @@ func FromResult(m Meta, r *Result) Row {
 		// its latency is the whole response.
 		row.E2EMs = msp(r.End.Sub(r.Start))
 	}
+	if r.HasCached {
+		row.CachedTokens = ptr32(r.CachedTokens)
+	}
+	if r.HasReasoning {
+		row.ReasoningTokens = ptr32(r.ReasoningTokens)
+	}
 	if row.TTFTMs != nil && row.E2EMs != nil && r.OutputTokens > 1 {
 		row.TPOTMs = ptr((*row.E2EMs - *row.TTFTMs) / float64(r.OutputTokens-1))
 	}
@@ -172,3 +183,6 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func msp(d time.Duration) *float64 { return ptr(ms(d)) }
 
 func ptr(f float64) *float64 { return &f }
+
+// ptr32 narrows a count as the other int32 columns do.
+func ptr32(n int) *int32 { v := int32(n); return &v }

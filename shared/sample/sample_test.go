@@ -235,7 +235,7 @@ func TestHeadersColumn(t *testing.T) {
 		"status", "http_status", "error", "ttfb_ms", "ttft_ms", "ttfc_ms", "e2e_ms", "tpot_ms", "itl_ms",
 		"input_tokens", "output_tokens", "token_source", "chunks", "bytes", "conn_reused", "connect_ms", "headers_json", "backoff_ms", "finish_reason", "cut_short",
 		"level_index", "mode", "request_rate", "intended_ms", "queue_ms", "prompt_id",
-		"client_input_tokens", "client_count"}
+		"client_input_tokens", "client_count", "cached_tokens", "reasoning_tokens"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("columns:\n %v\nwant\n %v", names, wantNames)
 	}
@@ -246,5 +246,82 @@ func TestHeadersColumn(t *testing.T) {
 	md := f.Metadata().RowGroups[0].Columns[col.ColumnIndex].MetaData
 	if md.Statistics.NullCount != 2 {
 		t.Errorf("headers_json has %d nulls, want 2 (the rows with nothing captured)", md.Statistics.NullCount)
+	}
+}
+
+// TestUsageDetailsColumns: cached_tokens and reasoning_tokens are the
+// server's counts when it sent them, and NULL (not 0) when it did not,
+// through FromResult and a Parquet round trip.
+func TestUsageDetailsColumns(t *testing.T) {
+	t0 := time.Now()
+	n := func(v int32) *int32 { return &v }
+	tests := []struct {
+		name                  string
+		res                   Result
+		wantCached, wantReasn *int32
+	}{
+		// both sent
+		{"both", Result{CachedTokens: 96, HasCached: true, ReasoningTokens: 40, HasReasoning: true}, n(96), n(40)},
+		// a sent 0 is 0, not NULL
+		{"zeros", Result{HasCached: true, HasReasoning: true}, n(0), n(0)},
+		// only the prompt's details
+		{"cached only", Result{CachedTokens: 5, HasCached: true}, n(5), nil},
+		// only the completion's details
+		{"reasoning only", Result{ReasoningTokens: 7, HasReasoning: true}, nil, n(7)},
+		// a count without its Has mark was not sent: NULL
+		{"not sent", Result{CachedTokens: 3, ReasoningTokens: 4}, nil, nil},
+	}
+	var rows []Row
+	for i, tc := range tests {
+		r := tc.res
+		r.Start, r.End, r.Status = t0, t0.Add(time.Millisecond), StatusOK
+		row := FromResult(Meta{RunID: "r", Seq: int64(i), LevelStart: t0}, &r)
+		checkCount(t, tc.name+": built cached_tokens", row.CachedTokens, tc.wantCached)
+		checkCount(t, tc.name+": built reasoning_tokens", row.ReasoningTokens, tc.wantReasn)
+		rows = append(rows, row)
+	}
+	var buf bytes.Buffer
+	if err := WriteParquet(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(tests) {
+		t.Fatalf("read back %d rows, want %d", len(got), len(tests))
+	}
+	for i, tc := range tests {
+		checkCount(t, tc.name+": read cached_tokens", got[i].CachedTokens, tc.wantCached)
+		checkCount(t, tc.name+": read reasoning_tokens", got[i].ReasoningTokens, tc.wantReasn)
+	}
+
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		nulls int64
+	}{{"cached_tokens", 2}, {"reasoning_tokens", 2}} {
+		col, _ := f.Schema().Lookup(c.name)
+		if !col.Node.Optional() || col.Node.Type().Kind() != parquet.Int32 {
+			t.Errorf("%s: optional %v, kind %v; want an optional int32", c.name, col.Node.Optional(), col.Node.Type().Kind())
+		}
+		md := f.Metadata().RowGroups[0].Columns[col.ColumnIndex].MetaData
+		if md.Statistics.NullCount != c.nulls {
+			t.Errorf("%s has %d nulls, want %d", c.name, md.Statistics.NullCount, c.nulls)
+		}
+	}
+}
+
+func checkCount(t *testing.T, what string, got, want *int32) {
+	t.Helper()
+	switch {
+	case got == nil && want == nil:
+	case got == nil || want == nil:
+		t.Errorf("%s = %v, want %v (nil is NULL)", what, got, want)
+	case *got != *want:
+		t.Errorf("%s = %d, want %d", what, *got, *want)
 	}
 }

@@ -21,7 +21,7 @@ type Chunk struct {
 	FinishReason string
 
 	HasUsage bool  // a usage object with an integer completion_tokens
-	Usage    Usage // its counts; PromptTokens is 0 when absent or not an integer
+	Usage    Usage // its counts; PromptTokens is 0 when absent or not an integer, HasCached and HasReasoning false
 }
 
 // ParseChunk validates a chunk and reads its Chunk in one pass, without
@@ -34,11 +34,12 @@ type Chunk struct {
 //
 // The chunk must be a JSON object. The fields read are choices[].text,
 // choices[].delta.{content,reasoning_content,reasoning},
-// choices[].finish_reason, usage.{prompt_tokens,completion_tokens}, error
-// and object. Keys match exactly; a repeated key counts only in its last
-// occurrence, as in a decoded map; a field of an unexpected type is ignored
-// as if absent (a benchmark reads what it can; only broken JSON is an
-// error).
+// choices[].finish_reason, usage.{prompt_tokens,completion_tokens},
+// usage.prompt_tokens_details.cached_tokens,
+// usage.completion_tokens_details.reasoning_tokens, error and object. Keys
+// match exactly; a repeated key counts only in its last occurrence, as in a
+// decoded map; a field of an unexpected type is ignored as if absent (a
+// benchmark reads what it can; only broken JSON is an error).
 func ParseChunk(b []byte) (Chunk, error) { return ParseChunkFields(b, nil) }
 
 // Field asks ParseChunkFields for the value of one more top-level key, for
@@ -351,8 +352,8 @@ func (p *chunkParser) delta() (content, reasoning bool, err error) {
 func (p *chunkParser) usage(c *Chunk) error {
 	p.i++ // '{'
 	var (
-		prompt, completion     int
-		promptOK, completionOK bool
+		prompt, completion, cached, reasoning         int
+		promptOK, completionOK, cachedOK, reasoningOK bool
 	)
 	for first := true; ; first = false {
 		key, more, err := p.members(first)
@@ -367,6 +368,10 @@ func (p *chunkParser) usage(c *Chunk) error {
 			prompt, promptOK, err = p.integer(2)
 		case "completion_tokens":
 			completion, completionOK, err = p.integer(2)
+		case "prompt_tokens_details":
+			cached, cachedOK, err = p.detail("cached_tokens")
+		case "completion_tokens_details":
+			reasoning, reasoningOK, err = p.detail("reasoning_tokens")
 		default:
 			err = p.value(2)
 		}
@@ -379,8 +384,40 @@ func (p *chunkParser) usage(c *Chunk) error {
 	}
 	if completionOK {
 		c.HasUsage, c.Usage = true, Usage{PromptTokens: prompt, CompletionTokens: completion}
+		if cachedOK {
+			c.Usage.CachedTokens, c.Usage.HasCached = cached, true
+		}
+		if reasoningOK {
+			c.Usage.ReasoningTokens, c.Usage.HasReasoning = reasoning, true
+		}
 	}
 	return nil
+}
+
+// detail reads a usage details object (depth 3) for the integer value of
+// one key: usage.prompt_tokens_details.cached_tokens or
+// usage.completion_tokens_details.reasoning_tokens. ok is false when the
+// value is not an object, lacks the key, or holds something other than an
+// integer there (null, a string, a fraction), as for prompt_tokens.
+func (p *chunkParser) detail(want string) (n int, ok bool, err error) {
+	if p.peek() != '{' {
+		return 0, false, p.value(2)
+	}
+	p.i++ // '{'
+	for first := true; ; first = false {
+		key, more, err := p.members(first)
+		if err != nil || !more {
+			return n, ok, err
+		}
+		if string(key) == want {
+			n, ok, err = p.integer(3)
+		} else {
+			err = p.value(3)
+		}
+		if err != nil {
+			return 0, false, err
+		}
+	}
 }
 
 // reason reads a finish_reason string. The reasons servers send are

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,6 +66,18 @@ func refChunk(b []byte) (c Chunk, raw map[string]string, valid bool) {
 		if n, ok := intOf(u["completion_tokens"]); ok {
 			c.HasUsage, c.Usage.CompletionTokens = true, n
 			c.Usage.PromptTokens, _ = intOf(u["prompt_tokens"])
+			if d, ok := u["prompt_tokens_details"].(map[string]any); ok {
+				c.Usage.CachedTokens, c.Usage.HasCached = intOf(d["cached_tokens"])
+				if !c.Usage.HasCached {
+					c.Usage.CachedTokens = 0
+				}
+			}
+			if d, ok := u["completion_tokens_details"].(map[string]any); ok {
+				c.Usage.ReasoningTokens, c.Usage.HasReasoning = intOf(d["reasoning_tokens"])
+				if !c.Usage.HasReasoning {
+					c.Usage.ReasoningTokens = 0
+				}
+			}
 		}
 	}
 	if e, ok := m["error"]; ok && e != nil {
@@ -118,6 +131,21 @@ var chunkSeeds = []string{
 	`{"usage":{"prompt_tokens":1.5,"completion_tokens":9223372036854775808}}`,
 	`{"usage":{"completion_tokens":-9223372036854775808,"prompt_tokens":"3"}}`,
 	`{"usage":{"completion_tokens":1e2}}`,
+	// The details: OpenAI's and vLLM's, absent, null, of the wrong type,
+	// repeated, escaped, and without a completion count.
+	`{"usage":{"prompt_tokens":120,"completion_tokens":50,"total_tokens":170,"prompt_tokens_details":{"cached_tokens":96,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":40,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}`,
+	`{"usage":{"prompt_tokens_details":{"cached_tokens":3},"completion_tokens_details":{"reasoning_tokens":2},"completion_tokens":9}}`,
+	`{"usage":{"prompt_tokens":1,"completion_tokens":2,"prompt_tokens_details":null,"completion_tokens_details":null}}`,
+	`{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":null},"completion_tokens_details":{"reasoning_tokens":"4"}}}`,
+	`{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1.5},"completion_tokens_details":{"reasoning_tokens":1e1}}}`,
+	`{"usage":{"completion_tokens":2,"prompt_tokens_details":[{"cached_tokens":1}],"completion_tokens_details":"x"}}`,
+	`{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1,"cached_tokens":"y"},"completion_tokens_details":{"reasoning_tokens":"y","reasoning_tokens":6}}}`,
+	`{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1},"prompt_tokens_details":{}}}`,
+	`{"usage":{"completion_tokens":2,"prompt_tokens_details":{"\u0063ached_tokens":8,"x":{"cached_tokens":9}}}}`,
+	`{"usage":{"prompt_tokens_details":{"cached_tokens":8},"completion_tokens_details":{"reasoning_tokens":1}}}`,
+	`{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":-1},"completion_tokens_details":{"reasoning_tokens":9223372036854775808}}}`,
+	`{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1,}}}`,
+	`{"usage":{"completion_tokens":2,"completion_tokens_details":{"reasoning_tokens":}}}`,
 	// LMI and TGI lines: their extra keys.
 	`{"token":{"id":1,"text":"A","log_prob":-0.05}}`,
 	`{"index":1,"token":{"id":2,"text":"b","logprob":-0.1,"special":true},"generated_text":"all","details":{"finish_reason":"length","generated_tokens":2}}`,
@@ -206,6 +234,98 @@ func TestParseChunkFinishReasonAllocs(t *testing.T) {
 		t.Errorf("%v allocations per chunk", n)
 	}
 	if !c.Finish || c.FinishReason != "stop" {
+		t.Errorf("got %+v", c)
+	}
+}
+
+// TestParseChunkUsageDetails pins the details' rule to what it means: the
+// cached and reasoning counts are there only when the server sent an
+// integer, and a usage that is not one (no integer completion_tokens)
+// carries none.
+func TestParseChunkUsageDetails(t *testing.T) {
+	tests := []struct {
+		name  string
+		chunk string
+		want  Usage
+		has   bool // HasUsage
+	}{
+		// OpenAI's final chunk with both details, and the keys we do not read
+		{"openai", `{"choices":[],"usage":{"prompt_tokens":120,"completion_tokens":50,"total_tokens":170,"prompt_tokens_details":{"cached_tokens":96,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":40,"audio_tokens":0}}}`,
+			Usage{PromptTokens: 120, CompletionTokens: 50, CachedTokens: 96, HasCached: true, ReasoningTokens: 40, HasReasoning: true}, true},
+		// vLLM: prompt details only, and an explicit 0 is sent, not absent
+		{"vllm", `{"usage":{"prompt_tokens":10,"total_tokens":12,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":0}}}`,
+			Usage{PromptTokens: 10, CompletionTokens: 2, HasCached: true}, true},
+		// no details: neither count
+		{"lacks", `{"usage":{"prompt_tokens":1,"completion_tokens":2}}`,
+			Usage{PromptTokens: 1, CompletionTokens: 2}, true},
+		// null details, as vLLM sends without prefix caching
+		{"null details", `{"usage":{"prompt_tokens":1,"completion_tokens":2,"prompt_tokens_details":null,"completion_tokens_details":null}}`,
+			Usage{PromptTokens: 1, CompletionTokens: 2}, true},
+		// null counts inside the details
+		{"null counts", `{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":null},"completion_tokens_details":{"reasoning_tokens":null}}}`,
+			Usage{CompletionTokens: 2}, true},
+		// the details before the counts
+		{"details first", `{"usage":{"prompt_tokens_details":{"cached_tokens":3},"completion_tokens_details":{"reasoning_tokens":2},"prompt_tokens":5,"completion_tokens":9}}`,
+			Usage{PromptTokens: 5, CompletionTokens: 9, CachedTokens: 3, HasCached: true, ReasoningTokens: 2, HasReasoning: true}, true},
+		// unknown keys around the count, one of them an object holding the same key
+		{"unknown keys", `{"usage":{"completion_tokens":2,"prompt_tokens_details":{"a":[1,{"b":null}],"x":{"cached_tokens":9},"cached_tokens":8,"z":"s"}}}`,
+			Usage{CompletionTokens: 2, CachedTokens: 8, HasCached: true}, true},
+		// a string count is absent, as a string prompt_tokens is
+		{"string counts", `{"usage":{"prompt_tokens":"3","completion_tokens":2,"prompt_tokens_details":{"cached_tokens":"4"},"completion_tokens_details":{"reasoning_tokens":"5"}}}`,
+			Usage{CompletionTokens: 2}, true},
+		// a fraction, an exponent, an overflow: not integers, absent
+		{"not integers", `{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1.5},"completion_tokens_details":{"reasoning_tokens":1e1}}}`,
+			Usage{CompletionTokens: 2}, true},
+		{"overflow", `{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":9223372036854775808}}}`,
+			Usage{CompletionTokens: 2}, true},
+		// details of the wrong type are absent
+		{"details not objects", `{"usage":{"completion_tokens":2,"prompt_tokens_details":[{"cached_tokens":1}],"completion_tokens_details":7}}`,
+			Usage{CompletionTokens: 2}, true},
+		// a repeated key counts in its last occurrence, as in a decoded map
+		{"repeated count", `{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1,"cached_tokens":"y"},"completion_tokens_details":{"reasoning_tokens":"y","reasoning_tokens":6}}}`,
+			Usage{CompletionTokens: 2, ReasoningTokens: 6, HasReasoning: true}, true},
+		{"repeated details", `{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1},"prompt_tokens_details":{}}}`,
+			Usage{CompletionTokens: 2}, true},
+		// an escaped key is its unescaped self
+		{"escaped key", `{"usage":{"completion_tokens":2,"prompt_tokens_details":{"\u0063ached_tokens":8}}}`,
+			Usage{CompletionTokens: 2, CachedTokens: 8, HasCached: true}, true},
+		// details without completion_tokens: no usage at all
+		{"no completion count", `{"usage":{"prompt_tokens_details":{"cached_tokens":8},"completion_tokens_details":{"reasoning_tokens":1}}}`,
+			Usage{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseChunk([]byte(tc.chunk))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.HasUsage != tc.has || c.Usage != tc.want {
+				t.Errorf("got HasUsage %v %+v, want %v %+v", c.HasUsage, c.Usage, tc.has, tc.want)
+			}
+			checkChunk(t, []byte(tc.chunk)) // and the reference agrees
+		})
+	}
+	// Broken JSON inside the details is an error, as anywhere.
+	for _, s := range []string{
+		`{"usage":{"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1,}}}`,
+		`{"usage":{"completion_tokens":2,"completion_tokens_details":{"reasoning_tokens":}}}`,
+		`{"usage":{"completion_tokens":2,"completion_tokens_details":{"reasoning_tokens":1}}`,
+	} {
+		if _, err := ParseChunk([]byte(s)); err == nil {
+			t.Errorf("%s: no error", s)
+		}
+	}
+}
+
+// TestParseChunkUsageDetailsAllocs: the usage chunk with both details
+// allocates nothing.
+func TestParseChunkUsageDetailsAllocs(t *testing.T) {
+	b := []byte(chunkSeeds[slices.IndexFunc(chunkSeeds, func(s string) bool { return strings.Contains(s, `"cached_tokens":96`) })])
+	var c Chunk
+	if n := testing.AllocsPerRun(100, func() { c, _ = ParseChunk(b) }); n != 0 {
+		t.Errorf("%v allocations per chunk", n)
+	}
+	if !c.Usage.HasCached || !c.Usage.HasReasoning {
 		t.Errorf("got %+v", c)
 	}
 }

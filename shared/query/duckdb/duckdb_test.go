@@ -114,6 +114,8 @@ func TestColumnTypes(t *testing.T) {
 		{"prompt_id", "BIGINT"},
 		{"client_input_tokens", "INTEGER"},
 		{"client_count", "VARCHAR"},
+		{"cached_tokens", "INTEGER"},
+		{"reasoning_tokens", "INTEGER"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("DESCRIBE: %d columns, want %d", len(rows), len(want))

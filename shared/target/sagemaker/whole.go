@@ -93,6 +93,7 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 			server = true
 			outTokens += a.Usage.CompletionTokens
 			inTokens, haveIn = a.Usage.PromptTokens, true
+			target.SetUsageDetails(res, *a.Usage) // u below has only the sums
 		case a.Details != nil && a.Details.GeneratedTokens != nil:
 			server = true
 			outTokens += *a.Details.GeneratedTokens
