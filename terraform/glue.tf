@@ -588,6 +588,18 @@ resource "aws_glue_catalog_table" "level_summaries" {
     }
 
     columns {
+      name    = "cache_hit_ratio"
+      type    = "double"
+      comment = "cached / input tokens over the ok requests whose server reported cached_tokens; null if none did"
+    }
+
+    columns {
+      name    = "reasoning_share"
+      type    = "double"
+      comment = "reasoning / output tokens over the ok requests whose server reported reasoning_tokens; null if none did"
+    }
+
+    columns {
       name    = "scheduled_request_rate"
       type    = "double"
       comment = "the rate of the measured arrivals as drawn: (n - 1) / their span"

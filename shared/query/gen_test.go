@@ -100,6 +100,14 @@ func genLevel(rng *rand.Rand, run string, g genSpec) [][]sample.Row {
 				r.E2EMs = f64(r.EndMs - r.StartMs)
 			}
 			r.TokenSource = g.source()
+			if rng.IntN(3) > 0 { // a server that reports its prefix cache (and maybe reasoning)
+				c := int32(rng.IntN(int(r.InputTokens) + 1))
+				r.CachedTokens = &c
+				if rng.IntN(2) == 0 {
+					rt := int32(rng.IntN(int(r.OutputTokens) + 1))
+					r.ReasoningTokens = &rt
+				}
+			}
 			if rng.Float64() < g.errRate {
 				r.Status = statuses[rng.IntN(len(statuses))]
 				r.HTTPStatus = []int32{500, 429, 503, 0}[rng.IntN(4)]

@@ -19,6 +19,7 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		sent                 int
 		first, last, busy    float64
 		lastStart            float64
+		cached, reasoning    [3]int64 // sum, of input/output tokens, rows
 		firstIntended        float64
 		lastIntended         float64
 		good, usage, chunks  int
@@ -80,6 +81,16 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		a.l.OK++
 		a.l.InputTokens += int64(r.InputTokens)
 		a.l.OutputTokens += int64(r.OutputTokens)
+		if r.CachedTokens != nil {
+			a.cached[0] += int64(*r.CachedTokens)
+			a.cached[1] += int64(r.InputTokens)
+			a.cached[2]++
+		}
+		if r.ReasoningTokens != nil {
+			a.reasoning[0] += int64(*r.ReasoningTokens)
+			a.reasoning[1] += int64(r.OutputTokens)
+			a.reasoning[2]++
+		}
 		switch r.TokenSource {
 		case "usage":
 			a.usage++
@@ -107,6 +118,15 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		l.Errors = l.Requests - l.OK
 		if l.Requests > 0 {
 			l.ErrorRate = float64(l.Errors) / float64(l.Requests)
+		}
+		l.CachedTokens, l.ReasoningTokens = a.cached[0], a.reasoning[0]
+		if a.cached[2] > 0 && a.cached[1] > 0 {
+			r := float64(a.cached[0]) / float64(a.cached[1])
+			l.CacheHitRatio = &r
+		}
+		if a.reasoning[2] > 0 && a.reasoning[1] > 0 {
+			r := float64(a.reasoning[0]) / float64(a.reasoning[1])
+			l.ReasoningShare = &r
 		}
 		if span := a.lastIntended - a.firstIntended; l.Requests > 1 && span > 0 {
 			l.ScheduledRequestRate = float64(l.Requests-1) / (span / 1000) // every measured arrival

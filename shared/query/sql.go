@@ -52,7 +52,10 @@ const notSent = "not_sent"
 // (null when the group has only warm-up rows), busy_ms (the
 // sum of end_ms − start_ms), input_tokens, output_tokens, good (rows
 // meeting every SLO set), usage_rows and chunk_rows (by token_source),
-// throttled, cut_short, backoff_ms; all but warmup_requests, concurrency,
+// throttled, cut_short, backoff_ms, and what servers report of their
+// prefix cache and reasoning over ok rows that report it (cached_tokens,
+// cached_of_input, cached_rows, reasoning_tokens, reasoning_of_output,
+// reasoning_rows); all but warmup_requests, concurrency,
 // mode and request_rate over non-warm-up rows. Summarize folds the
 // statuses of a level together.
 //
@@ -100,7 +103,13 @@ func countsSQL(runID string, slo SLO) string {
   CAST(sum(CASE WHEN NOT warmup AND token_source = 'chunks' THEN 1 ELSE 0 END) AS BIGINT) AS chunk_rows,
   CAST(sum(CASE WHEN NOT warmup AND http_status IN (429, 503) THEN 1 ELSE 0 END) AS BIGINT) AS throttled,
   CAST(sum(CASE WHEN NOT warmup AND cut_short THEN 1 ELSE 0 END) AS BIGINT) AS cut_short,
-  CAST(sum(CASE WHEN warmup THEN 0 ELSE backoff_ms END) AS DOUBLE) AS backoff_ms
+  CAST(sum(CASE WHEN warmup THEN 0 ELSE backoff_ms END) AS DOUBLE) AS backoff_ms,
+  CAST(sum(CASE WHEN NOT warmup AND status = 'ok' AND cached_tokens IS NOT NULL THEN cached_tokens ELSE 0 END) AS BIGINT) AS cached_tokens,
+  CAST(sum(CASE WHEN NOT warmup AND status = 'ok' AND cached_tokens IS NOT NULL THEN input_tokens ELSE 0 END) AS BIGINT) AS cached_of_input,
+  CAST(sum(CASE WHEN NOT warmup AND status = 'ok' AND cached_tokens IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS cached_rows,
+  CAST(sum(CASE WHEN NOT warmup AND status = 'ok' AND reasoning_tokens IS NOT NULL THEN reasoning_tokens ELSE 0 END) AS BIGINT) AS reasoning_tokens,
+  CAST(sum(CASE WHEN NOT warmup AND status = 'ok' AND reasoning_tokens IS NOT NULL THEN output_tokens ELSE 0 END) AS BIGINT) AS reasoning_of_output,
+  CAST(sum(CASE WHEN NOT warmup AND status = 'ok' AND reasoning_tokens IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS reasoning_rows
 FROM ` + Relation + `
 WHERE run_id = ` + Quote(runID) + `
 GROUP BY level_index, status

@@ -87,17 +87,19 @@ func checkRunID(runID string) error {
 
 // group is one row of the counts query: one status of one level.
 type group struct {
-	index, warmup, requests     int64
-	status, mode                string
-	concurrency                 int64
-	requestRate                 float64
-	first, last, lastStart      *float64 // nil when the group has only warm-up rows
-	firstIntended, lastIntended *float64
-	busy                        float64
-	input, output               int64
-	good, usageRows, chunkRows  int64
-	throttled, cutShort         int64
-	backoffMs                   float64
+	index, warmup, requests               int64
+	status, mode                          string
+	concurrency                           int64
+	requestRate                           float64
+	first, last, lastStart                *float64 // nil when the group has only warm-up rows
+	firstIntended, lastIntended           *float64
+	busy                                  float64
+	input, output                         int64
+	good, usageRows, chunkRows            int64
+	throttled, cutShort                   int64
+	backoffMs                             float64
+	cached, cachedOf, cachedRows          int64
+	reasoning, reasoningOf, reasoningRows int64
 }
 
 func readGroup(r map[string]any) (group, error) {
@@ -124,6 +126,8 @@ func readGroup(r map[string]any) (group, error) {
 	g.throttled = c.int("throttled")
 	g.cutShort = c.int("cut_short")
 	g.backoffMs = c.float("backoff_ms")
+	g.cached, g.cachedOf, g.cachedRows = c.int("cached_tokens"), c.int("cached_of_input"), c.int("cached_rows")
+	g.reasoning, g.reasoningOf, g.reasoningRows = c.int("reasoning_tokens"), c.int("reasoning_of_output"), c.int("reasoning_rows")
 	if c.err != nil {
 		return g, c.err
 	}
@@ -139,6 +143,10 @@ type levelAcc struct {
 	sent        int64 // non-warm-up rows that were sent: the window's rows
 	first, last float64
 	lastStart   float64 // the last send
+	// What the servers reported of prefix cache and reasoning, over the ok
+	// rows that reported it, and those rows' input and output tokens.
+	cached, cachedOf, cachedRows          int64
+	reasoning, reasoningOf, reasoningRows int64
 	// The span of the measured arrivals' intended instants, sent or not.
 	firstIntended, lastIntended float64
 	busy                        float64
@@ -192,6 +200,12 @@ func (a *levelAcc) add(g group) {
 		return
 	}
 	a.l.OK += int(g.requests)
+	a.cached += g.cached
+	a.cachedOf += g.cachedOf
+	a.cachedRows += g.cachedRows
+	a.reasoning += g.reasoning
+	a.reasoningOf += g.reasoningOf
+	a.reasoningRows += g.reasoningRows
 	a.l.InputTokens += g.input
 	a.l.OutputTokens += g.output
 	a.good += g.good
@@ -216,6 +230,8 @@ func (a *levelAcc) level(index int) summary.Level {
 	default:
 		l.TokenSource = "mixed"
 	}
+	l.CachedTokens, l.CacheHitRatio = a.cached, ratio(a.cached, a.cachedOf, a.cachedRows)
+	l.ReasoningTokens, l.ReasoningShare = a.reasoning, ratio(a.reasoning, a.reasoningOf, a.reasoningRows)
 	if span := a.lastIntended - a.firstIntended; l.Requests > 1 && span > 0 {
 		l.ScheduledRequestRate = float64(l.Requests-1) / (span / 1000)
 	}
@@ -349,4 +365,14 @@ func achievedRate(sent int64, firstMs, lastStartMs, windowMs float64) float64 {
 		return float64(sent-1) / (span / 1000)
 	}
 	return float64(sent) / (windowMs / 1000)
+}
+
+// ratio is part / whole over the rows that reported the part, nil when
+// none did (the server says nothing of it) or whole is 0.
+func ratio(part, whole, rows int64) *float64 {
+	if rows == 0 || whole <= 0 {
+		return nil
+	}
+	r := float64(part) / float64(whole)
+	return &r
 }

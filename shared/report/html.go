@@ -266,6 +266,9 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	}
 	v.SecondHeads = secondHeads
 	v.SeriesNote = seriesNote
+	if rs := ServerReported(s); len(rs) > 0 {
+		v.Facts = append(v.Facts, [2]string{"server reported", strings.Join(rs, "; ")})
+	}
 	if n := Incomplete(s); n != "" {
 		v.Problems = append(v.Problems, n)
 	}

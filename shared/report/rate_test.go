@@ -410,3 +410,26 @@ func TestDatasetNote(t *testing.T) {
 		t.Errorf("DatasetNote of a whole dataset = %q", got)
 	}
 }
+
+// TestServerReported: a level whose server reported its cache and
+// reasoning says so in both reports; one that did not says nothing.
+func TestServerReported(t *testing.T) {
+	s, sp := rateFixture()
+	hit, share := 0.412, 0.25
+	s.Levels[1].CacheHitRatio, s.Levels[1].CachedTokens = &hit, 1234
+	s.Levels[1].ReasoningShare, s.Levels[1].ReasoningTokens = &share, 40
+	want := "level 4 req/s ≤16: its prefix cache served 41.2% of the input tokens (1234 cached tokens); reasoning was 25.0% of the output tokens (40), over the ok requests that reported it"
+	if got := ServerReported(s); len(got) != 1 || got[0] != want {
+		t.Errorf("ServerReported = %q, want [%q]", got, want)
+	}
+	if md := string(Markdown(s, sp)); !strings.Contains(md, "## What the server reported\n\n- "+want) {
+		t.Errorf("report.md lacks the section")
+	}
+	page, err := HTML(s, sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), escaped(want)) {
+		t.Errorf("report.html lacks %q", want)
+	}
+}

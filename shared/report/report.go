@@ -219,6 +219,12 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.1f | %.1f | %.2f | %s | %s |\n",
 			Label(l), l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, l.GoodputRPS, tph, dash(l.TokenSource))
 	}
+	if rs := ServerReported(s); len(rs) > 0 {
+		b.WriteString("\n## What the server reported\n\n")
+		for _, r := range rs {
+			b.WriteString("- " + r + "\n")
+		}
+	}
 	mdSeries(&b, s)
 	if ps := problems(s, "level %s: %s"); len(ps) > 0 {
 		b.WriteString("\n## Errors\n\n")
@@ -361,4 +367,24 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// ServerReported says, per level, what the server reported of its prefix
+// cache and reasoning (usage details), when it reported any.
+func ServerReported(s *summary.Summary) []string {
+	var out []string
+	for i := range s.Levels {
+		l := &s.Levels[i]
+		var parts []string
+		if r := l.CacheHitRatio; r != nil {
+			parts = append(parts, fmt.Sprintf("its prefix cache served %.1f%% of the input tokens (%d cached tokens)", 100**r, l.CachedTokens))
+		}
+		if r := l.ReasoningShare; r != nil {
+			parts = append(parts, fmt.Sprintf("reasoning was %.1f%% of the output tokens (%d)", 100**r, l.ReasoningTokens))
+		}
+		if len(parts) > 0 {
+			out = append(out, fmt.Sprintf("level %s: %s, over the ok requests that reported it", Label(l), strings.Join(parts, "; ")))
+		}
+	}
+	return out
 }

@@ -19,6 +19,7 @@ func LevelLines(s *Summary) []byte {
 			"finished_at": s.FinishedAt.UTC().Format(time.RFC3339Nano),
 			"level_index": l.Index, "mode": l.Mode, "request_rate": l.RequestRate, "ramp": l.Ramp,
 			"achieved_request_rate": l.AchievedRequestRate, "scheduled_request_rate": l.ScheduledRequestRate, "not_sent": l.NotSent,
+			"cache_hit_ratio": l.CacheHitRatio, "reasoning_share": l.ReasoningShare,
 			"concurrency": l.Concurrency, "requests": l.Requests, "warmup_requests": l.WarmupRequests,
 			"ok": l.OK, "errors": l.Errors, "error_rate": l.ErrorRate,
 			"throttled": l.Throttled, "cut_short": l.CutShort, "backoff_s": l.BackoffS,

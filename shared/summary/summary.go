@@ -166,6 +166,17 @@ type Level struct {
 	ITLMs  Dist `json:"itl_ms"`
 	E2EMs  Dist `json:"e2e_ms"`
 
+	// What the server reported, over the ok requests that reported it:
+	// prompt tokens it served from its prefix cache
+	// (usage.prompt_tokens_details.cached_tokens) and their share of
+	// those requests' input tokens; reasoning tokens
+	// (usage.completion_tokens_details.reasoning_tokens) and their share
+	// of the output tokens. The ratios are null when no request said.
+	CachedTokens    int64    `json:"cached_tokens"`
+	CacheHitRatio   *float64 `json:"cache_hit_ratio"`
+	ReasoningTokens int64    `json:"reasoning_tokens"`
+	ReasoningShare  *float64 `json:"reasoning_share"`
+
 	CostPer1MOutputTokensUSD *float64 `json:"cost_per_1m_output_tokens_usd"` // null without a price or without tokens
 	OutputTokensPerUSDHour   *float64 `json:"output_tokens_per_usd_hour"`
 
