@@ -185,3 +185,35 @@ func TestDrawnLengthsReachTheServer(t *testing.T) {
 		t.Errorf("%d bodies with %d distinct prompt lengths and %d distinct max_tokens: not drawn per request", len(bodies.byID), len(ins), len(outs))
 	}
 }
+
+// TestSharedPrefixes: every synthetic prompt begins with one of count
+// shared prefixes of the asked length, then its own words.
+func TestSharedPrefixes(t *testing.T) {
+	sim := workflowtest.Sim(t, simllm.Options{})
+	bodies, url := bodyProxy(t, sim.URL)
+	env := workflowtest.New(t, `{"name":"prefix","target":{"kind":"sim","profile":"fixed"},
+	  "workload":{"input_tokens":5,"output_tokens":2,"shared_prefix":{"count":3,"tokens":30}},
+	  "load":{"levels":[2],"requests":30}}`, workflowtest.Options{BaseURL: url})
+	if _, err := execution(env, nil).Run(context.Background(), "prefix", env.Input); err != nil {
+		t.Fatal(err)
+	}
+	prefixes, suffixes := map[string]int{}, map[string]bool{}
+	for id, raw := range bodies.byID {
+		var b sentBody
+		if err := json.Unmarshal([]byte(raw), &b); err != nil || len(b.Messages) != 1 {
+			t.Fatalf("request %s: %v", id, err)
+		}
+		words := strings.Fields(b.Messages[0].Content)
+		if len(words) != 35 {
+			t.Fatalf("request %s: %d words, want 30 shared + 5 own", id, len(words))
+		}
+		prefixes[strings.Join(words[:30], " ")]++
+		suffixes[strings.Join(words[30:], " ")] = true
+	}
+	if len(prefixes) != 3 {
+		t.Errorf("%d distinct prefixes over 30 requests, want the 3 asked: %v", len(prefixes), prefixes)
+	}
+	if len(suffixes) != 30 {
+		t.Errorf("%d distinct own parts over 30 requests: each request's words must be its own", len(suffixes))
+	}
+}

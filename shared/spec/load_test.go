@@ -88,3 +88,17 @@ func TestLoadShapeAccepted(t *testing.T) {
 		})
 	}
 }
+
+func TestSharedPrefixProblems(t *testing.T) {
+	for _, c := range []struct{ workload, want string }{
+		{`{"shared_prefix":{"count":0,"tokens":10}}`, "workload.shared_prefix.count: must be between 1 and 100000, got 0"},
+		{`{"shared_prefix":{"count":2,"tokens":0}}`, "workload.shared_prefix.tokens: must be between 1 and 1000000, got 0"},
+		{`{"prompts":"dataset","dataset":{"format":"jsonl","path":"x.jsonl"},"shared_prefix":{"count":2,"tokens":5}}`, "workload.shared_prefix: is for synthetic prompts"},
+		{`{"shared_prefix":{"count":2,"tokens":5,"extra":1}}`, "unknown field"},
+	} {
+		_, err := Parse(strings.NewReader(`{"name":"p","target":{"kind":"sim"},"workload":` + c.workload + `,"load":{"levels":[1],"requests":1}}`))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", c.workload, err, c.want)
+		}
+	}
+}

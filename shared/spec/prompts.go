@@ -41,6 +41,17 @@ func (s *Spec) checkPrompts() Problems {
 	default:
 		add("workload.prompts", "must be %q or %q, got %q", PromptsSynthetic, PromptsDataset, w.Prompts)
 	}
+	if sp := w.SharedPrefix; sp != nil {
+		if sp.Count < 1 || sp.Count > 100_000 {
+			add("workload.shared_prefix.count", "must be between 1 and 100000, got %d", sp.Count)
+		}
+		if sp.Tokens < 1 || sp.Tokens > 1_000_000 {
+			add("workload.shared_prefix.tokens", "must be between 1 and 1000000, got %d", sp.Tokens)
+		}
+		if w.Prompts != PromptsSynthetic {
+			add("workload.shared_prefix", "is for synthetic prompts; a dataset's prompts are its own")
+		}
+	}
 	if w.Tokenizer != "" {
 		if msg := checkSource(w.Tokenizer, s.Output); msg != "" {
 			add("workload.tokenizer", "%s", msg)

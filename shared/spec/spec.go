@@ -106,6 +106,10 @@ type Workload struct {
 	// s3://bucket/key): with it, synthetic prompts have exactly
 	// input_tokens tokens and rows record the client-side count.
 	Tokenizer string `json:"tokenizer,omitempty"`
+	// SharedPrefix makes every synthetic prompt begin with one of Count
+	// common prefixes of Tokens tokens (a prefix-cache benchmark); the
+	// request's own input_tokens follow it.
+	SharedPrefix *SharedPrefix `json:"shared_prefix,omitempty"`
 
 	Temperature *float64 `json:"temperature,omitempty"` // >= 0; default 0, greedy decoding
 	TopP        *float64 `json:"top_p,omitempty"`       // in (0, 1]; only with a temperature > 0
@@ -119,6 +123,12 @@ type Workload struct {
 	// sagemaker format chat), in "parameters" for sagemaker formats lmi and
 	// tgi. It must not set what llmbench sets itself.
 	ExtraBody json.RawMessage `json:"extra_body,omitempty"`
+}
+
+// SharedPrefix is workload.shared_prefix.
+type SharedPrefix struct {
+	Count  int `json:"count"`  // distinct prefixes, drawn uniformly per request
+	Tokens int `json:"tokens"` // each prefix's length
 }
 
 // Dataset names a prompt dataset and how to read it.

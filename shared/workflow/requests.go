@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/llmbench/llmbench/shared/dataset"
 	"github.com/llmbench/llmbench/shared/plan"
@@ -54,16 +55,19 @@ func (q *requests) make(seq int64) (target.Request, int64, error) {
 	}
 	in, out := q.lengths.Of(q.level, q.worker, seq)
 	if q.prompts == nil {
-		if q.tokens != nil {
-			p, err := q.tokens.prompt(q.seed, q.level, q.worker, seq, in)
+		p, err := q.synthetic(q.level, q.worker, seq, in)
+		if err != nil {
+			return req, 0, err
+		}
+		req.Prompt, req.InputTokens, req.MaxTokens = p, in, out
+		if sp := w.SharedPrefix; sp != nil {
+			k := prefixOf(q.seed, q.level, q.worker, seq, sp.Count)
+			prefix, err := q.synthetic(prefixLevel+k, 0, 0, sp.Tokens)
 			if err != nil {
 				return req, 0, err
 			}
-			req.Prompt = p
-		} else {
-			req.Prompt = q.gen.PromptOf(q.level, q.worker, seq, in)
+			req.Prompt, req.InputTokens = prefix+" "+p, sp.Tokens+in
 		}
-		req.InputTokens, req.MaxTokens = in, out
 		return req, syntheticDraw(q.worker, seq), nil
 	}
 	// The level's k-th request: a worker's seq-th of W interleaved (exact
@@ -110,4 +114,24 @@ func (q *requests) clientCount() string {
 		return "tokenizer"
 	}
 	return "words"
+}
+
+// synthetic is the synthetic prompt of n tokens (exact with a tokenizer,
+// words without) of (level, worker, seq).
+func (q *requests) synthetic(level, worker int, seq int64, n int) (string, error) {
+	if q.tokens != nil {
+		return q.tokens.prompt(q.seed, level, worker, seq, n)
+	}
+	return q.gen.PromptOf(level, worker, seq, n), nil
+}
+
+// prefixLevel numbers the shared prefixes apart from every level: prefix
+// k is the synthetic prompt of "level" prefixLevel+k, the same in every
+// level and worker of the run.
+const prefixLevel = 1 << 20
+
+// prefixOf draws which of count shared prefixes request seq begins with.
+func prefixOf(seed int64, level, worker int, seq int64, count int) int {
+	r := rand.New(rand.NewPCG(uint64(seed)^0x70726566697865^uint64(level)<<40^uint64(worker)<<20, uint64(seq)))
+	return r.IntN(count)
 }
