@@ -30,12 +30,14 @@ import (
 const runHelp = `Usage: llmbench run [--out DIR] [--json] [--quiet] SPEC.json
        llmbench run --cloud --state-machine ARN [--region R] SPEC.json
 
-Runs the benchmark a spec describes: each concurrency level in turn, its
-virtual users keeping that many requests in flight, one sample row per
-request written as Parquet; then SQL over the samples gives the summary.
+Runs the benchmark a spec describes: each level in turn, either a
+concurrency (virtual users keeping that many requests in flight) or a
+request rate (arrivals sent on schedule, load.mode "rate"; a sweep plans
+its rates from its first two levels), one sample row per request written
+as Parquet; then SQL over the samples gives the summary.
 
 Writes, under the output folder (the spec's "output", or --out):
-  samples/dt=YYYY-MM-DD/run_id=ID/level=C/worker=W-part-N.parquet
+  samples/dt=YYYY-MM-DD/run_id=ID/level=L/worker=W-part-N.parquet   (L: the level's index)
   runs/ID/spec.json  plan.json  summary.json  report.md  report.html
 Parts are written every 5 s or 10,000 rows, whichever comes first, so a
 killed run keeps what it measured (llmbench report summarizes it).
