@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func TestStreamFormat(t *testing.T) {
 			}
 			if tt.usage {
 				u := parseChunk(t, ev[len(ev)-1].data)
-				if len(u.Choices) != 0 || u.Usage == nil || *u.Usage != (usage{PromptTokens: 7, CompletionTokens: 5, TotalTokens: 12}) {
+				if len(u.Choices) != 0 || u.Usage == nil || !reflect.DeepEqual(*u.Usage, usage{PromptTokens: 7, CompletionTokens: 5, TotalTokens: 12, PromptTokensDetails: &promptDetails{}}) {
 					t.Errorf("usage event %s", ev[len(ev)-1].data)
 				}
 				ev = ev[:len(ev)-1]
@@ -122,7 +123,7 @@ func TestWholeResponse(t *testing.T) {
 			if resp.Model != "my-model" || resp.Choices[0].FinishReason != "length" || len(strings.Fields(text)) != tt.out {
 				t.Errorf("body %s", r.body)
 			}
-			if want := (usage{tt.in, tt.out, tt.in + tt.out}); resp.Usage != want {
+			if want := (usage{tt.in, tt.out, tt.in + tt.out, &promptDetails{}, nil}); !reflect.DeepEqual(resp.Usage, want) {
 				t.Errorf("usage %+v, want %+v", resp.Usage, want)
 			}
 			if tr, ok := rs.Server.Truth(id); !ok || tr.InputTokens != tt.in || tr.OutputTokens != tt.out || len(tr.Chunks) != 1 || !tr.Completed {

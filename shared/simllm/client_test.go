@@ -37,8 +37,9 @@ type chunk struct {
 	Object  string `json:"object"`
 	Choices []struct {
 		Delta struct {
-			Role    *string `json:"role"`
-			Content *string `json:"content"`
+			Role             *string `json:"role"`
+			Content          *string `json:"content"`
+			ReasoningContent *string `json:"reasoning_content"`
 		} `json:"delta"`
 		Text         *string `json:"text"`
 		FinishReason *string `json:"finish_reason"`
@@ -50,8 +51,8 @@ type chunk struct {
 	} `json:"error"`
 }
 
-// tokenText returns the token a chunk carries, if any: a role-only chunk
-// (content "") carries none.
+// tokenText returns the token a chunk carries, content or reasoning, if
+// any: a role-only chunk (content "") carries none.
 func (c chunk) tokenText() (string, bool) {
 	if len(c.Choices) == 0 {
 		return "", false
@@ -62,6 +63,10 @@ func (c chunk) tokenText() (string, bool) {
 	}
 	if ch.Delta.Content != nil && *ch.Delta.Content != "" {
 		return *ch.Delta.Content, true
+	}
+	// A reasoning token is a token, as the project's client counts it.
+	if ch.Delta.ReasoningContent != nil && *ch.Delta.ReasoningContent != "" {
+		return *ch.Delta.ReasoningContent, true
 	}
 	return "", false
 }

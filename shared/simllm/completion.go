@@ -53,7 +53,8 @@ func (s *Server) completion(w http.ResponseWriter, r *http.Request, received tim
 		writeError(w, http.StatusBadRequest, "BadRequestError", err.Error())
 		return
 	}
-	tr.update(func(t *Truth) { t.InputTokens = req.inputTokens })
+	s.planReasoning(&req)
+	tr.update(func(t *Truth) { t.InputTokens, t.ReasoningTokens = req.inputTokens, req.reasoning })
 	x := exchange{
 		s: s, w: w, ctx: r.Context(), received: received, req: req, tr: tr, fault: fault,
 		gen: newTokenGen(s.opts.Seed, req.promptText),
@@ -64,6 +65,49 @@ func (s *Server) completion(w http.ResponseWriter, r *http.Request, received tim
 	} else {
 		x.whole()
 	}
+}
+
+// planReasoning sets how many of a chat answer's first tokens are
+// reasoning, the profile's share of max_tokens rounded down.
+func (s *Server) planReasoning(req *request) {
+	if req.chat {
+		req.reasoning = int(s.opts.Profile.ReasoningShare * float64(req.maxTokens))
+	}
+}
+
+// usage is the usage object of the whole answer, cached prompt tokens
+// included.
+func (x *exchange) usage(cached int) usage {
+	u := usage{PromptTokens: x.req.inputTokens, CompletionTokens: x.req.maxTokens, TotalTokens: x.req.inputTokens + x.req.maxTokens}
+	if x.s.cache != nil {
+		u.PromptTokensDetails = &promptDetails{CachedTokens: cached}
+	}
+	if x.req.chat && x.s.opts.Profile.ReasoningShare > 0 {
+		u.CompletionTokensDetails = &completionDetails{ReasoningTokens: x.req.reasoning}
+	}
+	return u
+}
+
+// texts is the whole answer: its reasoning (chat only) and its content.
+func (x *exchange) texts() (reasoning, content string) {
+	var b strings.Builder
+	for i := range x.req.maxTokens {
+		if i == x.req.reasoning {
+			reasoning = b.String()
+			b.Reset()
+		}
+		b.WriteString(x.gen.text(i))
+	}
+	if x.req.reasoning == x.req.maxTokens {
+		return b.String(), ""
+	}
+	return reasoning, b.String()
+}
+
+// firstToken records what the prefix cache spared, once token 0 is due.
+func (x *exchange) firstToken(pc pacer) {
+	cached := pc.cachedTokens()
+	x.tr.update(func(t *Truth) { t.CachedTokens = cached })
 }
 
 // responseID is the id of response n, deterministic under the seed.
@@ -166,7 +210,10 @@ func (x *exchange) stream() {
 		if pc.wait(x.ctx, i) != nil {
 			return // the client left (its sequence leaves the batch next step) or the server closed
 		}
-		ev := enc.token(x.gen.text(i), finishes && i == maxTokens-1)
+		if i == 0 {
+			x.firstToken(pc)
+		}
+		ev := enc.token(x.gen.text(i), i < x.req.reasoning, finishes && i == maxTokens-1)
 		var err error
 		if x.fault == FaultDrip && i+1 == faultAt {
 			err = drip(x.ctx, x.w, ev)
@@ -207,7 +254,7 @@ func (x *exchange) stream() {
 		return
 	}
 	if x.req.includeUsage {
-		if send(enc.usage(x.req.inputTokens, maxTokens)) != nil {
+		if send(enc.usage(x.usage(pc.cachedTokens()))) != nil {
 			return
 		}
 	}
@@ -242,7 +289,7 @@ func (x *exchange) endless(send func([]byte) error, enc *encoder, from int) {
 		case <-x.s.quit:
 			return
 		}
-		if send(enc.token(x.gen.text(i), false)) != nil {
+		if send(enc.token(x.gen.text(i), false, false)) != nil {
 			return
 		}
 		x.tr.chunk(1)
@@ -271,11 +318,9 @@ func (x *exchange) whole() {
 	if pc.wait(x.ctx, maxTokens-1) != nil {
 		return
 	}
-	var text strings.Builder
-	for i := range maxTokens {
-		text.WriteString(x.gen.text(i))
-	}
-	body := wholeBody(x.req.chat, x.id, x.received.Unix(), x.s.opts.Model, text.String(), x.req.inputTokens, maxTokens)
+	x.firstToken(pc)
+	reasoning, text := x.texts()
+	body := wholeBody(x.req.chat, x.id, x.received.Unix(), x.s.opts.Model, reasoning, text, x.usage(pc.cachedTokens()))
 	switch x.fault {
 	case FaultErrorInStream:
 		writeError(x.w, http.StatusInternalServerError, "InternalServerError", "simulated error (X-Sim-Fault: error)")

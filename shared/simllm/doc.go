@@ -13,21 +13,39 @@
 //   - "batching" models a continuous-batching server: one engine goroutine
 //     runs decode steps on absolute deadlines; a step lasts
 //     StepBase + StepPerSeq*active + PrefillPerToken*(prompt tokens admitted
-//     this step), every active sequence emits one token per step, at most
-//     MaxBatch sequences are active and the rest wait in a FIFO queue.
-//   - "fixed" gives every request its first token TTFT after it was
-//     received and the next ones every ITL, independently of load.
+//     this step, less those found in the prefix cache), every active
+//     sequence emits one token per step, at most MaxBatch sequences are
+//     active and the rest wait in a FIFO queue.
+//   - "fixed" gives every request its first token
+//     TTFT + PrefillPerToken*(uncached prompt tokens) after it was received
+//     and the next ones every ITL, independently of load.
 //   - "instant" never sleeps, to measure the client's own overhead.
 //
 // Token counting is a documented stand-in for a tokenizer: prompt_tokens is
 // the number of whitespace-separated words of the prompt (or of all message
 // contents), and every output token is one word with a leading space, chosen
-// deterministically from Options.Seed and the prompt. max_tokens is honoured
-// exactly, as if ignore_eos were set.
+// deterministically from Options.Seed and the prompt. The simulated model
+// has no end-of-sequence token: max_tokens is honoured exactly, so
+// min_tokens (validated: 0 to max_tokens) and ignore_eos hold by
+// construction. stop is accepted and not honoured: the answer may contain
+// a stop string and always ends with finish_reason "length".
+//
+// A prefix cache (prefixcache.go, Profile.PrefixCacheTokens; on in the
+// presets) models vLLM's automatic prefix caching: the prompt's tokens
+// (each message's words, tagged with its role) are hashed in 16-token
+// blocks, each hash chained over the whole prefix; a request's longest run
+// of leading blocks already in the cache is its cached_tokens, whose
+// prefill it does not pay, and then all its blocks enter the cache, an
+// LRU bounded in tokens. Usage then carries
+// prompt_tokens_details.cached_tokens. With Profile.ReasoningShare, that
+// share of a chat answer's tokens comes first as delta.reasoning_content
+// (message.reasoning_content when not streamed), counted in
+// completion_tokens_details.reasoning_tokens.
 //
 // With Options.RecordTruth the server keeps, per X-Request-Id, when the
 // request was received and when each token-bearing chunk was flushed
-// (Truth), so a client's measurements can be checked against the server's.
+// (Truth), with its cached and reasoning tokens, so a client's
+// measurements can be checked against the server's.
 // Faults are injected by Options.Fault or by the X-Sim-Fault request
 // header (Fault, fault.go): HTTP 429/500/503 (with Retry-After), a cut
 // stream, a TCP reset, a stream cut short cleanly (no finish_reason, no

@@ -47,12 +47,18 @@ func (e *encoder) role() []byte {
 	return e.end()
 }
 
-// token is the event carrying one output token; the last one carries
-// finish_reason "length" (the simulator never stops early).
-func (e *encoder) token(text string, last bool) []byte {
+// token is the event carrying one output token, in the chat delta's
+// reasoning_content (vLLM's field) if reasoning, else in its content; the
+// last one carries finish_reason "length" (the simulator never stops
+// early).
+func (e *encoder) token(text string, reasoning, last bool) []byte {
 	e.start()
 	if e.chat {
-		e.buf = append(e.buf, `,"choices":[{"index":0,"delta":{"content":`...)
+		if reasoning {
+			e.buf = append(e.buf, `,"choices":[{"index":0,"delta":{"reasoning_content":`...)
+		} else {
+			e.buf = append(e.buf, `,"choices":[{"index":0,"delta":{"content":`...)
+		}
 		e.buf = strconv.AppendQuote(e.buf, text) // vocabulary is plain ASCII: Go and JSON quoting agree
 		e.buf = append(e.buf, `},"logprobs":null,"finish_reason":`...)
 	} else {
@@ -73,9 +79,16 @@ func (e *encoder) token(text string, last bool) []byte {
 }
 
 // usage is the stream_options.include_usage event: no choices.
-func (e *encoder) usage(prompt, completion int) []byte {
+func (e *encoder) usage(u usage) []byte {
 	e.start()
-	e.buf = fmt.Appendf(e.buf, `,"choices":[],"usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}`, prompt, completion, prompt+completion)
+	e.buf = fmt.Appendf(e.buf, `,"choices":[],"usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d`, u.PromptTokens, u.CompletionTokens, u.TotalTokens)
+	if d := u.PromptTokensDetails; d != nil {
+		e.buf = fmt.Appendf(e.buf, `,"prompt_tokens_details":{"cached_tokens":%d}`, d.CachedTokens)
+	}
+	if d := u.CompletionTokensDetails; d != nil {
+		e.buf = fmt.Appendf(e.buf, `,"completion_tokens_details":{"reasoning_tokens":%d}`, d.ReasoningTokens)
+	}
+	e.buf = append(e.buf, `}}`...)
 	return e.end()
 }
 
@@ -86,18 +99,31 @@ var (
 	eventError     = []byte(`data: {"error":{"message":"simulated error in stream (X-Sim-Fault: error)","type":"InternalServerError","param":null,"code":500}}` + "\n\n")
 )
 
-// usage is the OpenAI usage object of a non-streaming response.
+// usage is the OpenAI usage object. prompt_tokens_details is there when
+// the profile has a prefix cache, completion_tokens_details when it
+// reasons and the answer is a chat one.
 type usage struct {
-	PromptTokens     int `json:"prompt_tokens"`
-	CompletionTokens int `json:"completion_tokens"`
-	TotalTokens      int `json:"total_tokens"`
+	PromptTokens            int                `json:"prompt_tokens"`
+	CompletionTokens        int                `json:"completion_tokens"`
+	TotalTokens             int                `json:"total_tokens"`
+	PromptTokensDetails     *promptDetails     `json:"prompt_tokens_details,omitempty"`
+	CompletionTokensDetails *completionDetails `json:"completion_tokens_details,omitempty"`
+}
+
+type promptDetails struct {
+	CachedTokens int `json:"cached_tokens"`
+}
+
+type completionDetails struct {
+	ReasoningTokens int `json:"reasoning_tokens"`
 }
 
 type chatChoice struct {
 	Index   int `json:"index"`
 	Message struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
+		Role             string  `json:"role"`
+		Content          string  `json:"content"`
+		ReasoningContent *string `json:"reasoning_content,omitempty"`
 	} `json:"message"`
 	Logprobs     *struct{} `json:"logprobs"`
 	FinishReason string    `json:"finish_reason"`
@@ -120,12 +146,16 @@ type wholeResponse struct {
 	Usage   usage  `json:"usage"`
 }
 
-// wholeBody is the non-streaming response for text.
-func wholeBody(chat bool, id string, created int64, model, text string, prompt, completion int) []byte {
-	resp := wholeResponse{ID: id, Created: created, Model: model, Usage: usage{prompt, completion, prompt + completion}}
+// wholeBody is the non-streaming response for text, after reasoning (chat
+// only; "" for none).
+func wholeBody(chat bool, id string, created int64, model, reasoning, text string, u usage) []byte {
+	resp := wholeResponse{ID: id, Created: created, Model: model, Usage: u}
 	if chat {
 		c := chatChoice{FinishReason: "length"}
 		c.Message.Role, c.Message.Content = "assistant", text
+		if reasoning != "" {
+			c.Message.ReasoningContent = &reasoning
+		}
 		resp.Object, resp.Choices = "chat.completion", []chatChoice{c}
 	} else {
 		resp.Object, resp.Choices = "text_completion", []textChoice{{Text: text, FinishReason: "length"}}

@@ -17,13 +17,15 @@ const maxLag = time.Second
 type seq struct {
 	ctx       context.Context // dead ctx: the engine drops it at its next step
 	input     int             // prompt tokens, paid as prefill in the admitting step
+	blocks    []uint64        // the prompt's block hashes, for the prefix cache
 	maxTokens int
+	cached    atomic.Int64  // prompt tokens found in the prefix cache; set at admission, before the first token
 	produced  atomic.Int64  // tokens emitted so far
 	notify    chan struct{} // cap 1: "produced moved"; never blocks the engine
 }
 
-func newSeq(ctx context.Context, input, maxTokens int) *seq {
-	return &seq{ctx: ctx, input: input, maxTokens: maxTokens, notify: make(chan struct{}, 1)}
+func newSeq(ctx context.Context, req request) *seq {
+	return &seq{ctx: ctx, input: req.inputTokens, blocks: req.blocks, maxTokens: req.maxTokens, notify: make(chan struct{}, 1)}
 }
 
 // wait blocks until token i (from 0) has been produced.
@@ -44,13 +46,14 @@ func (q *seq) wait(ctx context.Context, quit <-chan struct{}, i int) error {
 // absolute deadlines.
 type engine struct {
 	p      Profile
+	cache  *prefixCache // nil: none
 	submit chan *seq
 	quit   <-chan struct{}
 	done   chan struct{} // closed when run returns
 }
 
-func newEngine(p Profile, quit <-chan struct{}) *engine {
-	return &engine{p: p, submit: make(chan *seq), quit: quit, done: make(chan struct{})}
+func newEngine(p Profile, cache *prefixCache, quit <-chan struct{}) *engine {
+	return &engine{p: p, cache: cache, submit: make(chan *seq), quit: quit, done: make(chan struct{})}
 }
 
 // enqueue hands q to the engine; it returns an error only if ctx ends or
@@ -72,7 +75,8 @@ func (e *engine) stepDuration(active, prefillTokens int) time.Duration {
 }
 
 // run is the engine loop. Each step: drop cancelled sequences, admit from
-// the FIFO queue up to MaxBatch, sleep until the step's deadline while
+// the FIFO queue up to MaxBatch (paying the prefill of their uncached
+// prompt tokens), sleep until the step's deadline while
 // still accepting arrivals (they join at the next step), then give every
 // active sequence one token. The next step starts at this step's
 // deadline, not at "now", so timer lateness never accumulates.
@@ -96,7 +100,11 @@ func (e *engine) run() {
 		active, queue = live(active), live(queue)
 		prefill := 0
 		for len(active) < e.p.MaxBatch && len(queue) > 0 {
-			prefill += queue[0].input
+			// The cache is consulted at admission, when vLLM schedules the
+			// prefill: a prompt still queued has not filled any block yet.
+			cached := e.cache.admit(queue[0].blocks, queue[0].input)
+			queue[0].cached.Store(int64(cached))
+			prefill += queue[0].input - cached
 			active = append(active, queue[0])
 			queue[0] = nil
 			queue = queue[1:]

@@ -14,21 +14,27 @@ type pacer interface {
 	// wait blocks until token i (from 0) may be sent, or ctx ends, or the
 	// server closes.
 	wait(ctx context.Context, i int) error
+	// cachedTokens is how many prompt tokens the prefix cache spared;
+	// known once wait(ctx, 0) has returned nil.
+	cachedTokens() int
 }
 
 // newPacer starts the token schedule of one request received at t0.
 func (s *Server) newPacer(ctx context.Context, t0 time.Time, req request) (pacer, error) {
-	switch s.opts.Profile.Kind {
+	p := s.opts.Profile
+	switch p.Kind {
 	case KindBatching:
-		q := newSeq(ctx, req.inputTokens, req.maxTokens)
+		q := newSeq(ctx, req)
 		if err := s.engine.enqueue(ctx, q); err != nil {
 			return nil, err
 		}
 		return batchPacer{q: q, quit: s.quit}, nil
 	case KindFixed:
-		return &fixedPacer{t0: t0, ttft: s.opts.Profile.TTFT, itl: s.opts.Profile.ITL, quit: s.quit}, nil
+		cached := s.cache.admit(req.blocks, req.inputTokens)
+		ttft := p.TTFT + p.PrefillPerToken*time.Duration(req.inputTokens-cached)
+		return &fixedPacer{t0: t0, ttft: ttft, itl: p.ITL, quit: s.quit, cached: cached}, nil
 	default:
-		return instantPacer{}, nil
+		return instantPacer(s.cache.admit(req.blocks, req.inputTokens)), nil
 	}
 }
 
@@ -38,15 +44,20 @@ type batchPacer struct {
 }
 
 func (b batchPacer) wait(ctx context.Context, i int) error { return b.q.wait(ctx, b.quit, i) }
+func (b batchPacer) cachedTokens() int                     { return int(b.q.cached.Load()) }
 
-// fixedPacer puts token i at t0+TTFT+i*ITL, an absolute deadline, so timer
+// fixedPacer puts token i at t0+ttft+i*ITL (ttft includes the prefill of
+// uncached prompt tokens), an absolute deadline, so timer
 // lateness and write time never accumulate over a long answer.
 type fixedPacer struct {
 	t0        time.Time
 	ttft, itl time.Duration
 	quit      <-chan struct{}
 	timer     *time.Timer
+	cached    int
 }
+
+func (f *fixedPacer) cachedTokens() int { return f.cached }
 
 func (f *fixedPacer) wait(ctx context.Context, i int) error {
 	d := time.Until(f.t0.Add(f.ttft + time.Duration(i)*f.itl))
@@ -70,6 +81,9 @@ func (f *fixedPacer) wait(ctx context.Context, i int) error {
 	}
 }
 
-type instantPacer struct{}
+// instantPacer is the cached token count: the cache is kept, it just
+// saves no time.
+type instantPacer int
 
 func (instantPacer) wait(ctx context.Context, _ int) error { return ctx.Err() }
+func (p instantPacer) cachedTokens() int                   { return int(p) }

@@ -23,7 +23,9 @@ type Profile struct {
 	Description string // one line for --help
 
 	// Batching: a decode step lasts
-	// StepBase + StepPerSeq*active + PrefillPerToken*(prompt tokens admitted this step).
+	// StepBase + StepPerSeq*active + PrefillPerToken*(prompt tokens admitted this step),
+	// not counting prompt tokens found in the prefix cache. Fixed: the
+	// first token comes PrefillPerToken later per uncached prompt token.
 	PrefillPerToken time.Duration
 	StepBase        time.Duration
 	StepPerSeq      time.Duration
@@ -32,6 +34,16 @@ type Profile struct {
 	// Fixed: first token TTFT after the request is received, then one every ITL.
 	TTFT time.Duration
 	ITL  time.Duration
+
+	// PrefixCacheTokens sizes the prefix cache (prefixcache.go), in prompt
+	// tokens; 0 disables it, and then usage has no prompt_tokens_details.
+	// The presets use DefaultPrefixCacheTokens. Any kind.
+	PrefixCacheTokens int
+	// ReasoningShare is the fraction, in [0, 1], of a chat answer's output
+	// tokens streamed first as delta.reasoning_content and counted in
+	// usage.completion_tokens_details.reasoning_tokens; 0: no reasoning.
+	// Any kind; chat answers only.
+	ReasoningShare float64
 }
 
 // profiles is the package's only global state: the named, read-only presets.
@@ -48,6 +60,8 @@ var profiles = map[string]Profile{
 		StepBase:        9800 * time.Microsecond,
 		StepPerSeq:      650 * time.Microsecond,
 		MaxBatch:        48,
+
+		PrefixCacheTokens: DefaultPrefixCacheTokens,
 	},
 	// Loosely modelled on the seeds' llama.cpp on a MacBook M4: a few
 	// parallel slots, slow prefill (TTFT ~400 ms for 256 prompt words at low
@@ -60,6 +74,8 @@ var profiles = map[string]Profile{
 		StepBase:        47 * time.Millisecond,
 		StepPerSeq:      7 * time.Millisecond,
 		MaxBatch:        4,
+
+		PrefixCacheTokens: DefaultPrefixCacheTokens,
 	},
 	"fixed": {
 		Name:        "fixed",
@@ -67,11 +83,15 @@ var profiles = map[string]Profile{
 		Description: "no batching: first token after TTFT (default 100ms), then one every ITL (default 20ms)",
 		TTFT:        100 * time.Millisecond,
 		ITL:         20 * time.Millisecond,
+
+		PrefixCacheTokens: DefaultPrefixCacheTokens,
 	},
 	"instant": {
 		Name:        "instant",
 		Kind:        KindInstant,
 		Description: "no sleeps: every token as fast as possible (measures client overhead)",
+
+		PrefixCacheTokens: DefaultPrefixCacheTokens,
 	},
 }
 
@@ -112,12 +132,18 @@ func (p Profile) validate() error {
 			errs = append(errs, errors.New("StepBase+StepPerSeq must be > 0"))
 		}
 	case KindFixed:
-		if p.TTFT < 0 || p.ITL < 0 {
-			errs = append(errs, errors.New("TTFT and ITL must be >= 0"))
+		if p.TTFT < 0 || p.ITL < 0 || p.PrefillPerToken < 0 {
+			errs = append(errs, errors.New("TTFT, ITL and PrefillPerToken must be >= 0"))
 		}
 	case KindInstant:
 	default:
 		errs = append(errs, fmt.Errorf("unknown kind %q (valid: %s, %s, %s)", p.Kind, KindBatching, KindFixed, KindInstant))
+	}
+	if p.PrefixCacheTokens < 0 || (p.PrefixCacheTokens > 0 && p.PrefixCacheTokens < cacheBlock) {
+		errs = append(errs, fmt.Errorf("PrefixCacheTokens %d must be 0 (off) or at least one block (%d)", p.PrefixCacheTokens, cacheBlock))
+	}
+	if !(p.ReasoningShare >= 0 && p.ReasoningShare <= 1) { // also rejects NaN
+		errs = append(errs, fmt.Errorf("ReasoningShare %v must be in [0, 1]", p.ReasoningShare))
 	}
 	return errors.Join(errs...)
 }

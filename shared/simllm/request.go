@@ -19,7 +19,7 @@ const maxMaxTokens = 1 << 20
 const maxBodyBytes = 64 << 20
 
 // wireRequest is the subset of the OpenAI request both endpoints read;
-// unknown fields (temperature, ignore_eos, ...) are accepted and ignored.
+// unknown fields (temperature, stop, ...) are accepted and ignored.
 type wireRequest struct {
 	Model               string          `json:"model"`
 	Messages            []wireMessage   `json:"messages"`
@@ -28,6 +28,8 @@ type wireRequest struct {
 	MaxTokens           *int            `json:"max_tokens"`
 	MaxCompletionTokens *int            `json:"max_completion_tokens"`
 	N                   *int            `json:"n"`
+	MinTokens           *int            `json:"min_tokens"` // vLLM's extension
+	IgnoreEOS           bool            `json:"ignore_eos"` // vLLM's extension
 	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
@@ -46,6 +48,14 @@ type request struct {
 	maxTokens    int
 	inputTokens  int
 	promptText   []string // what the output tokens are derived from
+	blocks       []uint64 // the prompt's whole blocks, for the prefix cache
+	// The simulated model has no end-of-sequence token: it always writes
+	// max_tokens, so min_tokens and ignore_eos hold by construction.
+	minTokens int
+	ignoreEOS bool
+	// reasoning is how many of the first output tokens are reasoning
+	// (Profile.ReasoningShare); set by the server, chat answers only.
+	reasoning int
 }
 
 // parseRequest reads and validates the body of a chat (chat=true) or
@@ -70,6 +80,9 @@ func parseRequest(r *http.Request, chat bool) (request, error) {
 	if req.maxTokens < 1 || req.maxTokens > maxMaxTokens {
 		return request{}, fmt.Errorf("max_tokens must be between 1 and %d, got %d", maxMaxTokens, req.maxTokens)
 	}
+	if err := req.readMinTokens(wr.MinTokens, wr.IgnoreEOS); err != nil {
+		return request{}, err
+	}
 	if wr.N != nil && *wr.N != 1 {
 		return request{}, errors.New("only n=1 is supported by the simulator")
 	}
@@ -84,10 +97,24 @@ func parseRequest(r *http.Request, chat bool) (request, error) {
 	return req, err
 }
 
+// readMinTokens checks min_tokens as vLLM does; maxTokens must be set.
+func (req *request) readMinTokens(minTokens *int, ignoreEOS bool) error {
+	req.ignoreEOS = ignoreEOS
+	if minTokens == nil {
+		return nil
+	}
+	if *minTokens < 0 || *minTokens > req.maxTokens {
+		return fmt.Errorf("min_tokens must be between 0 and max_tokens (%d), got %d", req.maxTokens, *minTokens)
+	}
+	req.minTokens = *minTokens
+	return nil
+}
+
 func (req *request) readMessages(msgs []wireMessage) error {
 	if len(msgs) == 0 {
 		return errors.New("messages must be a non-empty array")
 	}
+	var b blockHasher
 	for i, m := range msgs {
 		if m.Role == "" {
 			return fmt.Errorf("messages[%d].role is required", i)
@@ -98,7 +125,9 @@ func (req *request) readMessages(msgs []wireMessage) error {
 		}
 		req.promptText = append(req.promptText, m.Role, text)
 		req.inputTokens += countWords(text)
+		b.addWords(m.Role, text)
 	}
+	req.blocks = b.blocks
 	return nil
 }
 
@@ -137,6 +166,7 @@ func (req *request) readPrompt(raw json.RawMessage) error {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		req.promptText, req.inputTokens = []string{s}, countWords(s)
+		req.blocks = textBlocks(s)
 		return nil
 	}
 	var ss []string
@@ -145,11 +175,13 @@ func (req *request) readPrompt(raw json.RawMessage) error {
 			return errors.New("the simulator takes exactly one prompt per request")
 		}
 		req.promptText, req.inputTokens = ss, countWords(ss[0])
+		req.blocks = textBlocks(ss[0])
 		return nil
 	}
 	var ids []int
 	if json.Unmarshal(raw, &ids) == nil {
 		req.promptText, req.inputTokens = []string{string(raw)}, len(ids)
+		req.blocks = idBlocks(ids)
 		return nil
 	}
 	var idss [][]int
@@ -158,7 +190,24 @@ func (req *request) readPrompt(raw json.RawMessage) error {
 			return errors.New("the simulator takes exactly one prompt per request")
 		}
 		req.promptText, req.inputTokens = []string{string(raw)}, len(idss[0])
+		req.blocks = idBlocks(idss[0])
 		return nil
 	}
 	return errors.New("prompt must be a string, an array of one string, or token ids")
+}
+
+// textBlocks are the block hashes of a plain-text prompt.
+func textBlocks(s string) []uint64 {
+	var b blockHasher
+	b.addWords("", s)
+	return b.blocks
+}
+
+// idBlocks are the block hashes of a prompt given as token ids.
+func idBlocks(ids []int) []uint64 {
+	var b blockHasher
+	for _, id := range ids {
+		b.add(splitmix64(uint64(id)))
+	}
+	return b.blocks
 }

@@ -275,7 +275,8 @@ func (s *Server) sagemaker(w http.ResponseWriter, r *http.Request, received time
 		writeModelError(w, name, http.StatusBadRequest, err.Error())
 		return
 	}
-	tr.update(func(t *Truth) { t.InputTokens = req.inputTokens })
+	s.planReasoning(&req)
+	tr.update(func(t *Truth) { t.InputTokens, t.ReasoningTokens = req.inputTokens, req.reasoning })
 	if fault == SageMakerFaultModelError {
 		writeModelError(w, name, http.StatusInternalServerError, "simulated container error")
 		return
@@ -308,6 +309,8 @@ type smWire struct {
 	} `json:"parameters"`
 	MaxTokens           *int `json:"max_tokens"`
 	MaxCompletionTokens *int `json:"max_completion_tokens"`
+	MinTokens           *int `json:"min_tokens"`
+	IgnoreEOS           bool `json:"ignore_eos"`
 	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
@@ -363,6 +366,11 @@ func (s *Server) parseSageMakerRequest(r *http.Request) (request, string, error)
 	if req.maxTokens < 1 || req.maxTokens > maxMaxTokens {
 		return request{}, "", fmt.Errorf("max tokens must be between 1 and %d, got %d", maxMaxTokens, req.maxTokens)
 	}
+	if format == SageMakerChat {
+		if err := req.readMinTokens(wr.MinTokens, wr.IgnoreEOS); err != nil {
+			return request{}, "", err
+		}
+	}
 	return req, format, nil
 }
 
@@ -377,6 +385,7 @@ func (req *request) readInputs(raw json.RawMessage) error {
 		s = ss[0]
 	}
 	req.promptText, req.inputTokens = []string{s}, countWords(s)
+	req.blocks = textBlocks(s)
 	return nil
 }
 
@@ -445,6 +454,9 @@ func (x *smExchange) stream() {
 		if pc.wait(x.ctx, i) != nil {
 			return
 		}
+		if i == 0 {
+			x.firstToken(pc)
+		}
 		last := i == maxTokens-1
 		if last && x.format != SageMakerChat {
 			// The final line ends lmi and tgi streams.
@@ -490,7 +502,7 @@ func (x *smExchange) stream() {
 	}
 	if x.format == SageMakerChat {
 		if x.req.includeUsage {
-			if pw.line(le.usage(), 0) != nil {
+			if pw.line(le.usage(x.usage(pc.cachedTokens())), 0) != nil {
 				return
 			}
 		}
@@ -527,19 +539,17 @@ func (x *smExchange) whole() {
 	if pc.wait(x.ctx, maxTokens-1) != nil {
 		return
 	}
-	var text strings.Builder
-	for i := range maxTokens {
-		text.WriteString(x.gen.text(i))
-	}
+	x.firstToken(pc)
+	reasoning, text := x.texts() // reasoning is "" but for chat
 	var body []byte
 	switch x.format {
 	case SageMakerChat:
-		body = wholeBody(true, x.id, x.received.Unix(), x.s.opts.Model, text.String(), x.req.inputTokens, maxTokens)
+		body = wholeBody(true, x.id, x.received.Unix(), x.s.opts.Model, reasoning, text, x.usage(pc.cachedTokens()))
 	case SageMakerTGI:
 		body = fmt.Appendf(nil, `[{"generated_text":%s,"details":{"finish_reason":"length","generated_tokens":%d,"seed":null,"prefill":[],"tokens":[]}}]`,
-			jsonString(text.String()), maxTokens)
+			jsonString(text), maxTokens)
 	default:
-		body = fmt.Appendf(nil, `{"generated_text":%s}`, jsonString(text.String()))
+		body = fmt.Appendf(nil, `{"generated_text":%s}`, jsonString(text))
 	}
 	switch x.smFault {
 	case SageMakerFaultMalformed:
@@ -716,8 +726,8 @@ func jsonLine(ev []byte) []byte {
 
 func (e *smLineEncoder) role() []byte { return jsonLine(e.chat.role()) }
 
-func (e *smLineEncoder) usage() []byte {
-	return jsonLine(e.chat.usage(e.req.inputTokens, e.req.maxTokens))
+func (e *smLineEncoder) usage(u usage) []byte {
+	return jsonLine(e.chat.usage(u))
 }
 
 // tokenID is token i's id: its index in the vocabulary.
@@ -729,7 +739,7 @@ func (g tokenGen) tokenID(i int) int {
 func (e *smLineEncoder) token(i int, last bool) []byte {
 	text := e.gen.text(i)
 	if e.format == SageMakerChat {
-		return jsonLine(e.chat.token(text, last))
+		return jsonLine(e.chat.token(text, i < e.req.reasoning, last))
 	}
 	e.text.WriteString(text)
 	id := e.gen.tokenID(i)

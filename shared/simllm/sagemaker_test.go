@@ -127,7 +127,7 @@ func TestSageMakerStreamShapes(t *testing.T) {
 		// role first, usage, [DONE].
 		{"chat", chatBody("one two three", n, true), "application/jsonlines", n + 3,
 			[]string{`{"id":"chatcmpl-`, `{"id":`, `{"id":`, `{"id":`, `{"id":`, `[DONE]`},
-			[]string{`"usage":{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6}`}},
+			[]string{`"usage":{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6,"prompt_tokens_details":{"cached_tokens":0}}`}},
 		// LMI: token lines with log_prob; the last adds generated_text and
 		// details.
 		{"lmi", lmiBody(n, true), "application/jsonlines", n,

@@ -31,7 +31,8 @@ type Options struct {
 // Server is the simulated LLM endpoint, an http.Handler.
 type Server struct {
 	opts      Options
-	engine    *engine // batching profiles only
+	engine    *engine      // batching profiles only
+	cache     *prefixCache // nil when the profile has none
 	quit      chan struct{}
 	closeOnce sync.Once
 	created   int64 // unix seconds, reported by /v1/models
@@ -60,9 +61,10 @@ func New(opts Options) (*Server, error) {
 		quit:    make(chan struct{}),
 		created: time.Now().Unix(),
 		truth:   map[string]*Truth{},
+		cache:   newPrefixCache(opts.Profile.PrefixCacheTokens),
 	}
 	if opts.Profile.Kind == KindBatching {
-		s.engine = newEngine(opts.Profile, s.quit)
+		s.engine = newEngine(opts.Profile, s.cache, s.quit)
 		go s.engine.run()
 	}
 	return s, nil

@@ -55,3 +55,14 @@ func (g tokenGen) text(i int) string { return " " + g.word(i) }
 
 // countWords is the tokenizer stand-in: whitespace-separated words.
 func countWords(s string) int { return len(strings.Fields(s)) }
+
+// hashString is FNV-1a of one token's text, inlined so hashing a long
+// prompt allocates nothing.
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}

@@ -16,10 +16,14 @@ type Truth struct {
 	// flushed, in order (the role-only chunk is not one). A non-streaming
 	// response has one entry: when its body was written and flushed.
 	Chunks       []time.Time
-	InputTokens  int   // prompt_tokens as reported
-	OutputTokens int   // tokens actually sent
-	Fault        Fault // the fault injected, FaultNone normally
-	Completed    bool  // every token was sent and the response ended normally ([DONE] or the full JSON body)
+	InputTokens  int // prompt_tokens as reported
+	CachedTokens int // prompt tokens found in the prefix cache (cached_tokens), set at the first token
+	OutputTokens int // tokens actually sent
+	// ReasoningTokens is how many of the answer's tokens are reasoning
+	// (reasoning_tokens as reported); the first ones sent.
+	ReasoningTokens int
+	Fault           Fault // the fault injected, FaultNone normally
+	Completed       bool  // every token was sent and the response ended normally ([DONE] or the full JSON body)
 }
 
 // truthRec is a request's live Truth; nil when not recording, and all its
