@@ -217,3 +217,49 @@ func TestSharedPrefixes(t *testing.T) {
 		t.Errorf("%d distinct own parts over 30 requests: each request's words must be its own", len(suffixes))
 	}
 }
+
+// TestCachedTokensMatchTheServer: against the simulated prefix cache,
+// requests that share a prefix report cached tokens, and every row's
+// cached_tokens is what the server recorded for that request; the summary
+// gives the cache-hit ratio of those rows.
+func TestCachedTokensMatchTheServer(t *testing.T) {
+	p, err := simllm.LookupProfile("fixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.PrefixCacheTokens = simllm.DefaultPrefixCacheTokens
+	sim := workflowtest.Sim(t, simllm.Options{Profile: p, RecordTruth: true})
+	env := workflowtest.New(t, `{"name":"cache","target":{"kind":"sim","profile":"fixed"},
+	  "workload":{"input_tokens":8,"output_tokens":2,"shared_prefix":{"count":2,"tokens":64}},
+	  "load":{"levels":[1],"requests":20}}`, workflowtest.Options{BaseURL: sim.URL})
+	out, err := execution(env, nil).Run(context.Background(), "cache", env.Input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cached, input int64
+	hits := 0
+	for _, r := range workflowtest.ReadRows(t, env.Store, out.RunID) {
+		id := fmt.Sprintf("%s-%d-%d-%d", out.RunID, r.LevelIndex, r.Worker, r.Seq)
+		tr, ok := sim.Server.Truth(id)
+		if !ok || r.CachedTokens == nil {
+			t.Fatalf("row %s: truth %v, cached_tokens %v", id, ok, r.CachedTokens)
+		}
+		if int(*r.CachedTokens) != tr.CachedTokens {
+			t.Errorf("row %s: cached_tokens %d, the server recorded %d", id, *r.CachedTokens, tr.CachedTokens)
+		}
+		if *r.CachedTokens > 0 {
+			hits++
+		}
+		cached += int64(*r.CachedTokens)
+		input += int64(r.InputTokens)
+	}
+	// One request at a time: after each prefix's first request, the
+	// 64-token prefix (4 blocks of 16) is cached for every later one.
+	if hits < 18 {
+		t.Errorf("%d of 20 requests hit the cache; want all but the first of each prefix", hits)
+	}
+	l := workflowtest.ReadSummary(t, env.Store, out.RunID).Levels[0]
+	if l.CacheHitRatio == nil || l.CachedTokens != cached || *l.CacheHitRatio != float64(cached)/float64(input) {
+		t.Errorf("summary: cached %d ratio %v; rows say %d of %d", l.CachedTokens, l.CacheHitRatio, cached, input)
+	}
+}
