@@ -174,3 +174,17 @@ func TestGenerationAccepted(t *testing.T) {
 		})
 	}
 }
+
+// TestSageMakerModelRefused: a model name in a format whose payload has no
+// model field would be dropped: it is refused, with the reason.
+func TestSageMakerModelRefused(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		ok     bool
+	}{{"chat", true}, {"lmi", false}, {"tgi", false}} {
+		_, err := Parse(strings.NewReader(`{"name":"sm","target":{"kind":"sagemaker","endpoint":"e","format":"` + c.format + `","model":"m"},"load":{"levels":[1],"requests":1}}`))
+		if c.ok != (err == nil) || !c.ok && !strings.Contains(err.Error(), `target.model: is not sent in format "`+c.format+`"`) {
+			t.Errorf("format %s: err = %v", c.format, err)
+		}
+	}
+}

@@ -57,7 +57,11 @@ func (s *Spec) Validate() error {
 			add("target.url", "must be empty for kind %q (the endpoint is reached through the SageMaker runtime API)", t.Kind)
 		}
 		switch t.Format {
-		case SageMakerChat, SageMakerLMI, SageMakerTGI:
+		case SageMakerChat:
+		case SageMakerLMI, SageMakerTGI:
+			if t.Model != "" {
+				add("target.model", "is not sent in format %q (its payload has no model field: the endpoint serves its own model); remove it, or use format %q", t.Format, SageMakerChat)
+			}
 		default:
 			add("target.format", "must be %s, %s or %s, got %q", SageMakerChat, SageMakerLMI, SageMakerTGI, t.Format)
 		}
