@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llmbench/llmbench/shared/dataset"
 	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/workflow"
 	"github.com/llmbench/llmbench/statemachine"
 )
 
@@ -184,14 +184,9 @@ func checkDataset(s *spec.Spec) (string, error) {
 	if s.Workload.Prompts != spec.PromptsDataset || d == nil || strings.HasPrefix(d.Path, "s3://") {
 		return "", nil
 	}
-	f, err := os.Open(d.Path)
+	recs, stats, err := workflow.ReadDataset(context.Background(), openSource, d)
 	if err != nil {
-		return "", fmt.Errorf("workload.dataset.path: %w", err)
-	}
-	defer f.Close()
-	recs, stats, err := dataset.Parse(f, d.Format, d.Path, dataset.Options{})
-	if err != nil {
-		return "", fmt.Errorf("workload.dataset: %w", err)
+		return "", err
 	}
 	out := fmt.Sprintf("; dataset %s: %d records", d.Path, len(recs))
 	if stats.Skipped > 0 {

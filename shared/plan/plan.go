@@ -246,7 +246,8 @@ func ArrivalSpec(s *spec.Spec, lv Level) arrival.Spec {
 	}
 	if r := lv.Ramp; r != nil {
 		a.Rate = 0
-		a.Ramp = &arrival.Ramp{From: r.From, To: r.To, Over: r.Over.D(), Strategy: r.Strategy}
+		ramp := r.Arrival()
+		a.Ramp = &ramp
 	}
 	return a
 }

@@ -167,8 +167,8 @@ func (l Load) checkRates(dur, warm time.Duration, sweep bool) Problems {
 			p = append(p, "load.rates: must be empty with load.ramp: the ramp is the level and sets its rate")
 		}
 		p = append(p, checkRamp(l.Ramp, dur, warm)...)
-		over, _ := time.ParseDuration(string(l.Ramp.Over))
-		specs = append(specs, arrival.Spec{Ramp: &arrival.Ramp{From: l.Ramp.From, To: l.Ramp.To, Over: over, Strategy: l.Ramp.Strategy}})
+		ramp := l.Ramp.Arrival() // a malformed over reads as 0: checkRamp says so
+		specs = append(specs, arrival.Spec{Ramp: &ramp})
 	case len(l.Rates) == 0:
 		p = append(p, "load.rates: needs at least one rate, in requests per second (or load.ramp)")
 	default:

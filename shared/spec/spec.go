@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/llmbench/llmbench/shared/arrival"
 )
 
 // Spec is one benchmark run.
@@ -185,6 +187,12 @@ type Ramp struct {
 	To       float64  `json:"to"`
 	Over     Duration `json:"over"`
 	Strategy string   `json:"strategy,omitempty"` // linear (default) or exponential
+}
+
+// Arrival is the ramp as package arrival draws it; call it only on a
+// validated spec.
+func (r *Ramp) Arrival() arrival.Ramp {
+	return arrival.Ramp{From: r.From, To: r.To, Over: r.Over.D(), Strategy: r.Strategy}
 }
 
 // The values of load.mode, load.profile and load.ramp.strategy. The

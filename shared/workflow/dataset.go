@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/llmbench/llmbench/shared/dataset"
 	"github.com/llmbench/llmbench/shared/plan"
@@ -27,14 +26,9 @@ func copyDataset(ctx context.Context, open OpenSource, st store.Store, s *spec.S
 	if open == nil {
 		return nil, fmt.Errorf("workflow: plan: workload.dataset.path %q: this planner reads no dataset", d.Path)
 	}
-	rc, err := open(ctx, d.Path)
+	recs, stats, err := ReadDataset(ctx, open, d)
 	if err != nil {
-		return nil, fmt.Errorf("workflow: plan: workload.dataset.path: %w", err)
-	}
-	defer rc.Close()
-	recs, stats, err := dataset.Parse(rc, d.Format, d.Path, dataset.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("workflow: plan: workload.dataset: %w", err)
+		return nil, fmt.Errorf("workflow: plan: %w", err)
 	}
 	var b bytes.Buffer
 	if err := dataset.WriteJSONL(&b, recs); err != nil {
@@ -47,15 +41,26 @@ func copyDataset(ctx context.Context, open OpenSource, st store.Store, s *spec.S
 		Skipped: stats.Skipped, SkippedReasons: stats.SkippedReasons}, nil
 }
 
-// prompts are a run's dataset records as a worker picks them: record
-// Sampler(level).Index(k) for the level's k-th request.
+// ReadDataset reads and parses a spec's dataset through open, as the
+// planner does; errors name the spec's field, and the file and line.
+func ReadDataset(ctx context.Context, open OpenSource, d *spec.Dataset) ([]dataset.Record, dataset.Stats, error) {
+	rc, err := open(ctx, d.Path)
+	if err != nil {
+		return nil, dataset.Stats{}, fmt.Errorf("workload.dataset.path: %w", err)
+	}
+	defer rc.Close()
+	recs, stats, err := dataset.Parse(rc, d.Format, d.Path, dataset.Options{})
+	if err != nil {
+		return nil, stats, fmt.Errorf("workload.dataset: %w", err)
+	}
+	return recs, stats, nil
+}
+
+// prompts are a run's dataset records, and how its requests sample them.
 type prompts struct {
 	recs []dataset.Record
 	mode string
 	seed int64
-
-	mu       sync.Mutex
-	samplers map[int]*dataset.Sampler
 }
 
 // loadPrompts reads the run's dataset.jsonl.
@@ -72,21 +77,11 @@ func loadPrompts(ctx context.Context, st store.Store, p *plan.Plan) (*prompts, e
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("workflow: %s: no record", key)
 	}
-	return &prompts{recs: recs, mode: p.Dataset.Sample, seed: p.Seed, samplers: map[int]*dataset.Sampler{}}, nil
+	return &prompts{recs: recs, mode: p.Dataset.Sample, seed: p.Seed}, nil
 }
 
-// pick returns the record of a level's k-th request.
-func (ps *prompts) pick(level int, k int64) (dataset.Record, error) {
-	ps.mu.Lock()
-	sm, ok := ps.samplers[level]
-	if !ok {
-		var err error
-		if sm, err = dataset.NewSampler(len(ps.recs), ps.mode, ps.seed, level); err != nil {
-			ps.mu.Unlock()
-			return dataset.Record{}, err
-		}
-		ps.samplers[level] = sm
-	}
-	ps.mu.Unlock()
-	return ps.recs[sm.Index(k)], nil
+// sampler is how a level's requests pick records: record Index(k) for
+// the level's k-th request.
+func (ps *prompts) sampler(level int) (*dataset.Sampler, error) {
+	return dataset.NewSampler(len(ps.recs), ps.mode, ps.seed, level)
 }

@@ -23,13 +23,14 @@ type requests struct {
 	seed    int64
 	gen     *workload.Generator
 	lengths *workload.Lengths
-	prompts *prompts // nil: synthetic prompts
-	tokens  *counter // nil: no tokenizer (lengths in words)
+	prompts *prompts         // nil: synthetic prompts
+	sampler *dataset.Sampler // the level's, with prompts
+	tokens  *counter         // nil: no tokenizer (lengths in words)
 }
 
-func newRequests(s *spec.Spec, p *plan.Plan, sl plan.Slice, ps *prompts, tc *counter) *requests {
+func newRequests(s *spec.Spec, p *plan.Plan, sl plan.Slice, ps *prompts, tc *counter) (*requests, error) {
 	w := s.Workload
-	return &requests{
+	q := &requests{
 		s: s, runID: sl.RunID, level: sl.LevelIndex, worker: sl.Worker, workers: max(len(p.Levels[sl.LevelIndex].Slices), 1),
 		gen:     workload.New(p.Seed, 0),
 		lengths: workload.NewLengths(p.Seed, w.InputTokens.Dist(), w.OutputTokens.Dist()),
@@ -37,6 +38,21 @@ func newRequests(s *spec.Spec, p *plan.Plan, sl plan.Slice, ps *prompts, tc *cou
 		tokens:  tc,
 		seed:    p.Seed,
 	}
+	if ps != nil {
+		sm, err := ps.sampler(sl.LevelIndex)
+		if err != nil {
+			return nil, err
+		}
+		q.sampler = sm
+	}
+	return q, nil
+}
+
+// record is the dataset record of request seq: the level's k-th request
+// is a worker's seq-th of W interleaved (exact in mode rate, where arrival
+// i goes to worker i mod W).
+func (q *requests) record(seq int64) dataset.Record {
+	return q.prompts.recs[q.sampler.Index(seq*int64(q.workers)+int64(q.worker))]
 }
 
 // make returns request seq and the prompt's id (the dataset record's
@@ -70,12 +86,7 @@ func (q *requests) make(seq int64) (target.Request, int64, error) {
 		}
 		return req, syntheticDraw(q.worker, seq), nil
 	}
-	// The level's k-th request: a worker's seq-th of W interleaved (exact
-	// in mode rate, where arrival i goes to worker i mod W).
-	rec, err := q.prompts.pick(q.level, seq*int64(q.workers)+int64(q.worker))
-	if err != nil {
-		return req, 0, err
-	}
+	rec := q.record(seq)
 	req.Prompt = rec.Prompt
 	for _, m := range rec.Messages {
 		req.Messages = append(req.Messages, target.Message{Role: m.Role, Content: m.Content})
@@ -101,11 +112,7 @@ func (q *requests) promptID(seq int64) int64 {
 	if q.prompts == nil {
 		return syntheticDraw(q.worker, seq)
 	}
-	rec, err := q.prompts.pick(q.level, seq*int64(q.workers)+int64(q.worker))
-	if err != nil {
-		return -1
-	}
-	return rec.ID
+	return q.record(seq).ID
 }
 
 // clientCount says how the requests' InputTokens were counted.

@@ -34,7 +34,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		return nil, fmt.Errorf("workflow: slice of level index %d: the plan has %d levels", sl.LevelIndex, len(r.plan.Levels))
 	}
 	lv := r.plan.Levels[sl.LevelIndex]
-	ex, err := executor(s, lv, sl)
+	reqs, err := newRequests(s, r.plan, sl, r.prompts, r.tokens)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
@@ -70,7 +70,6 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	// the normal path the Close below has done both, and this one is a
 	// no-op.
 	defer parts.Close(context.WithoutCancel(ctx))
-	reqs := newRequests(s, r.plan, sl, r.prompts, r.tokens)
 
 	var counters *loadgen.Counters
 	if w.cfg.Counters != nil {
@@ -119,14 +118,9 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		Drain:          drain,
 		Counters:       counters,
 	}
-	switch ex := ex.(type) {
-	case *loadgen.ClosedLoop:
-		ex.Config = cfg
-		if s.Load.OnError != spec.OnErrorImmediate {
-			ex.Backoff = backoff.Policy{}.Wait
-		}
-	case *loadgen.OpenLoop:
-		ex.Config = cfg
+	ex, err := executor(s, lv, sl, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
 	if err := ex.Execute(reqCtx, do, emit); err != nil {
 		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
@@ -148,13 +142,17 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 }
 
 // executor builds the load model of a slice: a closed loop of virtual
-// users (staggered along a concurrency ramp), or the worker's share of
-// a rate level's arrival schedule. Its Config is set by the caller.
-func executor(s *spec.Spec, lv plan.Level, sl plan.Slice) (loadgen.Executor, error) {
+// users (staggered along a concurrency ramp, backing off after errors as
+// load.on_error says), or the worker's share of a rate level's arrival
+// schedule (an arrival process does not back off).
+func executor(s *spec.Spec, lv plan.Level, sl plan.Slice, cfg loadgen.Config) (loadgen.Executor, error) {
 	if lv.Mode != spec.ModeRate {
-		cl := &loadgen.ClosedLoop{Concurrency: sl.Concurrency}
+		cl := &loadgen.ClosedLoop{Config: cfg, Concurrency: sl.Concurrency}
+		if s.Load.OnError != spec.OnErrorImmediate {
+			cl.Backoff = backoff.Policy{}.Wait
+		}
 		if r := lv.Ramp; r != nil {
-			ramp := arrival.Ramp{From: r.From, To: r.To, Over: r.Over.D(), Strategy: r.Strategy}
+			ramp := r.Arrival()
 			cl.StartAt = func(vu int) time.Duration { return arrival.UserStart(ramp, sl.Users+vu) }
 		}
 		return cl, nil
@@ -163,7 +161,7 @@ func executor(s *spec.Spec, lv plan.Level, sl plan.Slice) (loadgen.Executor, err
 	if err != nil {
 		return nil, err
 	}
-	return &loadgen.OpenLoop{Arrivals: share, MaxConcurrency: sl.Concurrency}, nil
+	return &loadgen.OpenLoop{Config: cfg, Arrivals: share, MaxConcurrency: sl.Concurrency}, nil
 }
 
 // syntheticDraw numbers a synthetic prompt within its level: the
