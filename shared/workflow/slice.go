@@ -110,7 +110,10 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		return doer.Do(ctx, req)
 	}
 	cfg := loadgen.Config{
-		Start:          start,
+		// The one monotonic start the rows' intended_ms are measured from:
+		// a second conversion of the wall-clock start would differ from it
+		// by however much the wall clock was slewed or stepped in between.
+		Start:          levelStart,
 		Warmup:         s.Load.Warmup.D(),
 		Duration:       s.Load.Duration.D(),
 		Requests:       sl.Requests,
