@@ -72,4 +72,10 @@ type Result struct {
 	// did not send that count: FromResult stores NULL then, not 0.
 	CachedTokens, ReasoningTokens int
 	HasCached, HasReasoning       bool
+
+	// Text is the answer's visible content as received (the streamed
+	// deltas joined, or the whole answer's text), kept only when the
+	// request asked for it (target.Request.KeepText: a multi-turn session
+	// sends it back in its next turn). Never stored in a row.
+	Text string
 }

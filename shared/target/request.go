@@ -41,6 +41,12 @@ type Request struct {
 	// the OpenAI schema, "parameters" in LMI's and TGI's. The caller keeps
 	// it from repeating a member the client writes (spec.Validate does).
 	ExtraBody []byte
+
+	// KeepText asks the client to keep the answer's visible content in
+	// Result.Text (a multi-turn session sends it back in its next turn).
+	// Off, nothing of the answer's text is kept: the hot path stays as it
+	// is.
+	KeepText bool
 }
 
 // Message is one message of a chat conversation.
