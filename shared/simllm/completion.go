@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,11 +54,10 @@ func (s *Server) completion(w http.ResponseWriter, r *http.Request, received tim
 		writeError(w, http.StatusBadRequest, "BadRequestError", err.Error())
 		return
 	}
-	s.planReasoning(&req)
-	tr.update(func(t *Truth) { t.InputTokens, t.ReasoningTokens = req.inputTokens, req.reasoning })
+	gen := s.plan(&req, tr)
 	x := exchange{
 		s: s, w: w, ctx: r.Context(), received: received, req: req, tr: tr, fault: fault,
-		gen: newTokenGen(s.opts.Seed, req.promptText),
+		gen: gen,
 		id:  responseID(chat, s.opts.Seed, n),
 	}
 	if req.stream {
@@ -67,18 +67,27 @@ func (s *Server) completion(w http.ResponseWriter, r *http.Request, received tim
 	}
 }
 
-// planReasoning sets how many of a chat answer's first tokens are
-// reasoning, the profile's share of max_tokens rounded down.
-func (s *Server) planReasoning(req *request) {
+// plan decides req's answer before its first token: how many of a chat
+// answer's first tokens are reasoning (the profile's share of max_tokens
+// rounded down), and where a stop string ends it (planAnswer; the
+// reasoning then keeps only the tokens sent). It records the plan in the
+// truth and returns the answer's token generator.
+func (s *Server) plan(req *request, tr *truthRec) tokenGen {
+	gen := newTokenGen(s.opts.Seed, req.promptText)
+	req.planAnswer(gen)
 	if req.chat {
-		req.reasoning = int(s.opts.Profile.ReasoningShare * float64(req.maxTokens))
+		req.reasoning = min(int(s.opts.Profile.ReasoningShare*float64(req.maxTokens)), req.tokens)
 	}
+	tr.update(func(t *Truth) {
+		t.InputTokens, t.ReasoningTokens, t.StopString = req.inputTokens, req.reasoning, req.stopped
+	})
+	return gen
 }
 
 // usage is the usage object of the whole answer, cached prompt tokens
 // included.
 func (x *exchange) usage(cached int) usage {
-	u := usage{PromptTokens: x.req.inputTokens, CompletionTokens: x.req.maxTokens, TotalTokens: x.req.inputTokens + x.req.maxTokens}
+	u := usage{PromptTokens: x.req.inputTokens, CompletionTokens: x.req.tokens, TotalTokens: x.req.inputTokens + x.req.tokens}
 	if x.s.cache != nil {
 		u.PromptTokensDetails = &promptDetails{CachedTokens: cached}
 	}
@@ -88,20 +97,45 @@ func (x *exchange) usage(cached int) usage {
 	return u
 }
 
-// texts is the whole answer: its reasoning (chat only) and its content.
+// texts is the whole answer as sent: its reasoning (chat only) and its
+// content.
 func (x *exchange) texts() (reasoning, content string) {
 	var b strings.Builder
-	for i := range x.req.maxTokens {
+	for i := range x.req.tokens {
 		if i == x.req.reasoning {
 			reasoning = b.String()
 			b.Reset()
 		}
-		b.WriteString(x.gen.text(i))
+		b.WriteString(x.req.tokenText(x.gen, i))
 	}
-	if x.req.reasoning == x.req.maxTokens {
+	if x.req.reasoning == x.req.tokens {
 		return b.String(), ""
 	}
 	return reasoning, b.String()
+}
+
+// cacheAnswer is the end of a completed generation: the prefix cache
+// keeps the blocks of the prompt followed by the answer, hashed as the
+// next turn's prompt will be when it resends the answer as the client
+// received it (a chat answer as an assistant message, a completions
+// answer as the continuation of its prompt). The tokens are those
+// generated, reasoning first: vLLM caches the reasoning's KV too, so a
+// next turn that resends only the content shares the prompt's blocks and
+// no more. It records the whole tokens stored in the truth.
+func (x *exchange) cacheAnswer() {
+	if x.s.cache == nil || !x.req.continues {
+		return
+	}
+	b := x.req.prefix
+	b.blocks = slices.Clone(b.blocks)
+	reasoning, content := x.texts()
+	if x.req.chat {
+		b.addWords("assistant", reasoning+content)
+	} else {
+		b.addMore(content)
+	}
+	x.s.cache.store(b.blocks)
+	x.tr.update(func(t *Truth) { t.StoredTokens = len(b.blocks) * cacheBlock })
 }
 
 // firstToken records what the prefix cache spared, once token 0 is due.
@@ -203,17 +237,22 @@ func (x *exchange) stream() {
 		x.stall()
 		return
 	}
-	maxTokens, faultAt := x.req.maxTokens, faultPoint(x.req.maxTokens)
+	tokens, faultAt := x.req.tokens, faultPoint(x.req.tokens)
 	// An endless stream and one cut short never say why they stop.
 	finishes := x.fault != FaultEndless && x.fault != FaultCutShort
-	for i := range maxTokens {
+	enc.stopReason = x.req.stopped
+	for i := range tokens {
 		if pc.wait(x.ctx, i) != nil {
 			return // the client left (its sequence leaves the batch next step) or the server closed
 		}
 		if i == 0 {
 			x.firstToken(pc)
 		}
-		ev := enc.token(x.gen.text(i), i < x.req.reasoning, finishes && i == maxTokens-1)
+		finish := ""
+		if finishes && i == tokens-1 {
+			finish = x.req.finishReason()
+		}
+		ev := enc.token(x.req.tokenText(x.gen, i), i < x.req.reasoning, finish)
 		var err error
 		if x.fault == FaultDrip && i+1 == faultAt {
 			err = drip(x.ctx, x.w, ev)
@@ -250,9 +289,10 @@ func (x *exchange) stream() {
 		}
 	}
 	if x.fault == FaultEndless {
-		x.endless(send, enc, maxTokens)
+		x.endless(send, enc, tokens)
 		return
 	}
+	x.cacheAnswer()
 	if x.req.includeUsage {
 		if send(enc.usage(x.usage(pc.cachedTokens()))) != nil {
 			return
@@ -289,7 +329,7 @@ func (x *exchange) endless(send func([]byte) error, enc *encoder, from int) {
 		case <-x.s.quit:
 			return
 		}
-		if send(enc.token(x.gen.text(i), false, false)) != nil {
+		if send(enc.token(x.gen.text(i), false, "")) != nil {
 			return
 		}
 		x.tr.chunk(1)
@@ -314,13 +354,13 @@ func (x *exchange) whole() {
 	if pc == nil {
 		return
 	}
-	maxTokens := x.req.maxTokens
-	if pc.wait(x.ctx, maxTokens-1) != nil {
+	tokens := x.req.tokens
+	if pc.wait(x.ctx, tokens-1) != nil {
 		return
 	}
 	x.firstToken(pc)
 	reasoning, text := x.texts()
-	body := wholeBody(x.req.chat, x.id, x.received.Unix(), x.s.opts.Model, reasoning, text, x.usage(pc.cachedTokens()))
+	body := wholeBody(x.req.chat, x.id, x.received.Unix(), x.s.opts.Model, reasoning, text, x.req.finishReason(), x.req.stopped, x.usage(pc.cachedTokens()))
 	switch x.fault {
 	case FaultErrorInStream:
 		writeError(x.w, http.StatusInternalServerError, "InternalServerError", "simulated error (X-Sim-Fault: error)")
@@ -337,20 +377,23 @@ func (x *exchange) whole() {
 		writeShort(x.w, body)
 		return
 	case FaultGzip:
-		stampWhole(x.tr, maxTokens)
+		x.cacheAnswer()
+		stampWhole(x.tr, tokens)
 		z := gzipBytes(body)
 		x.w.Header().Set("Content-Encoding", "gzip")
 		writeBody(x.w, z)
 		return
 	case FaultDrip:
-		stampWhole(x.tr, maxTokens)
+		x.cacheAnswer()
+		stampWhole(x.tr, tokens)
 		x.w.Header().Set("Content-Type", "application/json")
 		x.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		x.w.WriteHeader(http.StatusOK)
 		drip(x.ctx, x.w, body)
 		return
 	}
-	writeWhole(x.w, x.tr, body, maxTokens)
+	x.cacheAnswer()
+	writeWhole(x.w, x.tr, body, tokens)
 }
 
 // endlessWhole answers 200 and then a blank every gap, forever: bytes keep

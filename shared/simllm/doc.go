@@ -25,18 +25,41 @@
 // the number of whitespace-separated words of the prompt (or of all message
 // contents), and every output token is one word with a leading space, chosen
 // deterministically from Options.Seed and the prompt. The simulated model
-// has no end-of-sequence token: max_tokens is honoured exactly, so
-// min_tokens (validated: 0 to max_tokens) and ignore_eos hold by
-// construction. stop is accepted and not honoured: the answer may contain
-// a stop string and always ends with finish_reason "length".
+// has no end-of-sequence token: it writes max_tokens unless a stop string
+// ends the answer first, so min_tokens (validated: 0 to max_tokens) and
+// ignore_eos hold by construction.
+//
+// stop (stop.go: a string or up to 4, none empty; else 400) follows vLLM:
+// once more than min_tokens tokens exist, the first stop string found
+// ending in a new token ends the answer just before it (it may have begun
+// earlier, even inside a token, which is then cut), the string is not
+// sent, finish_reason is "stop" and a completions choice's stop_reason is
+// the string; ignore_eos does not disable it. It applies to the whole
+// generated text, reasoning included. completion_tokens (and the truth)
+// count the tokens sent: unlike vLLM, the answer ends at its last token
+// with visible text rather than after the tokens spelling the stop string
+// (an answer that begins with it is one empty token, as in vLLM). The
+// SageMaker lmi format reads parameters.stop (or stop_sequences) and
+// parameters.min_tokens under the same rule; tgi reads parameters.stop (a
+// list) under TGI's: the answer ends after the first token whose text so
+// far ends with a stop string, which it keeps, unless that is the last
+// token; both report finish_reason "stop_sequence".
 //
 // A prefix cache (prefixcache.go, Profile.PrefixCacheTokens; on in the
 // presets) models vLLM's automatic prefix caching: the prompt's tokens
 // (each message's words, tagged with its role) are hashed in 16-token
 // blocks, each hash chained over the whole prefix; a request's longest run
 // of leading blocks already in the cache is its cached_tokens, whose
-// prefill it does not pay, and then all its blocks enter the cache, an
-// LRU bounded in tokens. Usage then carries
+// prefill it does not pay (the last block always pays), and then all its
+// blocks enter the cache, an LRU bounded in tokens. When an answer
+// completes, the blocks of its prompt followed by what it generated enter
+// the cache too, as vLLM keeps generated tokens' KV: chained on as the
+// next turn's prompt hashes the answer it resends (a chat answer as an
+// assistant message, a completions answer as the continuation of its
+// prompt string), so turn k of a conversation finds every whole block of
+// turn k-1's prompt and answer. Reasoning is generated first and the
+// client does not send it back, so after a reasoning answer only the
+// prompt's blocks match, as with vLLM. Usage then carries
 // prompt_tokens_details.cached_tokens. With Profile.ReasoningShare, that
 // share of a chat answer's tokens comes first as delta.reasoning_content
 // (message.reasoning_content when not streamed), counted in
@@ -44,7 +67,8 @@
 //
 // With Options.RecordTruth the server keeps, per X-Request-Id, when the
 // request was received and when each token-bearing chunk was flushed
-// (Truth), with its cached and reasoning tokens, so a client's
+// (Truth), with its cached, stored and reasoning tokens and the stop
+// string that ended it, so a client's
 // measurements can be checked against the server's.
 // Faults are injected by Options.Fault or by the X-Sim-Fault request
 // header (Fault, fault.go): HTTP 429/500/503 (with Retry-After), a cut

@@ -11,8 +11,11 @@ import (
 // own cost per chunk must stay small.
 type encoder struct {
 	chat bool
-	head []byte // `{"id":"...","object":"...","created":N,"model":"..."`
-	buf  []byte
+	// stopReason is vLLM's stop_reason of a completions answer's last
+	// chunk: the stop string that ended it, "" for null.
+	stopReason string
+	head       []byte // `{"id":"...","object":"...","created":N,"model":"..."`
+	buf        []byte
 }
 
 func newEncoder(chat bool, id string, created int64, model string) *encoder {
@@ -49,9 +52,8 @@ func (e *encoder) role() []byte {
 
 // token is the event carrying one output token, in the chat delta's
 // reasoning_content (vLLM's field) if reasoning, else in its content; the
-// last one carries finish_reason "length" (the simulator never stops
-// early).
-func (e *encoder) token(text string, reasoning, last bool) []byte {
+// last one carries finish ("length" or "stop"), the others "" for null.
+func (e *encoder) token(text string, reasoning bool, finish string) []byte {
 	e.start()
 	if e.chat {
 		if reasoning {
@@ -66,13 +68,18 @@ func (e *encoder) token(text string, reasoning, last bool) []byte {
 		e.buf = strconv.AppendQuote(e.buf, text)
 		e.buf = append(e.buf, `,"logprobs":null,"finish_reason":`...)
 	}
-	if last {
-		e.buf = append(e.buf, `"length"`...)
+	if finish != "" {
+		e.buf = strconv.AppendQuote(e.buf, finish)
 	} else {
 		e.buf = append(e.buf, `null`...)
 	}
 	if !e.chat {
-		e.buf = append(e.buf, `,"stop_reason":null`...)
+		if finish != "" && e.stopReason != "" {
+			e.buf = append(e.buf, `,"stop_reason":`...)
+			e.buf = append(e.buf, jsonString(e.stopReason)...)
+		} else {
+			e.buf = append(e.buf, `,"stop_reason":null`...)
+		}
 	}
 	e.buf = append(e.buf, `}]}`...)
 	return e.end()
@@ -147,18 +154,23 @@ type wholeResponse struct {
 }
 
 // wholeBody is the non-streaming response for text, after reasoning (chat
-// only; "" for none).
-func wholeBody(chat bool, id string, created int64, model, reasoning, text string, u usage) []byte {
+// only; "" for none), ending for finish; stopReason is the stop string
+// that ended it, "" for none (completions only, as vLLM's stop_reason).
+func wholeBody(chat bool, id string, created int64, model, reasoning, text, finish, stopReason string, u usage) []byte {
 	resp := wholeResponse{ID: id, Created: created, Model: model, Usage: u}
 	if chat {
-		c := chatChoice{FinishReason: "length"}
+		c := chatChoice{FinishReason: finish}
 		c.Message.Role, c.Message.Content = "assistant", text
 		if reasoning != "" {
 			c.Message.ReasoningContent = &reasoning
 		}
 		resp.Object, resp.Choices = "chat.completion", []chatChoice{c}
 	} else {
-		resp.Object, resp.Choices = "text_completion", []textChoice{{Text: text, FinishReason: "length"}}
+		tc := textChoice{Text: text, FinishReason: finish}
+		if stopReason != "" {
+			tc.StopReason = &stopReason
+		}
+		resp.Object, resp.Choices = "text_completion", []textChoice{tc}
 	}
 	b, err := json.Marshal(resp)
 	if err != nil {

@@ -18,14 +18,14 @@ type seq struct {
 	ctx       context.Context // dead ctx: the engine drops it at its next step
 	input     int             // prompt tokens, paid as prefill in the admitting step
 	blocks    []uint64        // the prompt's block hashes, for the prefix cache
-	maxTokens int
-	cached    atomic.Int64  // prompt tokens found in the prefix cache; set at admission, before the first token
-	produced  atomic.Int64  // tokens emitted so far
-	notify    chan struct{} // cap 1: "produced moved"; never blocks the engine
+	maxTokens int             // tokens to produce: the answer's, fewer than max_tokens when a stop string ends it
+	cached    atomic.Int64    // prompt tokens found in the prefix cache; set at admission, before the first token
+	produced  atomic.Int64    // tokens emitted so far
+	notify    chan struct{}   // cap 1: "produced moved"; never blocks the engine
 }
 
 func newSeq(ctx context.Context, req request) *seq {
-	return &seq{ctx: ctx, input: req.inputTokens, blocks: req.blocks, maxTokens: req.maxTokens, notify: make(chan struct{}, 1)}
+	return &seq{ctx: ctx, input: req.inputTokens, blocks: req.blocks, maxTokens: req.tokens, notify: make(chan struct{}, 1)}
 }
 
 // wait blocks until token i (from 0) has been produced.

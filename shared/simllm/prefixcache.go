@@ -48,6 +48,14 @@ func (b *blockHasher) addWords(tag, text string) {
 	}
 }
 
+// addMore appends the words of text untagged: the continuation of the
+// same text (a completions prompt's answer).
+func (b *blockHasher) addMore(text string) {
+	for _, w := range strings.Fields(text) {
+		b.add(hashString(w))
+	}
+}
+
 // prefixCache is an LRU set of prompt blocks bounded by their total
 // tokens, shared by every request of a server. Its methods are safe for
 // concurrent use.
@@ -86,6 +94,25 @@ func (c *prefixCache) admit(blocks []uint64, input int) int {
 		}
 		hits++
 	}
+	c.put(blocks)
+	return hits * cacheBlock
+}
+
+// store caches the blocks of a finished sequence, its prompt followed by
+// the answer it generated: vLLM keeps the KV blocks of generated tokens
+// too, so the next turn of a conversation, which resends them, finds
+// them. A nil cache stores nothing.
+func (c *prefixCache) store(blocks []uint64) {
+	if c == nil || len(blocks) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.put(blocks)
+}
+
+// put touches or inserts blocks and evicts down to the bound; c.mu held.
+func (c *prefixCache) put(blocks []uint64) {
 	// Touch or insert the blocks last first, so the prompt's first block
 	// is the most recent and eviction eats prompts from their tails (as
 	// vLLM frees blocks): a prefix with a hole in front is worthless.
@@ -100,5 +127,4 @@ func (c *prefixCache) admit(blocks []uint64, input int) int {
 		e := c.lru.Back()
 		delete(c.blocks, c.lru.Remove(e).(uint64))
 	}
-	return hits * cacheBlock
 }

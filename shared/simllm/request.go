@@ -19,7 +19,7 @@ const maxMaxTokens = 1 << 20
 const maxBodyBytes = 64 << 20
 
 // wireRequest is the subset of the OpenAI request both endpoints read;
-// unknown fields (temperature, stop, ...) are accepted and ignored.
+// unknown fields (temperature, top_p, ...) are accepted and ignored.
 type wireRequest struct {
 	Model               string          `json:"model"`
 	Messages            []wireMessage   `json:"messages"`
@@ -30,6 +30,7 @@ type wireRequest struct {
 	N                   *int            `json:"n"`
 	MinTokens           *int            `json:"min_tokens"` // vLLM's extension
 	IgnoreEOS           bool            `json:"ignore_eos"` // vLLM's extension
+	Stop                json.RawMessage `json:"stop"`
 	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
@@ -49,10 +50,25 @@ type request struct {
 	inputTokens  int
 	promptText   []string // what the output tokens are derived from
 	blocks       []uint64 // the prompt's whole blocks, for the prefix cache
-	// The simulated model has no end-of-sequence token: it always writes
-	// max_tokens, so min_tokens and ignore_eos hold by construction.
+	// prefix is the hasher state after the prompt, so that the answer's
+	// blocks can follow it (cacheAnswer); unset (continues false) for a
+	// prompt of token ids, which no text answer continues.
+	prefix    blockHasher
+	continues bool
+	// The simulated model has no end-of-sequence token: it writes
+	// max_tokens unless a stop string ends the answer first, so min_tokens
+	// and ignore_eos hold by construction.
 	minTokens int
 	ignoreEOS bool
+	stops     []string // stop strings, at most maxStops
+	stopRule  int      // stopVLLM or stopTGI
+	// The answer as planned (planAnswer): tokens sent, the stop string that
+	// ended it ("" for none), and whether the last token is cut to
+	// lastText.
+	tokens   int
+	stopped  string
+	cut      bool
+	lastText string
 	// reasoning is how many of the first output tokens are reasoning
 	// (Profile.ReasoningShare); set by the server, chat answers only.
 	reasoning int
@@ -83,6 +99,10 @@ func parseRequest(r *http.Request, chat bool) (request, error) {
 	if err := req.readMinTokens(wr.MinTokens, wr.IgnoreEOS); err != nil {
 		return request{}, err
 	}
+	if req.stops, err = parseStop(wr.Stop); err != nil {
+		return request{}, err
+	}
+	req.stopRule = stopVLLM
 	if wr.N != nil && *wr.N != 1 {
 		return request{}, errors.New("only n=1 is supported by the simulator")
 	}
@@ -127,7 +147,7 @@ func (req *request) readMessages(msgs []wireMessage) error {
 		req.inputTokens += countWords(text)
 		b.addWords(m.Role, text)
 	}
-	req.blocks = b.blocks
+	req.blocks, req.prefix, req.continues = b.blocks, b, true
 	return nil
 }
 
@@ -165,8 +185,7 @@ func (req *request) readPrompt(raw json.RawMessage) error {
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		req.promptText, req.inputTokens = []string{s}, countWords(s)
-		req.blocks = textBlocks(s)
+		req.readText(s)
 		return nil
 	}
 	var ss []string
@@ -174,8 +193,7 @@ func (req *request) readPrompt(raw json.RawMessage) error {
 		if len(ss) != 1 {
 			return errors.New("the simulator takes exactly one prompt per request")
 		}
-		req.promptText, req.inputTokens = ss, countWords(ss[0])
-		req.blocks = textBlocks(ss[0])
+		req.readText(ss[0])
 		return nil
 	}
 	var ids []int
@@ -194,6 +212,14 @@ func (req *request) readPrompt(raw json.RawMessage) error {
 		return nil
 	}
 	return errors.New("prompt must be a string, an array of one string, or token ids")
+}
+
+// readText takes a plain-text prompt (completions, lmi, tgi).
+func (req *request) readText(s string) {
+	var b blockHasher
+	b.addWords("", s)
+	req.promptText, req.inputTokens = []string{s}, countWords(s)
+	req.blocks, req.prefix, req.continues = b.blocks, b, true
 }
 
 // textBlocks are the block hashes of a plain-text prompt.

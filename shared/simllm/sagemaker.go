@@ -275,8 +275,7 @@ func (s *Server) sagemaker(w http.ResponseWriter, r *http.Request, received time
 		writeModelError(w, name, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.planReasoning(&req)
-	tr.update(func(t *Truth) { t.InputTokens, t.ReasoningTokens = req.inputTokens, req.reasoning })
+	gen := s.plan(&req, tr)
 	if fault == SageMakerFaultModelError {
 		writeModelError(w, name, http.StatusInternalServerError, "simulated container error")
 		return
@@ -285,7 +284,7 @@ func (s *Server) sagemaker(w http.ResponseWriter, r *http.Request, received time
 		exchange: exchange{
 			s: s, w: w, ctx: r.Context(), received: received, req: req, tr: tr,
 			fault: fault.generic(),
-			gen:   newTokenGen(s.opts.Seed, req.promptText),
+			gen:   gen,
 			id:    responseID(true, s.opts.Seed, n),
 		},
 		format:   format,
@@ -306,11 +305,17 @@ type smWire struct {
 	Parameters *struct {
 		MaxNewTokens *int `json:"max_new_tokens"`
 		Details      bool `json:"details"`
+		// lmi passes these on to vLLM's SamplingParams; tgi reads stop.
+		Stop           json.RawMessage `json:"stop"`
+		StopSequences  json.RawMessage `json:"stop_sequences"` // LMI's documented name, an alias of stop here
+		MinTokens      *int            `json:"min_tokens"`
+		IgnoreEOSToken bool            `json:"ignore_eos_token"`
 	} `json:"parameters"`
-	MaxTokens           *int `json:"max_tokens"`
-	MaxCompletionTokens *int `json:"max_completion_tokens"`
-	MinTokens           *int `json:"min_tokens"`
-	IgnoreEOS           bool `json:"ignore_eos"`
+	MaxTokens           *int            `json:"max_tokens"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	MinTokens           *int            `json:"min_tokens"`
+	IgnoreEOS           bool            `json:"ignore_eos"`
+	Stop                json.RawMessage `json:"stop"`
 	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
@@ -366,12 +371,44 @@ func (s *Server) parseSageMakerRequest(r *http.Request) (request, string, error)
 	if req.maxTokens < 1 || req.maxTokens > maxMaxTokens {
 		return request{}, "", fmt.Errorf("max tokens must be between 1 and %d, got %d", maxMaxTokens, req.maxTokens)
 	}
-	if format == SageMakerChat {
-		if err := req.readMinTokens(wr.MinTokens, wr.IgnoreEOS); err != nil {
-			return request{}, "", err
-		}
+	if err := req.readSageMakerLimits(format, &wr); err != nil {
+		return request{}, "", err
 	}
 	return req, format, nil
+}
+
+// readSageMakerLimits reads min_tokens, ignore_eos and the stop strings
+// where each format has them: chat at the top level, as vLLM's OpenAI
+// schema; lmi in "parameters", which LMI hands to vLLM's SamplingParams
+// (stop, or LMI's older stop_sequences); tgi's parameters.stop, a list,
+// under TGI's own rule (stopTGI). maxTokens must be set.
+func (req *request) readSageMakerLimits(format string, wr *smWire) error {
+	var err error
+	req.stopRule = stopVLLM
+	switch format {
+	case SageMakerChat:
+		if err := req.readMinTokens(wr.MinTokens, wr.IgnoreEOS); err != nil {
+			return err
+		}
+		req.stops, err = parseStop(wr.Stop)
+	case SageMakerLMI:
+		if p := wr.Parameters; p != nil {
+			if err := req.readMinTokens(p.MinTokens, p.IgnoreEOSToken); err != nil {
+				return err
+			}
+			raw := p.Stop
+			if len(raw) == 0 || string(raw) == "null" {
+				raw = p.StopSequences
+			}
+			req.stops, err = parseStop(raw)
+		}
+	case SageMakerTGI:
+		req.stopRule = stopTGI
+		if p := wr.Parameters; p != nil {
+			req.stops, err = parseStopList(p.Stop)
+		}
+	}
+	return err
 }
 
 // readInputs accepts "inputs" as a string or a list of one string.
@@ -384,8 +421,7 @@ func (req *request) readInputs(raw json.RawMessage) error {
 		}
 		s = ss[0]
 	}
-	req.promptText, req.inputTokens = []string{s}, countWords(s)
-	req.blocks = textBlocks(s)
+	req.readText(s)
 	return nil
 }
 
@@ -449,17 +485,18 @@ func (x *smExchange) stream() {
 		}
 		return
 	}
-	maxTokens, faultAt := x.req.maxTokens, faultPoint(x.req.maxTokens)
-	for i := range maxTokens {
+	tokens, faultAt := x.req.tokens, faultPoint(x.req.tokens)
+	for i := range tokens {
 		if pc.wait(x.ctx, i) != nil {
 			return
 		}
 		if i == 0 {
 			x.firstToken(pc)
 		}
-		last := i == maxTokens-1
+		last := i == tokens-1
 		if last && x.format != SageMakerChat {
 			// The final line ends lmi and tgi streams.
+			x.cacheAnswer()
 			x.tr.update(func(t *Truth) { t.Completed = true })
 		}
 		if pw.line(le.token(i, last), 1) != nil {
@@ -501,6 +538,7 @@ func (x *smExchange) stream() {
 		}
 	}
 	if x.format == SageMakerChat {
+		x.cacheAnswer()
 		if x.req.includeUsage {
 			if pw.line(le.usage(x.usage(pc.cachedTokens())), 0) != nil {
 				return
@@ -535,8 +573,8 @@ func (x *smExchange) whole() {
 	if pc == nil {
 		return
 	}
-	maxTokens := x.req.maxTokens
-	if pc.wait(x.ctx, maxTokens-1) != nil {
+	tokens := x.req.tokens
+	if pc.wait(x.ctx, tokens-1) != nil {
 		return
 	}
 	x.firstToken(pc)
@@ -544,10 +582,10 @@ func (x *smExchange) whole() {
 	var body []byte
 	switch x.format {
 	case SageMakerChat:
-		body = wholeBody(true, x.id, x.received.Unix(), x.s.opts.Model, reasoning, text, x.usage(pc.cachedTokens()))
+		body = wholeBody(true, x.id, x.received.Unix(), x.s.opts.Model, reasoning, text, x.req.finishReason(), "", x.usage(pc.cachedTokens()))
 	case SageMakerTGI:
-		body = fmt.Appendf(nil, `[{"generated_text":%s,"details":{"finish_reason":"length","generated_tokens":%d,"seed":null,"prefill":[],"tokens":[]}}]`,
-			jsonString(text), maxTokens)
+		body = fmt.Appendf(nil, `[{"generated_text":%s,"details":{"finish_reason":%q,"generated_tokens":%d,"seed":null,"prefill":[],"tokens":[]}}]`,
+			jsonString(text), x.req.containerFinish(), tokens)
 	default:
 		body = fmt.Appendf(nil, `{"generated_text":%s}`, jsonString(text))
 	}
@@ -558,7 +596,16 @@ func (x *smExchange) whole() {
 	case SageMakerFaultCut:
 		writeCut(x.w, body)
 	}
-	writeWhole(x.w, x.tr, body, maxTokens)
+	x.cacheAnswer()
+	writeWhole(x.w, x.tr, body, tokens)
+}
+
+// containerFinish is the finish_reason of LMI's and TGI's details.
+func (req *request) containerFinish() string {
+	if req.stopped != "" {
+		return "stop_sequence"
+	}
+	return "length"
 }
 
 // writeSageMakerError answers with a restJson1 error: X-Amzn-ErrorType
@@ -737,9 +784,13 @@ func (g tokenGen) tokenID(i int) int {
 
 // token is the line carrying token i; the last one ends the answer.
 func (e *smLineEncoder) token(i int, last bool) []byte {
-	text := e.gen.text(i)
+	text := e.req.tokenText(e.gen, i)
 	if e.format == SageMakerChat {
-		return jsonLine(e.chat.token(text, i < e.req.reasoning, last))
+		finish := ""
+		if last {
+			finish = e.req.finishReason()
+		}
+		return jsonLine(e.chat.token(text, i < e.req.reasoning, finish))
 	}
 	e.text.WriteString(text)
 	id := e.gen.tokenID(i)
@@ -752,7 +803,7 @@ func (e *smLineEncoder) token(i int, last bool) []byte {
 		if last {
 			b = append(b, `,"generated_text":`...)
 			b = append(b, jsonString(e.text.String())...)
-			b = fmt.Appendf(b, `,"details":{"finish_reason":"length","generated_tokens":%d,"input_length":%d,"seed":null}}`, e.req.maxTokens, e.req.inputTokens)
+			b = fmt.Appendf(b, `,"details":{"finish_reason":%q,"generated_tokens":%d,"input_length":%d,"seed":null}}`, e.req.containerFinish(), e.req.tokens, e.req.inputTokens)
 		} else {
 			b = append(b, `,"generated_text":null,"details":null}`...)
 		}
@@ -764,7 +815,7 @@ func (e *smLineEncoder) token(i int, last bool) []byte {
 		if last {
 			b = append(b, `,"generated_text":`...)
 			b = append(b, jsonString(e.text.String())...)
-			b = fmt.Appendf(b, `,"details":{"finish_reason":"length","generated_tokens":%d,"inputs":%s}`, e.req.maxTokens, jsonString(strings.Join(e.req.promptText, " ")))
+			b = fmt.Appendf(b, `,"details":{"finish_reason":%q,"generated_tokens":%d,"inputs":%s}`, e.req.containerFinish(), e.req.tokens, jsonString(strings.Join(e.req.promptText, " ")))
 		}
 		b = append(b, "}\n"...)
 	}

@@ -18,7 +18,15 @@ type Truth struct {
 	Chunks       []time.Time
 	InputTokens  int // prompt_tokens as reported
 	CachedTokens int // prompt tokens found in the prefix cache (cached_tokens), set at the first token
+	// StoredTokens is how many tokens of the prompt followed by the answer
+	// (whole blocks) the prefix cache took in when the answer completed:
+	// a next turn resending the answer as received can hit at most these.
+	StoredTokens int
 	OutputTokens int // tokens actually sent
+	// StopString is the stop string that ended the answer (finish_reason
+	// "stop", or "stop_sequence" in lmi and tgi), "" if it ran to its
+	// length; what was planned, sent only if Completed.
+	StopString string
 	// ReasoningTokens is how many of the answer's tokens are reasoning
 	// (reasoning_tokens as reported); the first ones sent.
 	ReasoningTokens int
