@@ -291,6 +291,24 @@ resource "aws_glue_catalog_table" "samples" {
       type    = "int"
       comment = "the server's usage.completion_tokens_details.reasoning_tokens; NULL when not sent"
     }
+
+    columns {
+      name    = "session_id"
+      type    = "bigint"
+      comment = "the conversation (workload.session), unique within its level; NULL without sessions"
+    }
+
+    columns {
+      name    = "turn"
+      type    = "int"
+      comment = "the turn's number in its conversation, from 1; NULL without sessions"
+    }
+
+    columns {
+      name    = "think_ms"
+      type    = "double"
+      comment = "the virtual user's pause after its previous answer, before this turn"
+    }
   }
 }
 

@@ -24,6 +24,9 @@ type Issued struct {
 	// Backoff is how long the virtual user waited after an error before
 	// issuing this request (Config.Backoff).
 	Backoff time.Duration
+	// Think is how long the virtual user paused after its previous answer
+	// before issuing this request (ClosedLoop.Think).
+	Think time.Duration
 	// Queue is how long an open-loop arrival waited for a free
 	// OpenLoop.MaxConcurrency slot before it was sent, or, for one never
 	// sent, before it was given up. It is part of the send's lateness
@@ -84,6 +87,13 @@ type ClosedLoop struct {
 	// user due at or after the level's end never starts. nil: all start
 	// at Start.
 	StartAt func(vu int) time.Duration
+	// Think, if set, says how long virtual user vu pauses after the
+	// answer res before its next request, apart from any back-off (a
+	// conversation's think time, package session). It is called once per
+	// answer, after its Emit, from the user's goroutine. The next request
+	// is intended at the answer's end plus the pause, so sched_delay
+	// stays the generator's own lateness. nil: no pause.
+	Think func(vu int, res *sample.Result) time.Duration
 }
 
 var _ Executor = (*ClosedLoop)(nil)
@@ -115,7 +125,7 @@ func (c *ClosedLoop) Execute(ctx context.Context, do Do, emit Emit) error {
 		stopAt = warmEnd.Add(c.Duration)
 	}
 
-	s := &loop{cfg: &c.Config, do: do, emit: emit, warmEnd: warmEnd, stopAt: stopAt, counters: c.Counters}
+	s := &loop{cfg: &c.Config, do: do, emit: emit, think: c.Think, warmEnd: warmEnd, stopAt: stopAt, counters: c.Counters}
 	if s.counters == nil {
 		s.counters = new(Counters)
 	}
@@ -142,6 +152,7 @@ type loop struct {
 	cfg      *Config
 	do       Do
 	emit     Emit
+	think    func(vu int, res *sample.Result) time.Duration
 	warmEnd  time.Time
 	stopAt   time.Time
 	counters *Counters
@@ -155,6 +166,7 @@ func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
 	var (
 		streak int           // errors in a row
 		waited time.Duration // the back-off before the next request
+		paused time.Duration // the think time before the next request
 	)
 	for {
 		if ctx.Err() != nil || closed(s.cfg.Drain) {
@@ -186,18 +198,32 @@ func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
 		} else {
 			s.counters.OutputTokens.Add(int64(res.OutputTokens))
 		}
-		s.emit(Issued{VU: vu, Seq: seq, Warmup: warm, Intended: intended, Backoff: waited, Result: res})
+		s.emit(Issued{VU: vu, Seq: seq, Warmup: warm, Intended: intended, Backoff: waited, Think: paused, Result: res})
 		// In a closed loop the next request is meant to go out the moment
-		// this one ended, or its back-off did.
+		// this one ended, or its think time or back-off did.
 		intended = res.End
 		if intended.IsZero() {
 			intended = time.Now()
 		}
-		waited = 0
+		waited, paused = 0, 0
 		if res.Status == sample.StatusOK {
 			streak = 0
 		} else {
 			streak++
+		}
+		if s.think != nil {
+			if d := s.think(vu, res); d > 0 {
+				if !s.stopAt.IsZero() {
+					d = min(d, time.Until(s.stopAt))
+				}
+				if d > 0 {
+					paused = d
+					intended = intended.Add(d)
+					if sleepUntil(ctx, s.cfg.Drain, intended) != nil {
+						return
+					}
+				}
+			}
 		}
 		if s.cfg.Backoff == nil {
 			continue

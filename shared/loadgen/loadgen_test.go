@@ -296,6 +296,56 @@ func TestClosedLoopBacksOff(t *testing.T) {
 	})
 }
 
+// TestClosedLoopThinks: a think time pauses a user after an answer: its
+// next request is intended, and sent, at the answer's end plus the pause,
+// which its Issued records; a pause is cut at the level's end, and the
+// hook sees every answer once, after its Emit.
+func TestClosedLoopThinks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		do := func(ctx context.Context, vu int, seq int64) *sample.Result {
+			start := time.Now()
+			time.Sleep(100 * time.Millisecond)
+			return &sample.Result{Start: start, End: time.Now(), Status: sample.StatusOK}
+		}
+		var c collector
+		var mu sync.Mutex
+		seen := 0
+		cl := &ClosedLoop{Concurrency: 2, Config: Config{Duration: time.Second}, Think: func(vu int, res *sample.Result) time.Duration {
+			mu.Lock()
+			defer mu.Unlock()
+			seen++
+			c.mu.Lock()
+			emitted := len(c.rows)
+			c.mu.Unlock()
+			if seen > emitted {
+				t.Errorf("think hook called for answer %d before its Emit (%d emitted)", seen, emitted)
+			}
+			return 200 * time.Millisecond
+		}}
+		start := time.Now()
+		if err := cl.Execute(context.Background(), do, c.emit); err != nil {
+			t.Fatal(err)
+		}
+		// Each user: request at 0, 300, 600, 900 ms (100 ms answer + 200 ms pause).
+		if len(c.rows) != 8 || seen != 8 {
+			t.Fatalf("%d requests, %d think calls; want 2 users x 4 (a request every 300 ms over 1 s)", len(c.rows), seen)
+		}
+		for _, r := range c.rows {
+			at := r.Result.Start.Sub(start)
+			want := 200 * time.Millisecond
+			if at == 0 {
+				want = 0
+			}
+			if r.Think != want || !r.Intended.Equal(r.Result.Start) || at%(300*time.Millisecond) != 0 {
+				t.Errorf("request at +%v: think %v, intended +%v; want a start on a 300 ms step, think %v, intended then", at, r.Think, r.Intended.Sub(start), want)
+			}
+		}
+		if took := time.Since(start); took != time.Second {
+			t.Errorf("the level took %v: the last pause must end with the level, at 1 s", took)
+		}
+	})
+}
+
 // TestClosedLoopSuccessResetsStreak: the streak a back-off sees counts
 // errors in a row and starts again after a success.
 func TestClosedLoopSuccessResetsStreak(t *testing.T) {

@@ -22,6 +22,7 @@ type genSpec struct {
 	errRate    float64 // the share of sent rows that fail
 	notSent    float64 // mode rate: the share of arrivals never sent
 	source     func() string
+	sessions   int // conversations of this many turns (rows' turn, session_id); 0: none
 }
 
 // genLevel generates the rows of one level: n requests per worker, with
@@ -118,6 +119,10 @@ func genLevel(rng *rand.Rand, run string, g genSpec) [][]sample.Row {
 					r.TTFTMs, r.TPOTMs, r.E2EMs, r.ITLMs = nil, nil, nil, nil
 				}
 			}
+			if g.sessions > 0 { // without the rng: the other columns are as they were
+				id, turn := int64(w)<<32|int64(seq/g.sessions), int32(seq%g.sessions+1)
+				r.SessionID, r.Turn = &id, &turn
+			}
 			files[w] = append(files[w], r)
 		}
 	}
@@ -151,10 +156,10 @@ func genSweep(t *testing.T) sweep {
 	mixed := func() string { return []string{"usage", "chunks"}[rng.IntN(2)] }
 	s := sweep{specs: []genSpec{
 		// Listed out of index order: the summary sorts by index.
-		{index: 2, level: 16, mode: "concurrency", workers: 3, n: 300, errRate: 0.2, source: chunks},                // chunk counts
+		{index: 2, level: 16, mode: "concurrency", workers: 3, n: 300, errRate: 0.2, source: chunks, sessions: 3},   // chunk counts; conversations
 		{index: 0, level: 1, mode: "concurrency", workers: 1, n: 40, errRate: 0.05, source: usage},                  // one worker
 		{index: 1, level: 4, mode: "", workers: 2, n: 150, errRate: 0.1, source: usage},                             // mode left empty: concurrency
-		{index: 3, level: 32, mode: "concurrency", workers: 2, n: 200, errRate: 0.5, source: mixed},                 // mixed counts, many errors
+		{index: 3, level: 32, mode: "concurrency", workers: 2, n: 200, errRate: 0.5, source: mixed, sessions: 7},    // mixed counts, many errors; conversations
 		{index: 4, level: 8, mode: "concurrency", workers: 2, n: 30, errRate: 1, source: usage},                     // every request failed: no ok row
 		{index: 5, level: 0, mode: "rate", rate: 5, workers: 2, n: 200, errRate: 0.1, notSent: 0.05, source: usage}, // no cap
 		{index: 6, level: 0, mode: "rate", rate: 20, workers: 3, n: 150, errRate: 0.2, source: mixed},               // no cap either: level 0 again, another level

@@ -219,6 +219,63 @@ func referenceSeries(rows []sample.Row, runID string) map[int][]summary.Second {
 }
 
 // meets reports whether an ok row meets every SLO set.
+// referenceTurns computes, row by row, what Turns must return for runID.
+func referenceTurns(rows []sample.Row, runID string) map[int][]summary.Turn {
+	type key struct{ level, turn int }
+	type acc struct {
+		t                                summary.Turn
+		input, cached, cachedOf, cachedN int64
+		ttft, e2e                        []float64
+	}
+	accs := map[key]*acc{}
+	for _, r := range rows {
+		if r.RunID != runID || r.Warmup || r.Turn == nil {
+			continue
+		}
+		k := key{int(r.LevelIndex), int(*r.Turn)}
+		a := accs[k]
+		if a == nil {
+			a = &acc{t: summary.Turn{Turn: k.turn}}
+			accs[k] = a
+		}
+		a.t.Requests++
+		if r.Status != "ok" {
+			continue
+		}
+		a.t.OK++
+		a.input += int64(r.InputTokens)
+		if r.CachedTokens != nil {
+			a.cached += int64(*r.CachedTokens)
+			a.cachedOf += int64(r.InputTokens)
+			a.cachedN++
+		}
+		if r.TTFTMs != nil {
+			a.ttft = append(a.ttft, *r.TTFTMs)
+		}
+		if r.E2EMs != nil {
+			a.e2e = append(a.e2e, *r.E2EMs)
+		}
+	}
+	out := map[int][]summary.Turn{}
+	for k, a := range accs {
+		t := a.t
+		if t.OK > 0 {
+			t.InputTokensMean = float64(a.input) / float64(t.OK)
+		}
+		t.CachedTokens = a.cached
+		if a.cachedN > 0 && a.cachedOf > 0 {
+			r := float64(a.cached) / float64(a.cachedOf)
+			t.CacheHitRatio = &r
+		}
+		t.TTFTMs, t.E2EMs = dist(a.ttft), dist(a.e2e)
+		out[k.level] = append(out[k.level], t)
+	}
+	for _, ts := range out {
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Turn < ts[j].Turn })
+	}
+	return out
+}
+
 func meets(r sample.Row, slo query.SLO) bool {
 	if slo.TTFTMs > 0 && (r.TTFTMs == nil || *r.TTFTMs > slo.TTFTMs) {
 		return false

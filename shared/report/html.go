@@ -114,10 +114,14 @@ type htmlPage struct {
 	// what it holds.
 	SecondHeads []string
 	SeriesNote  string
-	Problems    []string
-	Defs        [][2]string
-	SpecJSON    string
-	Style       template.CSS
+	// TurnHeads head every level's table by turn; TurnsNote says what it
+	// holds.
+	TurnHeads []string
+	TurnsNote string
+	Problems  []string
+	Defs      [][2]string
+	SpecJSON  string
+	Style     template.CSS
 }
 
 type levelView struct {
@@ -128,6 +132,7 @@ type levelView struct {
 	Notes   []string
 	Series  []Figure   // its per-second charts (see hasSeries)
 	Seconds [][]string // its per-second table
+	Turns   [][]string // its figures by turn of its conversations
 }
 
 // levelTitle heads a level's section: "6 concurrent streams", "4 requests
@@ -171,6 +176,7 @@ func levelViewOf(l *summary.Level, suffix string) (levelView, error) {
 	if hasSeries(l) {
 		lv.Seconds = secondRows(l)
 	}
+	lv.Turns = turnRows(l)
 	return lv, nil
 }
 
@@ -266,6 +272,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	}
 	v.SecondHeads = secondHeads
 	v.SeriesNote = seriesNote
+	v.TurnHeads, v.TurnsNote = turnHeads, turnsNote
 	if rs := ServerReported(s); len(rs) > 0 {
 		v.Facts = append(v.Facts, [2]string{"server reported", strings.Join(rs, "; ")})
 	}
@@ -446,7 +453,13 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Dists}}<tr><th>{{index . 0}}</th>{{range slice . 1}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table>
 {{if .Errors}}<p>errors: {{.Errors}}</p>{{end}}{{range .Notes}}<p class="note">This level {{.}}</p>{{end}}
-{{range .Series}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
+{{if .Turns}}<h4>By turn</h4>
+<p class="note">{{$.TurnsNote}}</p>
+<table>
+<tr>{{range $.TurnHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Turns}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table>
+{{end}}{{range .Series}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
 {{end}}{{if .Seconds}}<details><summary>per second ({{len .Seconds}} seconds)</summary>
 <p class="note">{{$.SeriesNote}}</p>
 <table class="seconds">

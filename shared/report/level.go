@@ -220,5 +220,9 @@ func WorkloadShape(w *spec.Workload, stream string) string {
 	if w.OutputTokens.IsZero() {
 		out = "output tokens of each record's answer"
 	}
-	return prompts + ", " + out + ", " + stream
+	shape := prompts + ", " + out + ", " + stream
+	if ss := w.Session; ss != nil {
+		shape += fmt.Sprintf(", conversations of %s turns (think time %s)", ss.Turns, ss.ThinkTime)
+	}
+	return shape
 }

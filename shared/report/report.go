@@ -103,6 +103,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 			return err
 		}
 	}
+	for _, t := range TurnLines(s) {
+		fmt.Fprintln(w, t)
+	}
 	for _, p := range problems(s, "level %s errors: %s") {
 		fmt.Fprintln(w, p)
 	}
@@ -225,6 +228,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 			b.WriteString("- " + r + "\n")
 		}
 	}
+	mdTurns(&b, s)
 	mdSeries(&b, s)
 	if ps := problems(s, "level %s: %s"); len(ps) > 0 {
 		b.WriteString("\n## Errors\n\n")

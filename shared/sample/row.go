@@ -78,6 +78,11 @@ type Row struct {
 	// not send the count, which is not the same as 0.
 	CachedTokens    *int32 `parquet:"cached_tokens,optional"`    // usage.prompt_tokens_details.cached_tokens (OpenAI, vLLM)
 	ReasoningTokens *int32 `parquet:"reasoning_tokens,optional"` // usage.completion_tokens_details.reasoning_tokens
+
+	// The conversation (workload.session): NULL without sessions.
+	SessionID *int64  `parquet:"session_id,optional"` // the conversation, unique within its level: worker·2³² + the worker's count
+	Turn      *int32  `parquet:"turn,optional"`       // the turn's number in its conversation, from 1
+	ThinkMs   float64 `parquet:"think_ms"`            // how long the virtual user paused after its previous answer before this turn
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -100,6 +105,11 @@ type Meta struct {
 	// ClientCount says how the client counted the prompt's tokens
 	// (Result.ClientInputTokens): "tokenizer" or "words".
 	ClientCount string
+	// Turn is the request's turn in its conversation, from 1, and
+	// SessionID the conversation's id; Turn 0: no session.
+	SessionID int64
+	Turn      int
+	Think     time.Duration // the pause after the previous answer
 }
 
 // FromResult derives a Row from a raw Result. Offsets are taken on the
@@ -165,6 +175,10 @@ func FromResult(m Meta, r *Result) Row {
 		// A complete answer with no token (max_tokens 0, an empty reply):
 		// its latency is the whole response.
 		row.E2EMs = msp(r.End.Sub(r.Start))
+	}
+	if m.Turn > 0 {
+		id := m.SessionID
+		row.SessionID, row.Turn, row.ThinkMs = &id, ptr32(m.Turn), ms(m.Think)
 	}
 	if r.HasCached {
 		row.CachedTokens = ptr32(r.CachedTokens)

@@ -235,7 +235,8 @@ func TestHeadersColumn(t *testing.T) {
 		"status", "http_status", "error", "ttfb_ms", "ttft_ms", "ttfc_ms", "e2e_ms", "tpot_ms", "itl_ms",
 		"input_tokens", "output_tokens", "token_source", "chunks", "bytes", "conn_reused", "connect_ms", "headers_json", "backoff_ms", "finish_reason", "cut_short",
 		"level_index", "mode", "request_rate", "intended_ms", "queue_ms", "prompt_id",
-		"client_input_tokens", "client_count", "cached_tokens", "reasoning_tokens"}
+		"client_input_tokens", "client_count", "cached_tokens", "reasoning_tokens",
+		"session_id", "turn", "think_ms"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("columns:\n %v\nwant\n %v", names, wantNames)
 	}
@@ -323,5 +324,32 @@ func checkCount(t *testing.T, what string, got, want *int32) {
 		t.Errorf("%s = %v, want %v (nil is NULL)", what, got, want)
 	case *got != *want:
 		t.Errorf("%s = %d, want %d", what, *got, *want)
+	}
+}
+
+// TestSessionColumns: a turn of a conversation has its session_id, turn
+// and think_ms; a request without a session has NULLs and 0, read back
+// from Parquet as written.
+func TestSessionColumns(t *testing.T) {
+	t0 := time.Now()
+	res := &Result{Start: t0, End: t0.Add(time.Second), Status: StatusOK}
+	in := []Row{
+		FromResult(Meta{LevelStart: t0, SessionID: 3<<32 | 5, Turn: 2, Think: 1500 * time.Millisecond}, res),
+		FromResult(Meta{LevelStart: t0}, res),
+	}
+	var buf bytes.Buffer
+	if err := WriteParquet(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, n := got[0], got[1]
+	if s.SessionID == nil || *s.SessionID != 3<<32|5 || s.Turn == nil || *s.Turn != 2 || s.ThinkMs != 1500 {
+		t.Errorf("turn row: session %v turn %v think %g; want %d, 2, 1500", s.SessionID, s.Turn, s.ThinkMs, int64(3<<32|5))
+	}
+	if n.SessionID != nil || n.Turn != nil || n.ThinkMs != 0 {
+		t.Errorf("row without a session: session %v turn %v think %g; want NULL, NULL, 0", n.SessionID, n.Turn, n.ThinkMs)
 	}
 }

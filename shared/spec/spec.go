@@ -112,6 +112,9 @@ type Workload struct {
 	// common prefixes of Tokens tokens (a prefix-cache benchmark); the
 	// request's own input_tokens follow it.
 	SharedPrefix *SharedPrefix `json:"shared_prefix,omitempty"`
+	// Session makes every virtual user play multi-turn conversations:
+	// each turn resends the history with the server's actual answers.
+	Session *Session `json:"session,omitempty"`
 
 	Temperature *float64 `json:"temperature,omitempty"` // >= 0; default 0, greedy decoding
 	TopP        *float64 `json:"top_p,omitempty"`       // in (0, 1]; only with a temperature > 0

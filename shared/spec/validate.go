@@ -139,6 +139,7 @@ func (s *Spec) Validate() error {
 
 	w := s.Workload
 	p = append(p, s.checkPrompts()...)
+	p = append(p, s.checkSession()...)
 	if !w.InputTokens.IsZero() || w.Prompts != PromptsDataset {
 		p = append(p, w.InputTokens.Validate("workload.input_tokens")...)
 	}

@@ -97,6 +97,7 @@ type Definitions struct {
 	Percentile string `json:"percentile"`
 	Cost       string `json:"cost"`
 	OpenLoop   string `json:"open_loop"`
+	Turns      string `json:"turns,omitempty"`
 }
 
 // Level holds the figures of one level: a concurrency (closed loop) or a
@@ -183,6 +184,9 @@ type Level struct {
 	// Series is the level second by second, for reports to plot a ramp
 	// or a queue building up.
 	Series []Second `json:"series,omitempty"`
+	// Turns is the level's figures by turn of its conversations
+	// (workload.session), in order of turn; empty without sessions.
+	Turns []Turn `json:"turns,omitempty"`
 }
 
 // Dist is a distribution: exact percentiles with linear interpolation
@@ -204,6 +208,25 @@ type FailedSlice struct {
 	Worker int    `json:"worker"`
 	Error  string `json:"error"`
 	Cause  string `json:"cause,omitempty"`
+}
+
+// Turn is what the requests of one turn number of a level's
+// conversations measured, warm-up excluded: a server with a prefix cache
+// answers later turns, whose history it has seen, sooner.
+type Turn struct {
+	Turn     int `json:"turn"`     // from 1
+	Requests int `json:"requests"` // the turn's requests, errors included
+	OK       int `json:"ok"`
+	// InputTokensMean is the mean prompt length of its ok requests, the
+	// history included, as the server reported it (or the client counted).
+	InputTokensMean float64 `json:"input_tokens_mean"`
+	// CachedTokens and CacheHitRatio are as the level's, over the turn's
+	// ok requests whose server reported cached_tokens; the ratio is null
+	// when none did.
+	CachedTokens  int64    `json:"cached_tokens"`
+	CacheHitRatio *float64 `json:"cache_hit_ratio"`
+	TTFTMs        Dist     `json:"ttft_ms"` // over ok requests
+	E2EMs         Dist     `json:"e2e_ms"`  // over ok requests
 }
 
 // Second is one second of a level's time series, by intended send time

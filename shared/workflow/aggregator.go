@@ -178,9 +178,16 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 	if err != nil {
 		return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
 	}
+	var turns map[int][]summary.Turn
+	if s.Workload.Session != nil { // rows of a run without sessions may predate the turn column
+		if turns, err = query.Turns(ctx, eng, p.RunID); err != nil {
+			return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
+		}
+	}
 	for i := range levels {
 		l := &levels[i]
 		l.Series = series[l.Index]
+		l.Turns = turns[l.Index]
 		if l.Index >= 0 && l.Index < len(p.Levels) {
 			if pl := p.Levels[l.Index]; pl.Ramp != nil {
 				l.Ramp = pl.Label()
@@ -248,4 +255,6 @@ var Definitions = summary.Definitions{
 	Cost:       "usd_per_hour x instances / (output tok/s x 3600) x 1e6",
 	OpenLoop: "mode rate: not_sent arrivals count as requests and errors but widen no window; scheduled/achieved request rate = (n - 1) / span of the measured arrivals' intended / send instants; " +
 		"send lag = send - intended over sent requests; queue = the part of it waiting for a max_concurrency slot",
+	Turns: "workload.session: figures by turn of the conversations, over measured requests; a turn's input tokens include the history it resends " +
+		"(earlier prompts and the server's actual answers); a conversation ends after its turns or at its first failed turn",
 }

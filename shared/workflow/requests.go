@@ -57,7 +57,20 @@ func (q *requests) record(seq int64) dataset.Record {
 
 // make returns request seq and the prompt's id (the dataset record's
 // index, or the synthetic draw's).
-func (q *requests) make(seq int64) (target.Request, int64, error) {
+func (q *requests) make(seq int64) (target.Request, int64, error) { return q.makeOf(seq, true) }
+
+// count is the client's count of a prompt's tokens: exact with the
+// tokenizer, else in words.
+func (q *requests) count(text string) int {
+	if q.tokens != nil {
+		return q.tokens.tok.Count(text)
+	}
+	return dataset.CountWords(text)
+}
+
+// makeOf is make, with the shared prefix (workload.shared_prefix) only
+// when prefixed: a conversation's later turns do without.
+func (q *requests) makeOf(seq int64, prefixed bool) (target.Request, int64, error) {
 	w := &q.s.Workload
 	req := target.Request{
 		ID: fmt.Sprintf("%s-%d-%d-%d", q.runID, q.level, q.worker, seq),
@@ -76,7 +89,7 @@ func (q *requests) make(seq int64) (target.Request, int64, error) {
 			return req, 0, err
 		}
 		req.Prompt, req.InputTokens, req.MaxTokens = p, in, out
-		if sp := w.SharedPrefix; sp != nil {
+		if sp := w.SharedPrefix; sp != nil && prefixed {
 			k := prefixOf(q.seed, q.level, q.worker, seq, sp.Count)
 			prefix, err := q.synthetic(prefixLevel+k, 0, 0, sp.Tokens)
 			if err != nil {
@@ -91,11 +104,7 @@ func (q *requests) make(seq int64) (target.Request, int64, error) {
 	for _, m := range rec.Messages {
 		req.Messages = append(req.Messages, target.Message{Role: m.Role, Content: m.Content})
 	}
-	if q.tokens != nil {
-		req.InputTokens = q.tokens.tok.Count(req.PromptText())
-	} else {
-		req.InputTokens = dataset.CountWords(req.PromptText())
-	}
+	req.InputTokens = q.count(req.PromptText())
 	switch {
 	case !w.OutputTokens.IsZero():
 		req.MaxTokens = out

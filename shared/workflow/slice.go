@@ -13,6 +13,7 @@ import (
 	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/target"
 )
 
 // FlushMargin is how long before its context deadline a worker stops
@@ -38,6 +39,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	if err != nil {
 		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
+	convs := newConversations(s, r.plan, sl, reqs)
 	// Idle connections kept: the slice's streams, or (an uncapped rate level)
 	// load.slice_concurrency.
 	doer, err := w.target(ctx, s, max(sl.Concurrency, s.Load.SliceConcurrency))
@@ -79,12 +81,14 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	var mu sync.Mutex
 	var addErr error
 	emit := func(is loadgen.Issued) {
-		row := sample.FromResult(sample.Meta{
+		m := sample.Meta{
 			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
 			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended, Backoff: is.Backoff,
 			LevelIndex: sl.LevelIndex, Mode: lv.Mode, Rate: rate, Queue: is.Queue,
 			PromptID: reqs.promptID(is.Seq), ClientCount: reqs.clientCount(),
-		}, is.Result)
+		}
+		convs.meta(&m, is)
+		row := sample.FromResult(m, is.Result)
 		mu.Lock()
 		res.Requests++
 		if is.Warmup {
@@ -103,7 +107,13 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		}
 	}
 	do := func(ctx context.Context, vu int, seq int64) *sample.Result {
-		req, _, err := reqs.make(seq)
+		var req target.Request
+		var err error
+		if convs != nil {
+			req, err = convs.request(vu, seq)
+		} else {
+			req, _, err = reqs.make(seq)
+		}
 		if err != nil {
 			return &sample.Result{Start: time.Now(), End: time.Now(), Status: sample.StatusProtocol, Err: "workflow: " + err.Error()}
 		}
@@ -121,7 +131,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		Drain:          drain,
 		Counters:       counters,
 	}
-	ex, err := executor(s, lv, sl, cfg)
+	ex, err := executor(s, lv, sl, cfg, convs.think())
 	if err != nil {
 		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
@@ -148,9 +158,9 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 // users (staggered along a concurrency ramp, backing off after errors as
 // load.on_error says), or the worker's share of a rate level's arrival
 // schedule (an arrival process does not back off).
-func executor(s *spec.Spec, lv plan.Level, sl plan.Slice, cfg loadgen.Config) (loadgen.Executor, error) {
+func executor(s *spec.Spec, lv plan.Level, sl plan.Slice, cfg loadgen.Config, think func(int, *sample.Result) time.Duration) (loadgen.Executor, error) {
 	if lv.Mode != spec.ModeRate {
-		cl := &loadgen.ClosedLoop{Config: cfg, Concurrency: sl.Concurrency}
+		cl := &loadgen.ClosedLoop{Config: cfg, Concurrency: sl.Concurrency, Think: think}
 		if s.Load.OnError != spec.OnErrorImmediate {
 			cl.Backoff = backoff.Policy{}.Wait
 		}

@@ -95,13 +95,49 @@ func sweepRows() []sample.Row {
 	var rows []sample.Row
 	rows = append(rows, genRows(rng, "run-1", level{index: 0, concurrency: 1, mode: "concurrency"}, 1, 30, 0.05, usage)...)
 	rows = append(rows, genRows(rng, "run-1", level{index: 1, concurrency: 8}, 2, 120, 0.2, mixed)...) // mode left empty
-	rows = append(rows, genRows(rng, "run-1", level{index: 2, concurrency: 32, mode: "concurrency"}, 3, 150, 0.5, usage)...)
-	rows = append(rows, genRows(rng, "run-1", level{index: 3, concurrency: 4, mode: "concurrency"}, 1, 20, 1, usage)...)         // no ok row
-	rows = append(rows, genRows(rng, "run-1", level{index: 4, mode: "rate", rate: 2.5, notSent: 0.2}, 2, 100, 0.1, mixed)...)    // no cap
-	rows = append(rows, genRows(rng, "run-1", level{index: 5, mode: "rate", rate: 40, notSent: 0.4}, 3, 120, 0.2, usage)...)     // level 0 again
-	rows = append(rows, genRows(rng, "run-1", level{index: 6, concurrency: 8, mode: "rate", rate: 1e3 / 3}, 1, 60, 0, usage)...) // capped; an awkward rate
+	rows = append(rows, withTurns(genRows(rng, "run-1", level{index: 2, concurrency: 32, mode: "concurrency"}, 3, 150, 0.5, usage), 4)...)
+	rows = append(rows, withTurns(genRows(rng, "run-1", level{index: 3, concurrency: 4, mode: "concurrency"}, 1, 20, 1, usage), 3)...) // no ok row
+	rows = append(rows, genRows(rng, "run-1", level{index: 4, mode: "rate", rate: 2.5, notSent: 0.2}, 2, 100, 0.1, mixed)...)          // no cap
+	rows = append(rows, genRows(rng, "run-1", level{index: 5, mode: "rate", rate: 40, notSent: 0.4}, 3, 120, 0.2, usage)...)           // level 0 again
+	rows = append(rows, genRows(rng, "run-1", level{index: 6, concurrency: 8, mode: "rate", rate: 1e3 / 3}, 1, 60, 0, usage)...)       // capped; an awkward rate
 	rows = append(rows, genRows(rng, "it's-another", level{index: 0, concurrency: 8, mode: "concurrency"}, 1, 50, 0.1, usage)...)
 	return rows
+}
+
+// withTurns makes rows conversations of turns turns, by seq, with a
+// server that reports its prefix cache on two rows in three.
+func withTurns(rows []sample.Row, turns int) []sample.Row {
+	for i := range rows {
+		r := &rows[i]
+		id, turn := int64(r.Worker)<<32|r.Seq/int64(turns), int32(r.Seq%int64(turns)+1)
+		r.SessionID, r.Turn, r.ThinkMs = &id, &turn, float64(turn-1)*1000.25
+		if r.Seq%3 > 0 {
+			c := r.InputTokens * (turn - 1) / turn
+			r.CachedTokens = &c
+		}
+	}
+	return rows
+}
+
+// TestTurnsMatchesDuckDB runs the figures by turn through Athena (the
+// fake) and through DuckDB directly: identical, to the last bit.
+func TestTurnsMatchesDuckDB(t *testing.T) {
+	e := newEnv(t, sweepRows(), athenafake.Options{PageSize: 5, Polls: 1})
+	ctx := context.Background()
+	want, err := query.Turns(ctx, e.duck, "run-1")
+	if err != nil {
+		t.Fatalf("DuckDB: %v", err)
+	}
+	got, err := query.Turns(ctx, e.engine, "run-1")
+	if err != nil {
+		t.Fatalf("Athena: %v", err)
+	}
+	if len(want[2]) != 4 || len(want[3]) != 3 || len(want) != 2 {
+		t.Fatalf("DuckDB: turns of levels %v, want 4 turns of level 2 and 3 of level 3", want)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("turns differ:\n athena %+v\n duckdb %+v", got, want)
+	}
 }
 
 // TestSeriesMatchesDuckDB runs the series through Athena (the fake) and

@@ -116,6 +116,9 @@ func TestColumnTypes(t *testing.T) {
 		{"client_count", "VARCHAR"},
 		{"cached_tokens", "INTEGER"},
 		{"reasoning_tokens", "INTEGER"},
+		{"session_id", "BIGINT"},
+		{"turn", "INTEGER"},
+		{"think_ms", "DOUBLE"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("DESCRIBE: %d columns, want %d", len(rows), len(want))

@@ -31,6 +31,7 @@ func WriteRows(t testing.TB, dir, name string, rows []sample.Row) string {
 // OneRow is a file's worth of rows with every column set.
 func OneRow() []sample.Row {
 	f64 := func(v float64) *float64 { return &v }
+	session, turn := int64(7)<<32|9, int32(2)
 	return []sample.Row{{
 		RunID: "r1", Level: 4, Worker: 1, Seq: 2, VU: 3,
 		StartTime: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC),
@@ -42,5 +43,6 @@ func OneRow() []sample.Row {
 		ConnReused: true, ConnectMs: 3.5,
 		BackoffMs: 120, FinishReason: "stop", CutShort: true,
 		LevelIndex: 5, Mode: "rate", RequestRate: 12.5, IntendedMs: 1.25, QueueMs: 0.75,
+		SessionID: &session, Turn: &turn, ThinkMs: 2000,
 	}}
 }
