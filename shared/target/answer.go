@@ -45,6 +45,20 @@ func (a *Answer) FinishReason() string {
 	return r
 }
 
+// Text is the answer's visible text, as a stream's AppendText reads it:
+// the first choice's message.content, else its text; "" without choices.
+// Reasoning is not visible text.
+func (a *Answer) Text() string {
+	if len(a.Choices) == 0 {
+		return ""
+	}
+	ch := &a.Choices[0]
+	if ch.Message.Content != "" {
+		return ch.Message.Content
+	}
+	return ch.Text
+}
+
 // Choice is one choice of a whole answer: completions' text, or chat's
 // message with its optional reasoning.
 type Choice struct {

@@ -22,6 +22,12 @@ type Chunk struct {
 
 	HasUsage bool  // a usage object with an integer completion_tokens
 	Usage    Usage // its counts; PromptTokens is 0 when absent or not an integer, HasCached and HasReasoning false
+
+	// text is the visible text of the first choice (choices[0]): its
+	// delta.content when a non-empty string, else its text. It is kept raw,
+	// a sub-slice of the chunk (nil when there is none), so that reading a
+	// chunk costs no copy; AppendText decodes it.
+	text rawString
 }
 
 // ParseChunk validates a chunk and reads its Chunk in one pass, without
@@ -40,6 +46,9 @@ type Chunk struct {
 // match exactly; a repeated key counts only in its last occurrence, as in a
 // decoded map; a field of an unexpected type is ignored as if absent (a
 // benchmark reads what it can; only broken JSON is an error).
+//
+// The chunk's visible text is not copied: the Chunk points into b, and
+// AppendText reads it from there, so b must not change in between.
 func ParseChunk(b []byte) (Chunk, error) { return ParseChunkFields(b, nil) }
 
 // Field asks ParseChunkFields for the value of one more top-level key, for
@@ -206,6 +215,7 @@ func (p *chunkParser) topObject(c *Chunk, fields []Field) error {
 		switch string(key) {
 		case "choices":
 			c.Token, c.Content, c.Finish, c.FinishReason = false, false, false, ""
+			c.text = rawString{}
 			if p.peek() == '[' {
 				err = p.choices(c)
 			} else {
@@ -271,6 +281,9 @@ func (p *chunkParser) choices(c *Chunk) error {
 		if err != nil {
 			return err
 		}
+		if first {
+			c.text = ch.visible()
+		}
 		c.Token = c.Token || ch.text || ch.content || ch.reasoning
 		c.Content = c.Content || ch.text || ch.content
 		c.Finish = c.Finish || ch.finish
@@ -285,6 +298,25 @@ type choiceInfo struct {
 	text, content, reasoning, finish bool
 	hasReason                        bool   // finish_reason is a string
 	reason                           string // its value
+
+	// The raw strings of text and delta.content when non-empty, quotes
+	// included, and whether each holds an escape.
+	textRaw, contentRaw rawString
+}
+
+// rawString is a raw JSON string, quotes included, and whether it holds
+// an escape.
+type rawString struct {
+	raw     []byte
+	escaped bool
+}
+
+// visible is the choice's visible text: delta.content, else text.
+func (ch *choiceInfo) visible() rawString {
+	if ch.content {
+		return ch.contentRaw
+	}
+	return ch.textRaw // nil raw when there is none
 }
 
 // choice reads one choice object (depth 3).
@@ -297,11 +329,13 @@ func (p *chunkParser) choice() (ch choiceInfo, err error) {
 		}
 		switch string(key) {
 		case "text":
-			ch.text, err = p.nonEmptyString(3)
+			ch.textRaw, err = p.nonEmptyString(3)
+			ch.text = ch.textRaw.raw != nil
 		case "delta":
-			ch.content, ch.reasoning = false, false
+			ch.content, ch.reasoning, ch.contentRaw = false, false, rawString{}
 			if p.peek() == '{' {
-				ch.content, ch.reasoning, err = p.delta()
+				ch.contentRaw, ch.reasoning, err = p.delta()
+				ch.content = ch.contentRaw.raw != nil
 			} else {
 				err = p.value(3)
 			}
@@ -323,14 +357,15 @@ func (p *chunkParser) choice() (ch choiceInfo, err error) {
 	}
 }
 
-// delta reads a choice's delta object (depth 4).
-func (p *chunkParser) delta() (content, reasoning bool, err error) {
+// delta reads a choice's delta object (depth 4): its content's raw
+// string when non-empty, and whether it carries reasoning.
+func (p *chunkParser) delta() (content rawString, reasoning bool, err error) {
 	p.i++ // '{'
-	var reasoningContent, reasoningField bool
+	var reasoningContent, reasoningField rawString
 	for first := true; ; first = false {
 		key, more, err := p.members(first)
 		if err != nil || !more {
-			return content, reasoningContent || reasoningField, err
+			return content, reasoningContent.raw != nil || reasoningField.raw != nil, err
 		}
 		switch string(key) {
 		case "content":
@@ -343,7 +378,7 @@ func (p *chunkParser) delta() (content, reasoning bool, err error) {
 			err = p.value(4)
 		}
 		if err != nil {
-			return false, false, err
+			return rawString{}, false, err
 		}
 	}
 }
@@ -458,15 +493,19 @@ func (p *chunkParser) reason() (string, error) {
 	return string(raw), nil
 }
 
-// nonEmptyString reads a value and reports whether it is a non-empty
-// string. Any escape decodes to at least one character, so the raw length
-// decides.
-func (p *chunkParser) nonEmptyString(depth int) (bool, error) {
+// nonEmptyString reads a value and, if it is a non-empty string, returns
+// it raw, quotes included (a nil raw otherwise). Any escape decodes to at
+// least one character, so the raw length decides.
+func (p *chunkParser) nonEmptyString(depth int) (rawString, error) {
 	if p.peek() != '"' {
-		return false, p.value(depth)
+		return rawString{}, p.value(depth)
 	}
-	raw, _, err := p.str()
-	return len(raw) > 0, err
+	start := p.i
+	raw, escaped, err := p.str()
+	if err != nil || len(raw) == 0 {
+		return rawString{}, err
+	}
+	return rawString{raw: p.b[start:p.i], escaped: escaped}, nil
 }
 
 // integer reads a value and, if it is a number written as an integer that

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,20 +17,21 @@ var extraKeys = []string{"token", "generated_text", "details"}
 
 // refChunk is ParseChunkFields's specification written with encoding/json:
 // a generic decode, then the documented rules read off the decoded maps.
-// raw holds the compacted value of each extra key present.
-func refChunk(b []byte) (c Chunk, raw map[string]string, valid bool) {
+// text is the visible text AppendText must give; raw holds the compacted
+// value of each extra key present.
+func refChunk(b []byte) (c Chunk, text string, raw map[string]string, valid bool) {
 	if !json.Valid(b) {
-		return Chunk{}, nil, false
+		return Chunk{}, "", nil, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
 	if dec.Decode(&v) != nil {
-		return Chunk{}, nil, false
+		return Chunk{}, "", nil, false
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return Chunk{}, nil, false
+		return Chunk{}, "", nil, false
 	}
 	nonEmpty := func(v any) bool { s, ok := v.(string); return ok && s != "" }
 	intOf := func(v any) (int, bool) {
@@ -41,6 +43,15 @@ func refChunk(b []byte) (c Chunk, raw map[string]string, valid bool) {
 		return int(i), err == nil
 	}
 	if arr, ok := m["choices"].([]any); ok {
+		// The visible text: the first choice's delta.content, else its text.
+		if ch, ok := firstChoice(arr); ok {
+			d, _ := ch["delta"].(map[string]any)
+			if s, _ := d["content"].(string); s != "" {
+				text = s
+			} else {
+				text, _ = ch["text"].(string)
+			}
+		}
 		for _, e := range arr {
 			ch, ok := e.(map[string]any)
 			if !ok {
@@ -93,7 +104,15 @@ func refChunk(b []byte) (c Chunk, raw map[string]string, valid bool) {
 			raw[k] = string(j)
 		}
 	}
-	return c, raw, true
+	return c, text, raw, true
+}
+
+func firstChoice(arr []any) (map[string]any, bool) {
+	if len(arr) == 0 {
+		return nil, false
+	}
+	ch, ok := arr[0].(map[string]any)
+	return ch, ok
 }
 
 // Chunks as OpenAI-compatible servers send them.
@@ -154,6 +173,17 @@ var chunkSeeds = []string{
 	`[]`, `"x"`, `null`, `{`, `{"a":}`, `{"a":1,}`, `{"a" 1}`, `{"a":01}`, `{"a":"\x01"}`, `{"a":"\q"}`,
 	`{"a":"\u12G4"}`, `{} x`, `{"a":-}`, `{"a":1.}`, `{"a":1e}`, `{"a":tru}`, "{\"a\":\"\xff\"}",
 	`{"token":{"id":1},"x":}`,
+	// The visible text: escapes, a surrogate pair, lone surrogates, invalid
+	// UTF-8; content before text; only the first choice; the last of a
+	// repeated key; reasoning, which is not visible.
+	`{"choices":[{"delta":{"content":"a\nb \"q\" \u00e9 \ud83d\ude00 \/\\\b\f\r\t"}}]}`,
+	`{"choices":[{"text":"\ud800x\udc00\ud800\ud800\ud83d\u0041\uD83D\uDE00"}]}`,
+	"{\"choices\":[{\"delta\":{\"content\":\"a\xffb\xed\xa0\x80\"}}]}",
+	`{"choices":[{"text":"t","delta":{"content":"c"}}]}`, `{"choices":[{"delta":{"content":""},"text":"t"}]}`,
+	`{"choices":[{"delta":{}},{"delta":{"content":"x"}}]}`, `{"choices":[1,{"text":"x"}]}`,
+	`{"choices":[{"delta":{"content":"a","content":5}}]}`, `{"choices":[{"delta":{"content":"a"},"delta":{"reasoning":"r"}}]}`,
+	`{"choices":[{"text":"a"}],"choices":[{"text":"b"}]}`, `{"choices":[{"text":"a"}],"choices":null}`,
+	`{"choices":[{"delta":{"reasoning_content":"r","content":"c"}}]}`,
 }
 
 // TestParseChunk pins ParseChunkFields to its reference on hand-picked
@@ -175,12 +205,15 @@ func checkChunk(t *testing.T, b []byte) {
 		fields[i] = Field{Key: k, Raw: []byte("stale")}
 	}
 	got, err := ParseChunkFields(b, fields)
-	want, wantRaw, valid := refChunk(b)
+	want, wantText, wantRaw, valid := refChunk(b)
 	if (err == nil) != valid {
 		t.Fatalf("%.200q: err %v, reference valid %v", b, err, valid)
 	}
-	if got != want {
+	if !sameChunk(got, want) {
 		t.Fatalf("%.200q:\n got %+v\nwant %+v", b, got, want)
+	}
+	if text := AppendText(nil, got); string(text) != wantText {
+		t.Fatalf("%.200q: text %q, want %q", b, text, wantText)
 	}
 	for _, f := range fields {
 		w, ok := wantRaw[f.Key]
@@ -199,9 +232,35 @@ func checkChunk(t *testing.T, b []byte) {
 		if j, _ := json.Marshal(x); string(j) != w {
 			t.Fatalf("%.200q: field %s = %s, want %s", b, f.Key, j, w)
 		}
+		checkJSONText(t, f.Raw)
 	}
-	if plain, err2 := ParseChunk(b); plain != got || (err2 == nil) != (err == nil) {
+	if plain, err2 := ParseChunk(b); !sameChunk(plain, got) ||
+		string(AppendText(nil, plain)) != string(AppendText(nil, got)) || (err2 == nil) != (err == nil) {
 		t.Fatalf("%.200q: ParseChunk %+v %v, ParseChunkFields %+v %v", b, plain, err2, got, err)
+	}
+}
+
+// sameChunk compares two Chunks but for their text (which holds a slice,
+// so Chunks are not comparable with ==; AppendText compares texts).
+func sameChunk(a, b Chunk) bool {
+	a.text, b.text = rawString{}, rawString{}
+	return reflect.DeepEqual(a, b)
+}
+
+// checkJSONText holds AppendJSONText to encoding/json on one valid JSON
+// value: a string's decoded value, nothing for any other value.
+func checkJSONText(t *testing.T, raw []byte) {
+	t.Helper()
+	var s string
+	want := ""
+	if len(raw) > 0 && raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			t.Fatalf("%.200q: %v", raw, err)
+		}
+		want = s
+	}
+	if got := AppendJSONText([]byte("x"), raw); string(got) != "x"+want {
+		t.Fatalf("AppendJSONText(%.200q) = %q, want %q", raw, got[1:], want)
 	}
 }
 

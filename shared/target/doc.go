@@ -14,7 +14,9 @@
 //     allocation-free and held to encoding/json by a differential fuzz
 //     test (FuzzParseChunk).
 //     ParseChunkFields also hands back the raw values of keys particular to
-//     one server.
+//     one server. AppendText decodes a chunk's visible text, and
+//     AppendJSONText such a raw string, for a client asked to keep the
+//     answer (Request.KeepText).
 //   - Answer, Choice and Usage, what is read of a whole (non-streamed)
 //     answer, and SetUsage, the rule for taking a server's token counts.
 //   - Fail, ContextStatus, ErrorObject, TransportErr, Truncate, Excerpt and

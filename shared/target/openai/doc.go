@@ -45,6 +45,11 @@
 //     InputTokens is Request.InputTokens, TokenSource "chunks".
 //   - FinishReason is the last string finish_reason of the stream's chunks,
 //     or of the whole answer's choices.
+//   - Text, only with Request.KeepText: the visible text of the first
+//     choice, decoded (target.AppendText), of every chunk joined in order,
+//     or of the whole answer (message.content, else text); reasoning is
+//     not part of it. A failed stream keeps what came. Without KeepText
+//     nothing of the text is kept or copied.
 //   - Bytes are the body's bytes as received: after HTTP/1 chunked
 //     framing, before any Content-Encoding is undone. The client asks for
 //     Accept-Encoding: identity; a body compressed anyway (gzip, x-gzip,

@@ -212,13 +212,14 @@ func (c *Client) Do(ctx context.Context, req target.Request) *sample.Result {
 		resp.Body.Close()
 		res.Bytes = wire.n
 	}()
-	c.readResponse(ctx, resp, wire, res)
+	c.readResponse(ctx, resp, wire, req.KeepText, res)
 	return res
 }
 
 // readResponse reads the body of resp, whose bytes come through wire, by
-// what the status and the headers say it is.
-func (c *Client) readResponse(ctx context.Context, resp *http.Response, wire *countReader, res *sample.Result) {
+// what the status and the headers say it is; keepText keeps the answer's
+// visible text in res.Text.
+func (c *Client) readResponse(ctx context.Context, resp *http.Response, wire *countReader, keepText bool, res *sample.Result) {
 	codings := contentEncoding(resp.Header)
 	decoded, unknown := decodeBody(wire, codings)
 	body := wire
@@ -242,7 +243,7 @@ func (c *Client) readResponse(ctx context.Context, resp *http.Response, wire *co
 	case c.cfg.Stream && (mt == "text/event-stream" || mt == "" || mt == "text/plain"):
 		// No type, or text/plain (a server that forgot it, a proxy that
 		// rewrote it): the events decide.
-		if c.readStream(ctx, body, wire, mt, res) {
+		if c.readStream(ctx, body, wire, mt, keepText, res) {
 			drain(wire)
 		}
 	case c.cfg.Stream && !isJSONType(mt):
@@ -250,7 +251,7 @@ func (c *Client) readResponse(ctx context.Context, resp *http.Response, wire *co
 	default:
 		// A non-streamed answer, or a server that answered a stream request
 		// with plain JSON (typically an error object with status 200).
-		if c.readWhole(ctx, body, mt, res) {
+		if c.readWhole(ctx, body, mt, keepText, res) {
 			drain(wire)
 		}
 	}

@@ -728,7 +728,13 @@ func (m *memBody) Read(p []byte) (int, error) {
 
 // BenchmarkStreamParse measures the client's CPU per chunk: SSE decoding,
 // JSON parsing and bookkeeping over an in-memory body of 1,000 chunks.
-func BenchmarkStreamParse(b *testing.B) {
+func BenchmarkStreamParse(b *testing.B) { benchStreamParse(b, false) }
+
+// BenchmarkStreamParseKeepText is BenchmarkStreamParse keeping the text
+// (Request.KeepText), as a multi-turn session asks.
+func BenchmarkStreamParseKeepText(b *testing.B) { benchStreamParse(b, true) }
+
+func benchStreamParse(b *testing.B, keepText bool) {
 	const n = 1000
 	events := make([][]byte, 0, n+2)
 	events = append(events, []byte("data: "+roleChunk+"\n\n"))
@@ -751,7 +757,7 @@ func BenchmarkStreamParse(b *testing.B) {
 		res := target.NewResult(target.Request{MaxTokens: 1 << 20}, true)
 		body.i = 0
 		*wire = countReader{r: body}
-		if !c.readStream(ctx, wire, wire, "text/event-stream", res) || res.Chunks != n {
+		if !c.readStream(ctx, wire, wire, "text/event-stream", keepText, res) || res.Chunks != n || keepText != (len(res.Text) == 4*(n-2)) {
 			b.Fatalf("status %s %q, %d chunks", res.Status, res.Err, res.Chunks)
 		}
 	}

@@ -26,10 +26,10 @@ func (c *Client) readHTTPError(r io.Reader, res *sample.Result) {
 	c.fail(res, sample.StatusHTTPError, "HTTP %d: %s", res.HTTPStatus, msg)
 }
 
-// readWhole reads a non-streamed answer, of media type mt. It reports
-// whether the body was read to its end (so that draining can keep the
-// connection).
-func (c *Client) readWhole(ctx context.Context, r io.Reader, mt string, res *sample.Result) bool {
+// readWhole reads a non-streamed answer, of media type mt, keeping its
+// visible text in res.Text with keepText. It reports whether the body was
+// read to its end (so that draining can keep the connection).
+func (c *Client) readWhole(ctx context.Context, r io.Reader, mt string, keepText bool, res *sample.Result) bool {
 	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
 	res.End = time.Now()
 	if err != nil {
@@ -62,6 +62,9 @@ func (c *Client) readWhole(ctx context.Context, r io.Reader, mt string, res *sam
 		return true
 	}
 	res.FinishReason = body.FinishReason()
+	if keepText {
+		res.Text = body.Text()
+	}
 	words, content, reasoning := body.Count()
 	// The tokens arrived all at once, when the body was complete.
 	if content || reasoning {

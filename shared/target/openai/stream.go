@@ -26,22 +26,27 @@ type streamState struct {
 
 // readStream decodes an SSE body into res; wire is the body as received,
 // before any Content-Encoding is undone (else the same reader), mt its
-// media type. It reports whether the stream reached its end
-// cleanly (so draining can keep the connection).
-func (c *Client) readStream(ctx context.Context, body, wire *countReader, mt string, res *sample.Result) bool {
+// media type. With keepText the chunks' visible text is kept in res.Text.
+// It reports whether the stream reached its end cleanly (so draining can
+// keep the connection).
+func (c *Client) readStream(ctx context.Context, body, wire *countReader, mt string, keepText bool, res *sample.Result) bool {
 	var (
 		d           = sse.NewDecoder(body)
 		last        target.Chunk // the last chunk with usage
 		tokenChunks int
 		st          streamState // on the stack: copying an event's start costs no allocation
+		text        []byte      // the visible text so far, only with keepText
 	)
-	// Token counts are settled on every way out, failures included: a
-	// partial count is still what was received.
+	// Token counts and the text are settled on every way out, failures
+	// included: a partial count or text is still what was received.
 	defer func() {
 		if last.HasUsage {
 			target.SetUsage(res, last.Usage)
 		} else {
 			res.OutputTokens = tokenChunks
+		}
+		if keepText {
+			res.Text = string(text)
 		}
 	}()
 	for d.Next() {
@@ -95,6 +100,9 @@ func (c *Client) readStream(ctx context.Context, body, wire *countReader, mt str
 		}
 		if chunk.Content && res.FirstContent.IsZero() {
 			res.FirstContent = ev.Time
+		}
+		if keepText {
+			text = target.AppendText(text, chunk) // before the decoder reuses data
 		}
 	}
 	res.End = time.Now()

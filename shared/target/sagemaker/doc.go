@@ -91,6 +91,12 @@
 //     event-stream framing.
 //   - FinishReason is the last finish_reason sent: a chunk's, or the
 //     details.finish_reason of LMI's and TGI's final line or answer.
+//   - Text, only with Request.KeepText: the visible content of every line
+//     joined in order, decoded: an OpenAI chunk's first choice, an LMI or
+//     TGI token's text unless special (the final line's generated_text,
+//     the whole answer again, is not added); of a whole answer, the first
+//     choice's message.content (else text), or generated_text. Reasoning
+//     is not part of it; a failed stream keeps what came.
 //   - RetryAfter is the error response's Retry-After (target.RetryAfter),
 //     when SageMaker sends one.
 //

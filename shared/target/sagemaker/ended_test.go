@@ -45,7 +45,7 @@ func TestStreamEnded(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res := &sample.Result{Start: t0, TokenSource: sample.TokensFromChunks}
-			p := newLineParser(res)
+			p := newLineParser(res, false)
 			for i, part := range c.parts {
 				p.feed([]byte(part), partTime(i))
 			}
@@ -70,7 +70,7 @@ func TestWholeFinishReason(t *testing.T) {
 		{`{"choices":[{"message":{"content":"hi"},"finish_reason":7}]}`, ""},
 	} {
 		res := &sample.Result{Start: t0}
-		readWhole([]byte(c.body), partTime(0), res)
+		readWhole([]byte(c.body), partTime(0), false, res)
 		if res.Status != sample.StatusOK || res.FinishReason != c.want {
 			t.Errorf("%s: status %s %q, finish %q, want %q", c.body, res.Status, res.Err, res.FinishReason, c.want)
 		}

@@ -37,8 +37,9 @@ type streamLine struct {
 }
 
 // parseLine reads one line's JSON. A line that is not one JSON object is
-// an error, and so is a token or details of the wrong shape.
-func parseLine(data []byte) (streamLine, error) {
+// an error, and so is a token or details of the wrong shape. With kept
+// the token's text is decoded too (decodeToken).
+func parseLine(data []byte, kept *keptToken) (streamLine, error) {
 	fields := [...]target.Field{{Key: "token"}, {Key: "generated_text"}, {Key: "details"}}
 	var (
 		l   streamLine
@@ -48,8 +49,7 @@ func parseLine(data []byte) (streamLine, error) {
 		return l, err
 	}
 	if raw := fields[0].Raw; !isNull(raw) {
-		l.token = new(tokenObject)
-		if err := json.Unmarshal(raw, l.token); err != nil {
+		if l.token, err = decodeToken(raw, kept); err != nil {
 			return l, fmt.Errorf("token: %w", err)
 		}
 	}
@@ -79,6 +79,45 @@ type present bool
 
 func (p *present) UnmarshalJSON(b []byte) error {
 	*p = present(len(b) > 2 && b[0] == '"')
+	return nil
+}
+
+// decodeToken decodes a token. With kept (the parser keeps the text) the
+// token's text is decoded as well, into kept, in the same pass; the token
+// returned then lives in kept, until the next line.
+func decodeToken(raw []byte, kept *keptToken) (*tokenObject, error) {
+	if kept == nil {
+		t := new(tokenObject)
+		return t, json.Unmarshal(raw, t)
+	}
+	*kept = keptToken{Text: keptText{text: kept.Text.text[:0]}}
+	err := json.Unmarshal(raw, kept)
+	kept.tok = tokenObject{ID: kept.ID, Text: kept.Text.present, Special: kept.Special, SpecialToken: kept.SpecialToken}
+	return &kept.tok, err
+}
+
+// keptToken is tokenObject's fields with a text that is decoded too, so
+// that each key is matched as tokenObject's is (the text kept is the text
+// counted). A parser that keeps the text reuses one for every line. Its
+// fields are not tokenObject embedded: encoding/json allocates for each
+// field of an embedded struct.
+type keptToken struct {
+	ID           errorID  `json:"id"`
+	Text         keptText `json:"text"`
+	Special      bool     `json:"special"`
+	SpecialToken bool     `json:"special_token"`
+	tok          tokenObject
+}
+
+// keptText is present that also keeps the decoded string.
+type keptText struct {
+	present present
+	text    []byte
+}
+
+func (k *keptText) UnmarshalJSON(b []byte) error {
+	_ = k.present.UnmarshalJSON(b)
+	k.text = target.AppendJSONText(k.text[:0], b) // a repeated key: the last one counts, as for present
 	return nil
 }
 
@@ -133,6 +172,18 @@ func (l *streamLine) final() bool {
 	return l.details != nil || !isNull(l.generatedText) || l.Finish
 }
 
+// appendText appends the line's visible text to b: an OpenAI choice's
+// (target.AppendText), and the text of a token that is visible content
+// (not special), which parseLine decoded into kept. The generated_text of
+// LMI's and TGI's final line, the whole answer over again, is not added.
+func (l *streamLine) appendText(b []byte, kept *keptToken) []byte {
+	b = target.AppendText(b, l.Chunk)
+	if t := l.token; t != nil && bool(t.Text) && !t.Special && !t.SpecialToken {
+		b = append(b, kept.Text.text...)
+	}
+	return b
+}
+
 // containerError reports an error line: an error object, LMI's
 // finish_reason "error", or its token id -1.
 func (l *streamLine) containerError() bool {
@@ -155,6 +206,14 @@ type lineParser struct {
 	res *sample.Result
 	buf []byte    // the incomplete line so far
 	at  time.Time // the time of the last part fed
+
+	// keepText keeps the visible text in res.Text (Request.KeepText);
+	// text is the text so far, kept the last token decoded with its
+	// text, both only with keepText. kept is a pointer so that, off, the
+	// parser does not escape to the heap for it.
+	keepText bool
+	text     []byte
+	kept     *keptToken
 
 	usage      target.Usage // the last usage object's counts, when sent
 	hasUsage   bool
@@ -184,7 +243,15 @@ type lineParser struct {
 // target.ExcerptLen, so that the quote is cut from a whole prefix.
 const lastLen = 256
 
-func newLineParser(res *sample.Result) *lineParser { return &lineParser{res: res} }
+// newLineParser returns a parser that records into res, keeping the
+// answer's visible text in res.Text when keepText.
+func newLineParser(res *sample.Result, keepText bool) *lineParser {
+	p := &lineParser{res: res, keepText: keepText}
+	if keepText {
+		p.kept = new(keptToken)
+	}
+	return p
+}
 
 // feed takes the bytes of one PayloadPart, which arrived at at.
 func (p *lineParser) feed(b []byte, at time.Time) {
@@ -266,7 +333,7 @@ func (p *lineParser) line(raw []byte, at time.Time) {
 		return
 	}
 	p.nlast = copy(p.last[:], data)
-	l, err := parseLine(data)
+	l, err := parseLine(data, p.kept)
 	res.Chunks++
 	if err != nil {
 		p.fail(sample.StatusProtocol, 0, "malformed line: %v: %q", err, target.Excerpt(data))
@@ -303,6 +370,9 @@ func (p *lineParser) line(raw []byte, at time.Time) {
 		}
 	}
 	token, content := l.tokens()
+	if p.keepText && content {
+		p.text = l.appendText(p.text, p.kept)
+	}
 	if token {
 		p.tokenLines++
 		res.Tokens = append(res.Tokens, at)
@@ -365,6 +435,9 @@ func (p *lineParser) counts() {
 func (p *lineParser) settle(ctx context.Context, streamErr error, end time.Time) {
 	res := p.res
 	p.counts()
+	if p.keepText {
+		res.Text = string(p.text) // what came, on failures too
+	}
 	if p.complete && p.failStatus == "" {
 		// End is the arrival of the last line read, as the OpenAI client's
 		// is that of [DONE]; the channel closing after it adds nothing.

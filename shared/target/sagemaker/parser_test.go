@@ -52,10 +52,10 @@ var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 func partTime(i int) time.Time { return t0.Add(time.Duration(i+1) * time.Millisecond) }
 
 // parseParts runs the parser over parts, part i arriving at partTime(i),
-// and settles the result with streamErr.
+// and settles the result with streamErr. The text is kept (Result.Text).
 func parseParts(ctx context.Context, parts []string, streamErr error) *sample.Result {
 	res := &sample.Result{Start: t0, InputTokens: 3, TokenSource: sample.TokensFromChunks}
-	p := newLineParser(res)
+	p := newLineParser(res, true)
 	for i, part := range parts {
 		p.feed([]byte(part), partTime(i))
 		if p.failStatus != "" {
@@ -311,7 +311,7 @@ func TestReadWhole(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := &sample.Result{InputTokens: 3, TokenSource: sample.TokensFromChunks}
-			readWhole([]byte(c.body), at, res)
+			readWhole([]byte(c.body), at, false, res)
 			if res.Status != c.status || !strings.Contains(res.Err, c.err) || res.HTTPStatus != c.http {
 				t.Errorf("status %q %d err %q, want %q %d %q", res.Status, res.HTTPStatus, res.Err, c.status, c.http, c.err)
 			}
@@ -370,10 +370,11 @@ func FuzzPayloadParser(f *testing.F) {
 			Out, In                   int
 			Source                    string
 			HasFirstToken, HasContent bool
+			Text                      string
 		}
 		sum := func(r *sample.Result) summary {
 			return summary{r.Status, r.Err, r.HTTPStatus, r.Chunks, len(r.Tokens), r.OutputTokens, r.InputTokens, r.TokenSource,
-				!r.FirstToken.IsZero(), !r.FirstContent.IsZero()}
+				!r.FirstToken.IsZero(), !r.FirstContent.IsZero(), r.Text}
 		}
 		if a, b := sum(whole), sum(split); a != b {
 			t.Fatalf("split changes the result:\nwhole %+v\nsplit %+v (%d parts)", a, b, len(parts))
@@ -383,7 +384,7 @@ func FuzzPayloadParser(f *testing.F) {
 
 // BenchmarkLineParser measures the parser's CPU per line over a chat
 // stream and a TGI stream of 1,000 lines each, one line per part as the
-// containers send them.
+// containers send them; the "keep" runs keep the text (Request.KeepText).
 func BenchmarkLineParser(b *testing.B) {
 	const n = 1000
 	streams := map[string][]string{"chat": {chatRole + "\n"}, "tgi": nil}
@@ -393,16 +394,18 @@ func BenchmarkLineParser(b *testing.B) {
 	}
 	streams["chat"] = append(streams["chat"], chatUsage+"\n", "[DONE]\n")
 	streams["tgi"] = append(streams["tgi"], tgiToken(n, " tok")+"\n\n", tgiFinal(n+1, "</s>", n)+"\n\n")
-	for _, name := range []string{"chat", "tgi"} {
-		parts := make([][]byte, len(streams[name]))
-		for i, s := range streams[name] {
+	for _, name := range []string{"chat", "tgi", "chat-keep", "tgi-keep"} {
+		keep := strings.HasSuffix(name, "-keep")
+		format := strings.TrimSuffix(name, "-keep")
+		parts := make([][]byte, len(streams[format]))
+		for i, s := range streams[format] {
 			parts[i] = []byte(s)
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				res := target.NewResult(target.Request{MaxTokens: 1 << 20}, true)
-				p := newLineParser(res)
+				p := newLineParser(res, keep)
 				for _, part := range parts {
 					p.feed(part, t0)
 				}

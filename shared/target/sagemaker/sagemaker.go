@@ -187,7 +187,7 @@ func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, r
 	}
 	res.HTTPStatus = httpStatus(out.ResultMetadata)
 	res.Bytes = int64(len(out.Body))
-	readWhole(out.Body, returned, res)
+	readWhole(out.Body, returned, req.KeepText, res)
 }
 
 // doStream calls InvokeEndpointWithResponseStream and reads its events.
@@ -226,7 +226,7 @@ func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, 
 		return
 	}
 	defer stream.Close()
-	readEvents(ctx, stream, &ended, res)
+	readEvents(ctx, stream, &ended, req.KeepText, res)
 }
 
 // eventStream is what readEvents needs of the SDK's event stream.
@@ -240,8 +240,9 @@ type eventStream interface {
 // delivers an in-stream exception (ModelStreamError, InternalStreamFailure)
 // not as an event but as Err once the channel closes, so Err is checked
 // after the loop: without it an exception would look like a short answer.
-func readEvents(ctx context.Context, es eventStream, body *bodyEnd, res *sample.Result) {
-	p := newLineParser(res)
+// With keepText the answer's visible text is kept in res.Text.
+func readEvents(ctx context.Context, es eventStream, body *bodyEnd, keepText bool, res *sample.Result) {
+	p := newLineParser(res, keepText)
 	for ev := range es.Events() {
 		at := time.Now()
 		part, ok := ev.(*types.ResponseStreamMemberPayloadPart)

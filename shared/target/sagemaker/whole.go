@@ -25,11 +25,25 @@ type wholeAnswer struct {
 	Details       *details `json:"details"`
 }
 
+// text is the visible text of an answer: the first choice's (as the
+// OpenAI client reads it), else generated_text. Of a list, readWhole keeps
+// the first answer's: one request, one prompt, one answer.
+func (a *wholeAnswer) text() string {
+	if len(a.Choices) > 0 {
+		return a.Answer.Text()
+	}
+	if a.GeneratedText != nil {
+		return *a.GeneratedText
+	}
+	return ""
+}
+
 // readWhole parses a non-streamed body, received whole at at, into res.
 // The tokens arrived all at once: FirstToken, FirstContent, the one entry
 // of Tokens and End are at. Without a server count OutputTokens is the
-// whitespace-separated word count of the text, labelled "chunks".
-func readWhole(b []byte, at time.Time, res *sample.Result) {
+// whitespace-separated word count of the text, labelled "chunks". With
+// keepText the visible text is kept in res.Text (wholeText).
+func readWhole(b []byte, at time.Time, keepText bool, res *sample.Result) {
 	res.End = at
 	res.Chunks = 1
 	var answers []wholeAnswer
@@ -105,6 +119,9 @@ func readWhole(b []byte, at time.Time, res *sample.Result) {
 	if !answered {
 		target.Fail(res, sample.StatusProtocol, "response without choices or generated_text: %q", target.Excerpt(b))
 		return
+	}
+	if keepText {
+		res.Text = answers[0].text()
 	}
 	if content || reasoning {
 		res.FirstToken = at
