@@ -265,6 +265,12 @@ func definitions(s *summary.Summary) [][2]string {
 			[2]string{"Queue", "the part of the send lag spent waiting for a load.max_concurrency slot (none without a cap)"},
 		)
 	}
+	for i := range s.Levels {
+		if len(s.Levels[i].Turns) > 0 && d.Turns != "" {
+			out = append(out, [2]string{"By turn", d.Turns})
+			break
+		}
+	}
 	return out
 }
 
