@@ -213,15 +213,9 @@ func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
 		}
 		if s.think != nil {
 			if d := s.think(vu, res); d > 0 {
-				if !s.stopAt.IsZero() {
-					d = min(d, time.Until(s.stopAt))
-				}
-				if d > 0 {
-					paused = d
-					intended = intended.Add(d)
-					if sleepUntil(ctx, s.cfg.Drain, intended) != nil {
-						return
-					}
+				paused = d
+				if !s.wait(ctx, &intended, d) {
+					return
 				}
 			}
 		}
@@ -229,18 +223,26 @@ func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
 			continue
 		}
 		if d := s.cfg.Backoff(res, streak); d > 0 {
-			if !s.stopAt.IsZero() {
-				d = min(d, time.Until(s.stopAt))
-			}
-			if d > 0 {
-				waited = d
-				intended = intended.Add(d)
-				if sleepUntil(ctx, s.cfg.Drain, intended) != nil {
-					return
-				}
+			waited = d
+			if !s.wait(ctx, &intended, d) {
+				return
 			}
 		}
 	}
+}
+
+// wait moves the intended instant of a user's next request d later and
+// sleeps until it. It reports false when the user is done: ctx ended, the
+// drain closed, or the instant falls at or after the level's end (the
+// user then waits out the level, and sends nothing more: a pause cut
+// short must not let a request out just before the end).
+func (s *loop) wait(ctx context.Context, intended *time.Time, d time.Duration) bool {
+	*intended = intended.Add(d)
+	if !s.stopAt.IsZero() && !intended.Before(s.stopAt) {
+		_ = sleepUntil(ctx, s.cfg.Drain, s.stopAt)
+		return false
+	}
+	return sleepUntil(ctx, s.cfg.Drain, *intended) == nil
 }
 
 func closed(ch <-chan struct{}) bool {

@@ -346,6 +346,48 @@ func TestClosedLoopThinks(t *testing.T) {
 	})
 }
 
+// TestClosedLoopPauseAtTheEnd: a think time or back-off that would end at
+// or after the level's end sends nothing more, even when the answer's
+// Emit took a while (a pause cut to the time left would let a request out
+// just before the end).
+func TestClosedLoopPauseAtTheEnd(t *testing.T) {
+	for _, kind := range []string{"think", "backoff"} {
+		t.Run(kind, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				do := func(ctx context.Context, vu int, seq int64) *sample.Result {
+					start := time.Now()
+					time.Sleep(100 * time.Millisecond)
+					return &sample.Result{Start: start, End: time.Now(), Status: sample.StatusHTTPError}
+				}
+				var c collector
+				slowEmit := func(is Issued) { time.Sleep(30 * time.Millisecond); c.emit(is) }
+				pause := func() time.Duration { return 250 * time.Millisecond }
+				cl := &ClosedLoop{Concurrency: 1, Config: Config{Duration: time.Second}}
+				if kind == "think" {
+					cl.Think = func(int, *sample.Result) time.Duration { return pause() }
+				} else {
+					cl.Backoff = func(*sample.Result, int) time.Duration { return pause() }
+				}
+				start := time.Now()
+				if err := cl.Execute(context.Background(), do, slowEmit); err != nil {
+					t.Fatal(err)
+				}
+				// Requests at 0, 350 and 700 ms; the third's pause would end at 1050.
+				var at []time.Duration
+				for _, r := range c.rows {
+					at = append(at, r.Result.Start.Sub(start))
+				}
+				if fmt.Sprint(at) != "[0s 350ms 700ms]" {
+					t.Errorf("requests at %v, want [0s 350ms 700ms]", at)
+				}
+				if took := time.Since(start); took != time.Second {
+					t.Errorf("the level took %v, want its 1 s", took)
+				}
+			})
+		})
+	}
+}
+
 // TestClosedLoopSuccessResetsStreak: the streak a back-off sees counts
 // errors in a row and starts again after a success.
 func TestClosedLoopSuccessResetsStreak(t *testing.T) {
