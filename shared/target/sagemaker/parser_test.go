@@ -54,8 +54,13 @@ func partTime(i int) time.Time { return t0.Add(time.Duration(i+1) * time.Millise
 // parseParts runs the parser over parts, part i arriving at partTime(i),
 // and settles the result with streamErr. The text is kept (Result.Text).
 func parseParts(ctx context.Context, parts []string, streamErr error) *sample.Result {
+	return parsePartsKeep(ctx, parts, streamErr, true)
+}
+
+// parsePartsKeep is parseParts keeping the text or not.
+func parsePartsKeep(ctx context.Context, parts []string, streamErr error, keepText bool) *sample.Result {
 	res := &sample.Result{Start: t0, InputTokens: 3, TokenSource: sample.TokensFromChunks}
-	p := newLineParser(res, true)
+	p := newLineParser(res, keepText)
 	for i, part := range parts {
 		p.feed([]byte(part), partTime(i))
 		if p.failStatus != "" {
@@ -328,11 +333,15 @@ func TestReadWhole(t *testing.T) {
 // FuzzPayloadParser feeds arbitrary bytes to the parser, whole and cut into
 // parts at positions taken from cuts. Every input must end in a result with
 // a status, and the result must not depend on where the parts were cut
-// (only the timestamps may).
+// (only the timestamps may), nor, but for its Text, on whether the text
+// was kept.
 func FuzzPayloadParser(f *testing.F) {
 	f.Add([]byte(lines("\n", chatRole, chatContent("a"), chatUsage, "[DONE]")), []byte{5, 40})
 	f.Add([]byte(lines("\n", lmiToken(1, "A"), lmiFinal(2, "B", 2))), []byte{1})
 	f.Add([]byte(lines("\n\n", tgiToken(1, "A"), tgiFinal(2, "B", 2))), []byte{100, 3, 3})
+	// Text: escapes, a key matched without regard to case, a special token.
+	f.Add([]byte(lines("\n", `{"token":{"id":1,"text":"a\nb\u00e9","TEXT":"\ud83d\ude00"}}`, chatContent("c\"d"),
+		`{"token":{"id":2,"text":"<s>","special":true},"generated_text":"x"}`)), []byte{30})
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
 		whole := parseParts(context.Background(), []string{string(data)}, nil)
 		var parts []string
@@ -378,6 +387,10 @@ func FuzzPayloadParser(f *testing.F) {
 		}
 		if a, b := sum(whole), sum(split); a != b {
 			t.Fatalf("split changes the result:\nwhole %+v\nsplit %+v (%d parts)", a, b, len(parts))
+		}
+		a, b := sum(whole), sum(parsePartsKeep(context.Background(), []string{string(data)}, nil, false))
+		if a.Text = ""; a != b {
+			t.Fatalf("keeping the text changes the result:\nkept     %+v\nnot kept %+v", a, b)
 		}
 	})
 }
