@@ -129,6 +129,8 @@ func Make(s *spec.Spec, runID string, now time.Time) (*Plan, error) {
 	p := &Plan{RunID: runID, Name: s.Name, Output: s.Output, Day: now.UTC().Format(DayLayout), CreatedAt: now.UTC(), Seed: runSeed(s.Seed, runID, now)}
 	l := s.Load
 	switch {
+	case s.Search != nil:
+		return p, p.makeSearch(s, now)
 	case l.Profile == spec.ProfileSweep:
 		for _, c := range []int{1, l.SweepConcurrency} {
 			if err := p.addConcurrency(s, c, nil); err != nil {

@@ -39,6 +39,9 @@ type Event struct {
 	// Parallel branches, e.g. "Levels[2]/Fanout[7]/Work" or "Both[branch 1]/Add".
 	State string
 	Path  string
+	// StateType is the state's Type (Task, Map, Pass, Choice, …); empty
+	// for the execution's own events.
+	StateType string
 	// MapIndex is the index of the innermost Map item being processed,
 	// -1 outside any Map iteration.
 	MapIndex   int

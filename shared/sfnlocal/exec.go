@@ -92,7 +92,7 @@ func checkSize(v any, what string) *stateError {
 // returns its output and the next state ("" at an end).
 func (ex *execution) runState(ctx context.Context, st *stateDef, raw any, fr frame) (any, string, *stateError) {
 	entered := ex.m.clock.Now()
-	ev := Event{State: st.name, Path: fr.path + st.name, MapIndex: fr.mapIndex}
+	ev := Event{State: st.name, Path: fr.path + st.name, MapIndex: fr.mapIndex, StateType: st.typ}
 	ev.Type, ev.Time = StateEntered, entered
 	ex.emit(ev)
 	ev.Time = time.Time{}

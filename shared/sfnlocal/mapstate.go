@@ -75,7 +75,7 @@ func (ex *execution) iteration(ctx context.Context, st *stateDef, i int, item, i
 		}
 		input = v
 	}
-	e := Event{State: st.name, Path: fr.path + st.name, MapIndex: i}
+	e := Event{State: st.name, Path: fr.path + st.name, MapIndex: i, StateType: st.typ}
 	e.Type = MapIterationStarted
 	ex.emit(e)
 	out, err := ex.runStates(ctx, st.processor, input, frame{path: fmt.Sprintf("%s%s[%d]/", fr.path, st.name, i), mapIndex: i})

@@ -20,8 +20,11 @@ type Spec struct {
 	Load     Load     `json:"load"`
 	Pricing  Pricing  `json:"pricing"`
 	SLO      SLO      `json:"slo"`
-	Output   string   `json:"output,omitempty"` // a folder, or s3://bucket/prefix
-	Seed     int64    `json:"seed,omitempty"`   // makes prompts (and the simulated server) repeatable
+	// Search, instead of load.levels or load.rates, looks for the highest
+	// load that meets its criteria.
+	Search *Search `json:"search,omitempty"`
+	Output string  `json:"output,omitempty"` // a folder, or s3://bucket/prefix
+	Seed   int64   `json:"seed,omitempty"`   // makes prompts (and the simulated server) repeatable
 }
 
 // Target kinds.
@@ -371,6 +374,18 @@ func (s *Spec) ApplyDefaults() {
 	l := &s.Load
 	if l.Profile == "" {
 		l.Profile = ProfileFixed
+	}
+	if se := s.Search; se != nil {
+		if l.Mode == "" && se.Over == SearchRate {
+			l.Mode = ModeRate
+		}
+		if se.Precision == nil {
+			v := DefaultSearchPrecision
+			se.Precision = &v
+		}
+		if se.MaxLevels == 0 {
+			se.MaxLevels = DefaultSearchMaxLevels
+		}
 	}
 	if l.Mode == "" {
 		l.Mode = ModeConcurrency

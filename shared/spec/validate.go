@@ -151,7 +151,22 @@ func (s *Spec) Validate() error {
 	l := s.Load
 	dur := checkDuration(&p, "load.duration", l.Duration, false)
 	warm := checkDuration(&p, "load.warmup", l.Warmup, false)
-	p = append(p, l.checkShape(dur, warm)...)
+	if s.Search != nil {
+		p = append(p, s.checkSearch()...)
+		// The search's levels are checked as if the spec listed its ends.
+		if se := s.Search; se.Min > 0 && se.Max >= se.Min && len(l.Levels)+len(l.Rates) == 0 && l.Ramp == nil && l.Profile != ProfileSweep {
+			if l.Mode == ModeRate {
+				l.Rates = []float64{se.Min, se.Max}
+			} else if se.Max > se.Min {
+				l.Levels = []int{int(se.Min), int(se.Max)}
+			} else {
+				l.Levels = []int{int(se.Min)}
+			}
+			p = append(p, l.checkShape(dur, warm)...)
+		}
+	} else {
+		p = append(p, l.checkShape(dur, warm)...)
+	}
 	checkDuration(&p, "load.cooldown", l.Cooldown, false)
 	if rt, ok := checkDurationOK(&p, "load.request_timeout", l.RequestTimeout, true); ok && rt == 0 {
 		add("load.request_timeout", "must be > 0")

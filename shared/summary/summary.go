@@ -2,7 +2,8 @@
 // as the aggregator writes them and reports and comparisons read them.
 //
 // Every figure excludes warm-up rows. Latency distributions are over
-// successful requests only; errors are counted, by status, beside them.
+// successful requests only; errors are counted, by status, beside them,
+// and the _all variants (DistAll) count each failure as infinitely slow.
 package summary
 
 import "time"
@@ -42,6 +43,8 @@ type Summary struct {
 	// Sweep step failed (no rate between the two measured, or an error),
 	// and the run aggregated the levels it had.
 	SweepError string `json:"sweep_error,omitempty"`
+	// Capacity is what a search (the spec's "search") found.
+	Capacity *Capacity `json:"capacity,omitempty"`
 	// Seed is the run's seed (the spec's, or the one drawn for it): give
 	// it to the spec to send the same prompts again.
 	Seed int64 `json:"seed"`
@@ -187,6 +190,46 @@ type Level struct {
 	// Turns is the level's figures by turn of its conversations
 	// (workload.session), in order of turn; empty without sessions.
 	Turns []Turn `json:"turns,omitempty"`
+
+	// Failures in the tail (issue 13). The latency distributions again,
+	// with every failed measured request (any status but ok, not_sent
+	// included: an arrival the load asked for that got no answer) counted
+	// as one infinitely slow value, so that a level cannot look fast by
+	// failing its slow requests. Equal to TTFTMs etc. when nothing failed.
+	// TTFT, TPOT and E2E have one value per request: a failure's is
+	// infinite, whatever it measured before failing. ITL pools gaps: it
+	// holds every gap of every measured request, failed ones included (the
+	// gaps they did receive), and one infinite gap per failed request (the
+	// wait for its next token, or its first, that never ended); against the
+	// many gaps of an ok request, its tail turns infinite only when the
+	// failures outnumber that share of all gaps.
+	TTFTAllMs DistAll `json:"ttft_all_ms"`
+	TPOTAllMs DistAll `json:"tpot_all_ms"`
+	ITLAllMs  DistAll `json:"itl_all_ms"`
+	E2EAllMs  DistAll `json:"e2e_all_ms"`
+	// SLOAttainment is the share of the measured requests (Requests:
+	// errors and not_sent included) that finished ok and met every SLO the
+	// spec set, the rows GoodputRPS counts; with no SLO, OK / Requests.
+	// Null when the level has no measured request.
+	SLOAttainment *float64 `json:"slo_attainment"`
+}
+
+// DistAll is a latency distribution in which Failures of the N values are
+// failed requests, each infinitely slow: the N − Failures finite values
+// sorted first, then the failures, percentiles interpolated as Dist's.
+// A percentile whose interpolation reaches a failure is infinite, and
+// JSON has no infinity: it is null. Mean and Max are null when any
+// request failed (infinite). With N = 0 (no value at all) every field is
+// null too: read N first.
+type DistAll struct {
+	N        int      `json:"n"`
+	Failures int      `json:"failures"`
+	Mean     *float64 `json:"mean"`
+	P50      *float64 `json:"p50"`
+	P90      *float64 `json:"p90"`
+	P95      *float64 `json:"p95"`
+	P99      *float64 `json:"p99"`
+	Max      *float64 `json:"max"`
 }
 
 // Dist is a distribution: exact percentiles with linear interpolation
@@ -242,4 +285,46 @@ type Second struct {
 	TTFTMeanMs    float64 `json:"ttft_mean_ms"`     // mean TTFT of its ok requests, 0 without
 	E2EMeanMs     float64 `json:"e2e_mean_ms"`      // mean E2E of its ok requests, 0 without
 	SendLagMeanMs float64 `json:"send_lag_mean_ms"` // mean send lag of its sent requests
+}
+
+// Capacity is the result of a capacity search: the highest load whose
+// level met every criterion of the spec's search.slo, the bracket it lies
+// in, every level tried, and why the search stopped.
+type Capacity struct {
+	Over string `json:"over"` // concurrency or rate
+	Unit string `json:"unit"` // "streams" or "req/s"
+	// Load is the highest passing load below the lowest failing one; null
+	// when no level passed. LevelIndex is its level.
+	Load       *float64 `json:"load"`
+	LevelIndex *int     `json:"level_index"`
+	// The passing level's figures, when there is one.
+	OutputTokenThroughput    float64  `json:"output_token_throughput"`
+	RequestThroughput        float64  `json:"request_throughput"`
+	TTFTP95Ms                float64  `json:"ttft_p95_ms"`
+	TPOTP95Ms                float64  `json:"tpot_p95_ms"`
+	E2EP95Ms                 float64  `json:"e2e_p95_ms"`
+	CostPer1MOutputTokensUSD *float64 `json:"cost_per_1m_output_tokens_usd"`
+	// Bracket is [last pass, first fail]: the first is null when no level
+	// passed, the second when none failed (open at the top).
+	Bracket [2]*float64 `json:"bracket"`
+	Tried   []Tried     `json:"tried"`   // in the order they ran
+	Stopped string      `json:"stopped"` // precision, adjacent, max_levels, min_fails, max_passes, not_run or step_failed
+	Why     string      `json:"why"`     // the same, in words
+}
+
+// Tried is one level of a search.
+type Tried struct {
+	LevelIndex int     `json:"level_index"`
+	Load       float64 `json:"load"`
+	Pass       bool    `json:"pass"`
+	Checks     []Check `json:"checks"`
+}
+
+// Check is one criterion of search.slo on one level.
+type Check struct {
+	Criterion string   `json:"criterion"` // ttft_p95_ms, tpot_p95_ms, e2e_p95_ms, error_rate, goodput_ratio
+	Limit     float64  `json:"limit"`
+	AtLeast   bool     `json:"at_least,omitempty"` // the figure must be at least the limit (goodput_ratio)
+	Value     *float64 `json:"value"`              // null: nothing measured (no ok request)
+	Pass      bool     `json:"pass"`
 }

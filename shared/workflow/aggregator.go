@@ -211,6 +211,10 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: n.retried, SliceWarnings: n.warnings,
 		Unfinished: n.unfinished, SweepError: n.sweepError, Seed: p.Seed,
 	}
+	if s.Search != nil {
+		// A failed search step is the capacity's stop, not a sweep's.
+		sum.Capacity, sum.SweepError = capacity(s, p, levels, n.sweepError), ""
+	}
 	if d := p.Dataset; d != nil {
 		sum.Dataset = &summary.Dataset{Source: d.Source, Format: d.Format, Sample: d.Sample, Records: d.Records, Skipped: d.Skipped, SkippedReasons: d.SkippedReasons}
 	}

@@ -22,11 +22,12 @@ type PlanOutput struct {
 	RunID  string      `json:"run_id"`
 	Output string      `json:"output"`
 	Levels []LevelStep `json:"levels"`
-	// Sweep is true when a sweep step must follow the levels (load.profile
-	// sweep): the state machine's choice reads it.
-	Sweep bool `json:"sweep"`
+	// Next is true when the Sweep step must follow the levels, to plan
+	// more from what they measured (load.profile sweep, a search): the
+	// state machine's choice reads it.
+	Next bool `json:"next"`
 	// Done are the outcomes of levels already run: empty from the
-	// planner, the first levels' from the sweep step.
+	// planner, the earlier levels' from the Sweep step.
 	Done [][]SliceOutcome `json:"done"`
 }
 
@@ -40,12 +41,14 @@ type LevelStep struct {
 	LastWorker  int     `json:"last_worker"`
 }
 
-// SweepEvent is the sweep step's input: the run, and the outcomes of its
-// first two levels (synchronous and throughput).
+// SweepEvent is the Sweep step's input: the run, the outcomes of the
+// levels just run (a sweep's synchronous and throughput level; a search's
+// last level) and of those run before them.
 type SweepEvent struct {
 	RunID  string           `json:"run_id"`
 	Output string           `json:"output"`
 	Levels [][]SliceOutcome `json:"levels"`
+	Done   [][]SliceOutcome `json:"done"`
 }
 
 // WorkEvent is one worker's input.

@@ -63,7 +63,7 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	if err := plan.Save(ctx, st, sp, pl); err != nil {
 		return nil, err
 	}
-	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output, Levels: steps(pl.Levels), Sweep: sp.Load.Profile == spec.ProfileSweep, Done: [][]SliceOutcome{}}
+	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output, Levels: steps(pl.Levels), Next: sp.Load.Profile == spec.ProfileSweep || sp.Search != nil, Done: [][]SliceOutcome{}}
 	return out, nil
 }
 

@@ -10,11 +10,12 @@ import (
 	"github.com/llmbench/llmbench/shared/spec"
 )
 
-// Sweeper is the Sweep step of a load.profile "sweep" run: from the
-// request rates its first two levels measured (synchronous, then
-// throughput) it plans load.sweep_levels rate levels between them,
-// appends them to the stored plan and returns them for the state machine
-// to run.
+// Sweeper is the Sweep step: it plans more levels from those measured.
+// In a load.profile "sweep" run, from the request rates its first two
+// levels measured (synchronous, then throughput) it plans
+// load.sweep_levels rate levels between them; in a search, the next load
+// to try (searchNext). It appends them to the stored plan and returns
+// them for the state machine to run.
 type Sweeper struct {
 	runs   runs
 	engine OpenEngine
@@ -34,10 +35,13 @@ func (sw *Sweeper) Sweep(ctx context.Context, ev SweepEvent) (*PlanOutput, error
 		return nil, err
 	}
 	s, p := r.spec, r.plan
-	if s.Load.Profile != spec.ProfileSweep {
-		return nil, fmt.Errorf("workflow: sweep: run %s has load.profile %q, not %q", p.RunID, s.Load.Profile, spec.ProfileSweep)
+	if s.Search != nil {
+		return sw.searchNext(ctx, r, ev)
 	}
-	out := &PlanOutput{RunID: p.RunID, Output: p.Output, Done: ev.Levels}
+	if s.Load.Profile != spec.ProfileSweep {
+		return nil, fmt.Errorf("workflow: sweep: run %s has load.profile %q and no search: nothing to plan", p.RunID, s.Load.Profile)
+	}
+	out := &PlanOutput{RunID: p.RunID, Output: p.Output, Done: append(append([][]SliceOutcome{}, ev.Done...), ev.Levels...)}
 	if out.Done == nil {
 		out.Done = [][]SliceOutcome{}
 	}
