@@ -116,6 +116,10 @@ type Row struct {
 	CostPer1M        float64 // USD per 1M output tokens at ThroughputLevel, when Priced
 	TokensPerUSDHour float64 // output tokens per USD-hour at ThroughputLevel, when Priced
 
+	// Capacity is what the run's search found (capacityCell), "-"
+	// without one.
+	Capacity string
+
 	// OverErrorLimit: no level met Rules.MaxErrorRate, so the figures come
 	// from all levels.
 	OverErrorLimit bool
@@ -141,7 +145,7 @@ func Executive(runs []*summary.Summary, rule Rules) []Row {
 }
 
 func executiveRow(s *summary.Summary, rule Rules) Row {
-	r := Row{RunID: s.RunID, Name: s.Name, Simulated: s.Simulated}
+	r := Row{RunID: s.RunID, Name: s.Name, Simulated: s.Simulated, Capacity: capacityCell(s)}
 	var elig []*summary.Level
 	for i := range s.Levels {
 		if l := &s.Levels[i]; l.ErrorRate <= rule.MaxErrorRate {

@@ -15,7 +15,11 @@ import (
 // each column in bold, as the seeds do.
 func Table(rows []Row) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "| %s |\n|----------|%s\n", strings.Join(Header[:], " | "), strings.Repeat("---:|", len(Header)-1))
+	head := Header[:]
+	if hasCapacity(rows) {
+		head = append(append([]string{}, head...), CapacityHead)
+	}
+	fmt.Fprintf(&b, "| %s |\n|----------|%s\n", strings.Join(head, " | "), strings.Repeat("---:|", len(head)-1))
 	m := best(rows)
 	for i, r := range rows {
 		c := r.Cells()
@@ -25,7 +29,11 @@ func Table(rows []Row) []byte {
 				c[j] = "**" + c[j] + "**"
 			}
 		}
-		fmt.Fprintf(&b, "| %s |\n", strings.Join(c[:], " | "))
+		cells := c[:]
+		if len(head) > len(Header) {
+			cells = append(cells, r.Capacity)
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}
 	return b.Bytes()
 }
@@ -125,12 +133,19 @@ func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
 	rows := Executive(runs, rule)
 	v := comparePage{Style: template.CSS(report.Style), Simulated: simulatedLabels(rows), Notes: Notes(rows, rule)}
 	v.Head = Header[:]
+	withCapacity := hasCapacity(rows)
+	if withCapacity {
+		v.Head = append(append([]string{}, Header[:]...), CapacityHead)
+	}
 	m := best(rows)
 	for i, r := range rows {
 		c := r.Cells()
 		var cells []htmlCell
 		for j, s := range c {
 			cells = append(cells, htmlCell{Text: s, Best: j > 0 && m[j][i]})
+		}
+		if withCapacity {
+			cells = append(cells, htmlCell{Text: r.Capacity})
 		}
 		v.Rows = append(v.Rows, cells)
 		v.Runs = append(v.Runs, [4]string{r.Platform, r.RunID, dash(r.Name), dash(runs[i].Target)})
