@@ -86,6 +86,38 @@
 // the percentile is the sum of x·(1 − frac) at i = ⌊h⌋ and x·frac at
 // i = ⌊h⌋ + 1, h computed in DOUBLE as in Go.
 //
+// # Failures in the tail
+//
+// TTFTAllMs, TPOTAllMs, E2EAllMs and ITLAllMs count every failed measured
+// request as infinitely slow, so that a level cannot look fast by failing
+// its slow requests. The failures are the non-warm-up rows whose status
+// is not ok, not_sent included: an arrival the load asked for and the
+// generator dropped got no answer either, and leaving it out would let an
+// overloaded generator hide the server's overload. TTFT, TPOT and E2E
+// have one value per request: the ok rows' values (nulls left out, as in
+// TTFTMs) and one +Inf per failure, whatever the failure measured before
+// it failed (a timeout after its first token is a failure, not a TTFT).
+// ITL pools gaps: every gap of every sent measured row, failed ones
+// included (the gaps they did receive were real), and one +Inf per
+// failure, the wait for a next (or first) token that never ended; so
+// turning an ok request into a failure never lowers a percentile, and
+// with nothing failed each _all distribution is its ok-only one.
+//
+// Sorted, the n finite values hold ranks 0..n−1 and the f failures the
+// ranks after them; with N = n + f and h = (N−1)·p, the interpolation of
+// Percentile reaches a failure exactly when h > n − 1, and the percentile
+// is then infinite: null in summary.json, which cannot hold +Inf. At
+// h = n − 1 exactly it is x[n−1] (the failure after it has weight 0; the
+// SQL never multiplies an infinity). The SQL ranks the finite values as
+// for the other distributions and takes f from a count of the failed
+// rows, so no infinite value is ever stored or summed. Mean and maximum
+// are null when f > 0. N counts the failures; Failures = f = Errors.
+//
+// SLOAttainment = the good rows of GoodputRPS (ok, meeting every SLO
+// set; every ok row when none is) / Requests, not_sent included: the
+// share of what the load asked for that was answered in time. With no
+// SLO it is OK / Requests. Null when the level has no measured request.
+//
 // # Series
 //
 // Series cuts each level into seconds of intended send time: second T holds

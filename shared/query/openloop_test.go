@@ -89,6 +89,13 @@ func TestSummarizeSweepByHand(t *testing.T) {
 	one := func(v float64) summary.Dist {
 		return summary.Dist{N: 1, Mean: v, P50: v, P90: v, P95: v, P99: v, Max: v}
 	}
+	// all is d with no failure: the same figures.
+	all := func(d summary.Dist) summary.DistAll {
+		return summary.DistAll{N: d.N, Mean: f64(d.Mean), P50: f64(d.P50), P90: f64(d.P90), P95: f64(d.P95), P99: f64(d.P99), Max: f64(d.Max)}
+	}
+	failed := func(n, f int) summary.DistAll { return summary.DistAll{N: n, Failures: f} } // every figure infinite
+	ttft2, e2e2 := summary.Dist{N: 2, Mean: 150, P50: 150, P90: 190, P95: 195, P99: 199, Max: 200}, summary.Dist{N: 2, Mean: 1000, P50: 1000, P90: 1160, P95: 1180, P99: 1196, Max: 1200}
+	ttft8, e2e8 := summary.Dist{N: 2, Mean: 15, P50: 15, P90: 19, P95: 19.5, P99: 19.9, Max: 20}, summary.Dist{N: 2, Mean: 300, P50: 300, P90: 460, P95: 480, P99: 496, Max: 500}
 	tests := []struct {
 		name string
 		want summary.Level
@@ -98,10 +105,12 @@ func TestSummarizeSweepByHand(t *testing.T) {
 			Requests: 2, WarmupRequests: 1, OK: 2,
 			DurationS: 1.2, AchievedConcurrency: 2000.0 / 1200, AchievedRequestRate: 1 / 0.2, ScheduledRequestRate: 1 / 0.198, // sends at 100 and 300 ms, intended at 99 and 297
 			RequestThroughput: 2 / 1.2, GoodputRPS: 1 / 1.2, OutputTokenThroughput: 30 / 1.2, OutputTokens: 30, TokenSource: "usage",
-			TTFTMs:    summary.Dist{N: 2, Mean: 150, P50: 150, P90: 190, P95: 195, P99: 199, Max: 200},
-			E2EMs:     summary.Dist{N: 2, Mean: 1000, P50: 1000, P90: 1160, P95: 1180, P99: 1196, Max: 1200},
+			TTFTMs:    ttft2,
+			E2EMs:     e2e2,
 			SendLagMs: summary.Dist{N: 2, Mean: 2, P50: 2, P90: 2.8, P95: 2.9, P99: 2.98, Max: 3},
 			QueueMs:   zeros(2),
+			TTFTAllMs: all(ttft2), E2EAllMs: all(e2e2), // nothing failed: the same
+			SLOAttainment: f64(0.5), // TTFT 100 meets 150, 200 does not
 		}},
 		{"concurrency 4, mode empty", summary.Level{ // read as concurrency
 			Index: 1, Mode: "concurrency", Concurrency: 4,
@@ -110,6 +119,7 @@ func TestSummarizeSweepByHand(t *testing.T) {
 			RequestThroughput: 2.5, GoodputRPS: 2.5, OutputTokenThroughput: 5, InputTokenThroughput: 2.5,
 			OutputTokens: 2, InputTokens: 1, TokenSource: "chunks",
 			TTFTMs: one(40), E2EMs: one(400), SendLagMs: one(0), QueueMs: zeros(1),
+			TTFTAllMs: all(one(40)), E2EAllMs: all(one(400)), SLOAttainment: f64(1),
 		}},
 		{"rate 4, no cap", summary.Level{ // the not_sent rows at 0 and 3000 ms do not widen 260..2530
 			Index: 2, Mode: "rate", Concurrency: 0, RequestRate: 4,
@@ -121,16 +131,22 @@ func TestSummarizeSweepByHand(t *testing.T) {
 			TTFTMs: one(50), E2EMs: one(1000),
 			SendLagMs: summary.Dist{N: 2, Mean: 20, P50: 20, P90: 28, P95: 29, P99: 29.8, Max: 30}, // the timeout's lag too
 			QueueMs:   zeros(2),
+			// 50, ∞, ∞, ∞: the timeout and both not_sent arrivals (the
+			// warm-up one apart) are infinitely slow; h = 3p > 0 reaches
+			// them from p50 on. No ok TPOT or ITL: failures only.
+			TTFTAllMs: failed(4, 3), E2EAllMs: failed(4, 3), TPOTAllMs: failed(3, 3), ITLAllMs: failed(3, 3),
+			SLOAttainment: f64(0.25), // 1 good of 4 arrivals, not_sent included
 		}},
 		{"rate 8, no cap", summary.Level{ // the same level value as index 2: another level
 			Index: 3, Mode: "rate", Concurrency: 0, RequestRate: 8,
 			Requests: 2, OK: 2,
 			DurationS: 0.5015, AchievedConcurrency: 600 / 501.5, AchievedRequestRate: 1 / 0.0015, ScheduledRequestRate: 2000, // sends at 1000 and 1001.5 ms, intended 0.5 ms apart
 			RequestThroughput: 2 / 0.5015, GoodputRPS: 2 / 0.5015, OutputTokenThroughput: 4 / 0.5015, OutputTokens: 4, TokenSource: "usage",
-			TTFTMs:    summary.Dist{N: 2, Mean: 15, P50: 15, P90: 19, P95: 19.5, P99: 19.9, Max: 20},
-			E2EMs:     summary.Dist{N: 2, Mean: 300, P50: 300, P90: 460, P95: 480, P99: 496, Max: 500},
+			TTFTMs:    ttft8,
+			E2EMs:     e2e8,
 			SendLagMs: summary.Dist{N: 2, Mean: 1, P50: 1, P90: 1.8, P95: 1.9, P99: 1.98, Max: 2},
 			QueueMs:   zeros(2),
+			TTFTAllMs: all(ttft8), E2EAllMs: all(e2e8), SLOAttainment: f64(1),
 		}},
 		{"rate 10, capped at 2", summary.Level{ // queue waits 0, 400, 800; the not_sent row's 1700 is no send
 			Index: 4, Mode: "rate", Concurrency: 2, RequestRate: 10,
@@ -142,10 +158,16 @@ func TestSummarizeSweepByHand(t *testing.T) {
 			E2EMs:     summary.Dist{N: 2, Mean: 1000, P50: 1000, P90: 1000, P95: 1000, P99: 1000, Max: 1000},
 			SendLagMs: summary.Dist{N: 3, Mean: 401, P50: 401, P90: 721, P95: 761, P99: 793, Max: 801},
 			QueueMs:   summary.Dist{N: 3, Mean: 400, P50: 400, P90: 720, P95: 760, P99: 792, Max: 800},
+			// 100, 300, ∞, ∞ (the 429 and the not_sent arrival): h = 3p
+			// passes rank 1 from p50 (1.5) on.
+			TTFTAllMs: failed(4, 2), E2EAllMs: failed(4, 2), TPOTAllMs: failed(2, 2), ITLAllMs: failed(2, 2),
+			SLOAttainment: f64(0.25), // TTFT 100 of 4 arrivals
 		}},
 		{"rate 16, nothing sent", summary.Level{ // an empty window: every rate 0 but the schedule's
 			Index: 5, Mode: "rate", Concurrency: 0, RequestRate: 16, ScheduledRequestRate: 2, // 2 arrivals 500 ms apart
 			Requests: 2, Errors: 2, NotSent: 2, ErrorsByStatus: map[string]int{"not_sent": 2}, ErrorRate: 1,
+			TTFTAllMs: failed(2, 2), E2EAllMs: failed(2, 2), TPOTAllMs: failed(2, 2), ITLAllMs: failed(2, 2),
+			SLOAttainment: f64(0), // arrivals the load asked for, none answered
 		}},
 	}
 	if len(got) != len(tests) {

@@ -24,6 +24,7 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		lastIntended         float64
 		good, usage, chunks  int
 		ttft, tpot, e2e, itl []float64
+		itlAll               []float64 // the gaps of every measured request, failed ones included
 		lag, queue           []float64
 	}
 	byLevel := map[int32]*acc{}
@@ -73,6 +74,7 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		a.last = math.Max(a.last, r.EndMs)
 		a.lastStart = math.Max(a.lastStart, r.StartMs)
 		a.busy += r.EndMs - r.StartMs
+		a.itlAll = append(a.itlAll, r.ITLMs...)
 		a.lag = append(a.lag, r.SchedDelayMs)
 		a.queue = append(a.queue, r.QueueMs)
 		if r.Status != "ok" {
@@ -153,6 +155,11 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 			l.TokenSource = "mixed"
 		}
 		l.TTFTMs, l.TPOTMs, l.E2EMs, l.ITLMs = dist(a.ttft), dist(a.tpot), dist(a.e2e), dist(a.itl)
+		l.TTFTAllMs, l.TPOTAllMs, l.E2EAllMs, l.ITLAllMs = distAll(a.ttft, l.Errors), distAll(a.tpot, l.Errors), distAll(a.e2e, l.Errors), distAll(a.itlAll, l.Errors)
+		if l.Requests > 0 {
+			r := float64(a.good) / float64(l.Requests) // every measured request, not_sent included
+			l.SLOAttainment = &r
+		}
 		l.SendLagMs, l.QueueMs = dist(a.lag), dist(a.queue)
 		out = append(out, l)
 	}
@@ -310,6 +317,51 @@ func dist(x []float64) summary.Dist {
 	}
 }
 
+// distAll is the distribution of x and failures values +Inf, row by row:
+// the infinities are in the sorted slice, and percentileInf interpolates
+// over them; an infinite figure is reported as nil.
+func distAll(x []float64, failures int) summary.DistAll {
+	s := append([]float64(nil), x...)
+	for range failures {
+		s = append(s, math.Inf(1))
+	}
+	sort.Float64s(s)
+	d := summary.DistAll{N: len(s), Failures: failures}
+	if len(s) == 0 {
+		return d
+	}
+	finite := func(v float64) *float64 {
+		if math.IsInf(v, 1) {
+			return nil
+		}
+		return &v
+	}
+	var sum float64
+	for _, v := range s {
+		sum += v
+	}
+	d.Mean, d.Max = finite(sum/float64(len(s))), finite(s[len(s)-1])
+	d.P50, d.P90 = finite(percentileInf(s, 0.50)), finite(percentileInf(s, 0.90))
+	d.P95, d.P99 = finite(percentileInf(s, 0.95)), finite(percentileInf(s, 0.99))
+	return d
+}
+
+// percentileInf is query.Percentile over values that may be +Inf: a zero
+// weight on an infinite neighbour is no weight (Percentile would compute
+// 0·∞ = NaN), a nonzero one makes the percentile infinite.
+func percentileInf(sorted []float64, p float64) float64 {
+	h := float64(len(sorted)-1) * p
+	lo := math.Floor(h)
+	i := int(lo)
+	if i >= len(sorted)-1 || h == lo {
+		return sorted[i]
+	}
+	if math.IsInf(sorted[i+1], 1) {
+		return math.Inf(1)
+	}
+	return sorted[i] + (h-lo)*(sorted[i+1]-sorted[i])
+}
+
 // diff lists every field where got and want differ, floats compared to a
 // relative tolerance; it walks the whole value, so a field added to
 // summary.Level is compared too.
@@ -335,10 +387,26 @@ func diff(path string, got, want reflect.Value, rel float64) []string {
 			out = append(out, diff(fmt.Sprintf("%s[%d]", path, i), got.Index(i), want.Index(i), rel)...)
 		}
 		return out
-	default: // ints, strings, maps of ints, pointers
+	case reflect.Pointer:
+		if got.IsNil() || want.IsNil() {
+			if got.IsNil() != want.IsNil() {
+				return []string{fmt.Sprintf("%s = %s, want %s", path, ptr(got), ptr(want))}
+			}
+			return nil
+		}
+		return diff(path, got.Elem(), want.Elem(), rel)
+	default: // ints, strings, maps of ints
 		if !reflect.DeepEqual(got.Interface(), want.Interface()) {
 			return []string{fmt.Sprintf("%s = %#v, want %#v", path, got.Interface(), want.Interface())}
 		}
 		return nil
 	}
+}
+
+// ptr writes a pointer diff shows: nil, or what it points to.
+func ptr(v reflect.Value) string {
+	if v.IsNil() {
+		return "nil"
+	}
+	return fmt.Sprint(v.Elem().Interface())
 }

@@ -33,6 +33,7 @@ const (
 	metricTPOT    = "tpot"
 	metricE2E     = "e2e"
 	metricITL     = "itl"
+	metricITLAll  = "itl_all" // the gaps of every sent request, failed ones included
 	metricSendLag = "send_lag"
 	metricQueue   = "queue"
 )
@@ -60,10 +61,16 @@ const notSent = "not_sent"
 // statuses of a level together.
 //
 // dists has one row per (level_index, metric) with at least one value:
-// level_index, metric, n, mean, p50, p90, p95, p99, maximum. The metrics
-// ttft, tpot, e2e and itl are over ok, non-warm-up rows; send_lag
-// (sched_delay_ms) and queue (queue_ms) over sent (status not not_sent),
-// non-warm-up rows.
+// level_index, metric, n, mean, p50, p90, p95, p99, maximum, failures,
+// p50_all, p90_all, p95_all, p99_all. The metrics ttft, tpot, e2e and itl
+// are over ok, non-warm-up rows; itl_all (the gaps of itl_ms) and
+// send_lag (sched_delay_ms) and queue (queue_ms) over sent (status not
+// not_sent), non-warm-up rows. failures is, for ttft, tpot, e2e and
+// itl_all, the level's non-warm-up rows whose status is not ok (not_sent
+// included), 0 for the others; the _all percentiles rank those failures
+// as infinite values after the n values, and are NULL where the
+// interpolation reaches one. A level whose every measured row failed has
+// no ttft row here: Summarize knows its failures from counts.
 //
 // The run ID is written as a quoted SQL string literal. SLO limits that are
 // not a positive finite number are treated as unset.
@@ -118,13 +125,19 @@ ORDER BY level_index, status`
 
 func distsSQL(runID string) string {
 	var b strings.Builder
-	b.WriteString(`WITH sent AS (
+	b.WriteString(`WITH measured AS (
   SELECT level_index, status, ttft_ms, tpot_ms, e2e_ms, itl_ms, sched_delay_ms, queue_ms
   FROM ` + Relation + `
-  WHERE run_id = ` + Quote(runID) + ` AND NOT warmup AND status <> '` + notSent + `'
+  WHERE run_id = ` + Quote(runID) + ` AND NOT warmup
+),
+sent AS (
+  SELECT * FROM measured WHERE status <> '` + notSent + `'
 ),
 ok AS (
   SELECT level_index, ttft_ms, tpot_ms, e2e_ms, itl_ms FROM sent WHERE status = 'ok'
+),
+failed AS (
+  SELECT level_index, count(*) AS f FROM measured WHERE status <> 'ok' GROUP BY level_index
 ),
 vals AS (
   SELECT level_index, '` + metricTTFT + `' AS metric, ttft_ms AS x FROM ok WHERE ttft_ms IS NOT NULL
@@ -135,21 +148,26 @@ vals AS (
   UNION ALL
   SELECT level_index, '` + metricITL + `' AS metric, t.gap AS x FROM ok CROSS JOIN UNNEST(itl_ms) AS t(gap) WHERE t.gap IS NOT NULL
   UNION ALL
+  SELECT level_index, '` + metricITLAll + `' AS metric, t.gap AS x FROM sent CROSS JOIN UNNEST(itl_ms) AS t(gap) WHERE t.gap IS NOT NULL
+  UNION ALL
   SELECT level_index, '` + metricSendLag + `' AS metric, sched_delay_ms AS x FROM sent WHERE sched_delay_ms IS NOT NULL
   UNION ALL
   SELECT level_index, '` + metricQueue + `' AS metric, queue_ms AS x FROM sent WHERE queue_ms IS NOT NULL
 ),
 ranked AS (
-  SELECT level_index, metric, x,
-    row_number() OVER (PARTITION BY level_index, metric ORDER BY x) - 1 AS i,
-    count(*) OVER (PARTITION BY level_index, metric) AS n
-  FROM vals
+  SELECT v.level_index, v.metric, v.x,
+    row_number() OVER (PARTITION BY v.level_index, v.metric ORDER BY v.x) - 1 AS i,
+    count(*) OVER (PARTITION BY v.level_index, v.metric) AS n,
+    CASE WHEN v.metric IN (` + answerMetrics() + `) THEN COALESCE(failed.f, 0) ELSE 0 END AS f
+  FROM vals v LEFT JOIN failed ON failed.level_index = v.level_index
 ),
 pos AS (
-  SELECT level_index, metric, x, i, n`)
+  SELECT level_index, metric, x, i, n, f`)
 	for _, pc := range percentiles {
-		// h = (n-1)·p in DOUBLE, as Percentile computes it in Go.
+		// h = (n-1)·p in DOUBLE, as Percentile computes it in Go; h_all
+		// likewise over the n values and the f failures ranked after them.
 		fmt.Fprintf(&b, ",\n    CAST(n - 1 AS DOUBLE) * %s AS h_%s", double(pc.p), pc.name)
+		fmt.Fprintf(&b, ",\n    CAST(n + f - 1 AS DOUBLE) * %s AS h_all_%s", double(pc.p), pc.name)
 	}
 	b.WriteString(`
   FROM ranked
@@ -160,16 +178,41 @@ SELECT
   CAST(count(*) AS BIGINT) AS n,
   CAST(avg(x) AS DOUBLE) AS mean`)
 	for _, pc := range percentiles {
-		h := "h_" + pc.name
-		fmt.Fprintf(&b, ",\n  CAST(sum(CASE WHEN i = floor(%[1]s) THEN x * (1 - (%[1]s - floor(%[1]s))) "+
-			"WHEN i = floor(%[1]s) + 1 THEN x * (%[1]s - floor(%[1]s)) ELSE 0 END) AS DOUBLE) AS %[2]s", h, pc.name)
+		fmt.Fprintf(&b, ",\n  %s AS %s", interpolated("h_"+pc.name), pc.name)
 	}
 	b.WriteString(`,
-  CAST(max(x) AS DOUBLE) AS maximum
+  CAST(max(x) AS DOUBLE) AS maximum,
+  CAST(max(f) AS BIGINT) AS failures`)
+	for _, pc := range percentiles {
+		// The finite values hold ranks 0..n-1 and the failures the ranks
+		// after: the interpolation at h reaches a failure exactly when
+		// h > n - 1 (⌊h⌋ is a failure, or ⌊h⌋ = n - 1 with a nonzero
+		// weight on the failure after it). It is then infinite: NULL,
+		// never computed (∞·0 would be NaN).
+		h := "h_all_" + pc.name
+		fmt.Fprintf(&b, ",\n  CASE WHEN max(%s) > CAST(max(n) - 1 AS DOUBLE) THEN NULL ELSE %s END AS %s_all", h, interpolated(h), pc.name)
+	}
+	b.WriteString(`
 FROM pos
 GROUP BY level_index, metric
 ORDER BY level_index, metric`)
 	return b.String()
+}
+
+// interpolated is the aggregate that interpolates at the rank h (a column
+// of pos): x[⌊h⌋]·(1 − frac) + x[⌊h⌋+1]·frac, each term from its row.
+func interpolated(h string) string {
+	return fmt.Sprintf("CAST(sum(CASE WHEN i = floor(%[1]s) THEN x * (1 - (%[1]s - floor(%[1]s))) "+
+		"WHEN i = floor(%[1]s) + 1 THEN x * (%[1]s - floor(%[1]s)) ELSE 0 END) AS DOUBLE)", h)
+}
+
+// answerMetrics lists, as SQL literals, the metrics whose _all
+// variants count failures: ttft, tpot, e2e (one value per request: a
+// failure's is replaced by ∞) and itl_all (a failure keeps the gaps it
+// received and adds one ∞). itl (ok gaps only), send_lag and queue count
+// none.
+func answerMetrics() string {
+	return "'" + metricTTFT + "', '" + metricTPOT + "', '" + metricE2E + "', '" + metricITLAll + "'"
 }
 
 // isLimit reports whether an SLO value sets a limit.

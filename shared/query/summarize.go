@@ -70,7 +70,11 @@ func Summarize(ctx context.Context, e Engine, runID string, slo SLO) ([]summary.
 
 	levels := make([]summary.Level, 0, len(acc))
 	for index, a := range acc {
-		levels = append(levels, a.level(int(index)))
+		l := a.level(int(index))
+		if err := failuresInTail(&l, a.good); err != nil {
+			return nil, fmt.Errorf("query: summarize: level %d: %w", index, err)
+		}
+		levels = append(levels, l)
 	}
 	sort.Slice(levels, func(i, j int) bool { return levels[i].Index < levels[j].Index })
 	return levels, nil
@@ -264,19 +268,25 @@ func readDist(r map[string]any, acc map[int64]*levelAcc) error {
 	if c.err != nil {
 		return c.err
 	}
+	all := distAll(&c, d.N, d.Mean, d.Max)
+	if c.err != nil {
+		return c.err
+	}
 	a := acc[index]
 	if a == nil {
 		return fmt.Errorf("level %d: distribution %q of a level the counts do not have", index, metric)
 	}
 	switch metric {
 	case metricTTFT:
-		a.l.TTFTMs = d
+		a.l.TTFTMs, a.l.TTFTAllMs = d, all
 	case metricTPOT:
-		a.l.TPOTMs = d
+		a.l.TPOTMs, a.l.TPOTAllMs = d, all
 	case metricE2E:
-		a.l.E2EMs = d
+		a.l.E2EMs, a.l.E2EAllMs = d, all
 	case metricITL:
 		a.l.ITLMs = d
+	case metricITLAll:
+		a.l.ITLAllMs = all
 	case metricSendLag:
 		a.l.SendLagMs = d
 	case metricQueue:

@@ -126,16 +126,31 @@ func TestSummarizeByHand(t *testing.T) {
 		AchievedRequestRate:   2,                                                                          // 3 sends over 0..1000 ms
 		SendLagMs:             summary.Dist{N: 3, Mean: 2, P50: 2, P90: 2.8, P95: 2.9, P99: 2.98, Max: 3}, // every sent row, the timeout too
 		QueueMs:               summary.Dist{N: 3},                                                         // all zeros
+		// The timeout is infinitely slow: TTFT 100, 300, ∞ (n = 3, h =
+		// 2p): p50 at h = 1 is 300 exactly, the last finite rank with no
+		// weight on the failure after it; p90 at h = 1.8 reaches it. TPOT
+		// 10, ∞: h = p > 0 reaches it from p50 on.
+		TTFTAllMs: summary.DistAll{N: 3, Failures: 1, P50: f64(300)},
+		TPOTAllMs: summary.DistAll{N: 2, Failures: 1},
+		ITLAllMs:  summary.DistAll{N: 3, Failures: 1, P50: f64(20)},
+		E2EAllMs:  summary.DistAll{N: 3, Failures: 1, P50: f64(2000)},
 	}
+	failedOnly := summary.DistAll{N: 1, Failures: 1} // every figure infinite
 	level1 := summary.Level{
 		Mode: "concurrency", Concurrency: 1, Requests: 1, Errors: 1, ErrorsByStatus: map[string]int{"http_error": 1},
 		ErrorRate: 1, DurationS: 0.01, AchievedConcurrency: 1, Throttled: 1, // a 503
 		AchievedRequestRate: 100, // 1 in 10 ms
 		SendLagMs:           summary.Dist{N: 1, Mean: 0.5, P50: 0.5, P90: 0.5, P95: 0.5, P99: 0.5, Max: 0.5},
 		QueueMs:             summary.Dist{N: 1},
+		TTFTAllMs:           failedOnly, TPOTAllMs: failedOnly, ITLAllMs: failedOnly, E2EAllMs: failedOnly,
+		SLOAttainment: f64(0), // nothing ok
 	}
-	level5 := summary.Level{Index: 2, Mode: "concurrency", Concurrency: 5, WarmupRequests: 1}
-	with := func(l summary.Level, goodput float64) summary.Level { l.GoodputRPS = goodput; return l }
+	level5 := summary.Level{Index: 2, Mode: "concurrency", Concurrency: 5, WarmupRequests: 1} // no measured request: no attainment
+	with := func(l summary.Level, goodput float64) summary.Level {
+		l.GoodputRPS = goodput
+		l.SLOAttainment = f64(goodput) // good / 3 requests: goodput's value, its window being 3 s
+		return l
+	}
 	tests := []struct {
 		name    string
 		slo     query.SLO

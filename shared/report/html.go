@@ -122,6 +122,12 @@ type htmlPage struct {
 	Defs      [][2]string
 	SpecJSON  string
 	Style     template.CSS
+
+	// TailHeads, TailRows and TailNote are the failures in the tail
+	// (none when hasTail is not).
+	TailHeads []string
+	TailRows  [][]string
+	TailNote  string
 }
 
 type levelView struct {
@@ -269,6 +275,9 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 			v.RateRows = append(v.RateRows, cells(&s.Levels[i], rateColumns))
 		}
 		v.RateNote = rateNote
+	}
+	if v.TailRows = tailRows(s); v.TailRows != nil {
+		v.TailHeads, v.TailNote = tailHeadsFor(s), tailNote
 	}
 	v.SecondHeads = secondHeads
 	v.SeriesNote = seriesNote
@@ -437,6 +446,13 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .RateRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">{{.RateNote}}</p>
+{{end}}{{if .TailRows}}
+<h2 id="tail">Failures in the tail</h2>
+<div class="scroll"><table class="tail">
+<tr>{{range .TailHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .TailRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.TailNote}}</p>
 {{end}}
 <h2 id="charts">Charts</h2>
 {{if .NoCharts}}<p>{{.NoCharts}}</p>{{end}}<div class="charts">

@@ -22,11 +22,11 @@ func htmlFixture() (*summary.Summary, *spec.Spec) {
 	}
 	lv := func(i, c, reqs, errs int, tps, ttft, e2e float64, kinds map[string]int) summary.Level {
 		ok := reqs - errs
-		return summary.Level{Index: i, Concurrency: c, Requests: reqs, WarmupRequests: 2 * c, OK: ok, Errors: errs, ErrorsByStatus: kinds,
+		return withTail(summary.Level{Index: i, Concurrency: c, Requests: reqs, WarmupRequests: 2 * c, OK: ok, Errors: errs, ErrorsByStatus: kinds,
 			ErrorRate: float64(errs) / float64(reqs), DurationS: 60, AchievedConcurrency: float64(c) * 0.98,
 			RequestThroughput: float64(ok) / 60, OutputTokenThroughput: tps, GoodputRPS: float64(ok) / 60 * 0.97, TokenSource: "usage",
 			TTFTMs: d(ok, ttft), TPOTMs: d(ok, (e2e-ttft)/63), ITLMs: d(ok*63, (e2e-ttft)/63*0.95), E2EMs: d(ok, e2e),
-			CostPer1MOutputTokensUSD: p(1.515 / (tps * 3600) * 1e6), OutputTokensPerUSDHour: p(tps * 3600 / 1.515)}
+			CostPer1MOutputTokensUSD: p(1.515 / (tps * 3600) * 1e6), OutputTokensPerUSDHour: p(tps * 3600 / 1.515)})
 	}
 	s := &summary.Summary{
 		RunID: "html-20261123T060000Z-beef", Name: "html-demo", Platform: "sim", Engine: "duckdb",

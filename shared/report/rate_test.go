@@ -32,7 +32,7 @@ func rateLevel(idx int, asked float64, capped int, achieved float64, notSent int
 	if capped > 0 {
 		l.QueueMs = summary.Dist{N: ok, Mean: 30, P50: 12, P90: 80, P95: 120, P99: 310, Max: 900}
 	}
-	return l
+	return withTail(l)
 }
 
 // seconds makes a series of n seconds at rate arrivals per second, the

@@ -106,6 +106,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, t := range TurnLines(s) {
 		fmt.Fprintln(w, t)
 	}
+	for _, t := range TailLines(s) {
+		fmt.Fprintln(w, t)
+	}
 	for _, p := range problems(s, "level %s errors: %s") {
 		fmt.Fprintln(w, p)
 	}
@@ -222,6 +225,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.1f | %.1f | %.2f | %s | %s |\n",
 			Label(l), l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, l.GoodputRPS, tph, dash(l.TokenSource))
 	}
+	mdTail(&b, s)
 	if rs := ServerReported(s); len(rs) > 0 {
 		b.WriteString("\n## What the server reported\n\n")
 		for _, r := range rs {
@@ -265,6 +269,7 @@ func definitions(s *summary.Summary) [][2]string {
 			[2]string{"Queue", "the part of the send lag spent waiting for a load.max_concurrency slot (none without a cap)"},
 		)
 	}
+	out = append(out, tailDefinitions(s)...)
 	for i := range s.Levels {
 		if len(s.Levels[i].Turns) > 0 && d.Turns != "" {
 			out = append(out, [2]string{"By turn", d.Turns})

@@ -20,6 +20,7 @@ import (
 	"github.com/llmbench/llmbench/shared/query/athena/athenafake"
 	"github.com/llmbench/llmbench/shared/query/querytest"
 	"github.com/llmbench/llmbench/shared/sample"
+	"github.com/llmbench/llmbench/shared/summary"
 )
 
 func TestContract(t *testing.T) {
@@ -66,11 +67,25 @@ func TestSummarizeMatchesDuckDB(t *testing.T) {
 				t.Fatalf("summaries differ (%d vs %d levels)", len(got), len(want))
 			}
 			var ok, itl, notSent, queue int
+			var tailNull, tailFinite int // failure-counting percentiles of levels with failures: infinite (null), finite
 			for _, l := range want {
 				ok, itl, notSent, queue = ok+l.OK, itl+l.ITLMs.N, notSent+l.NotSent, queue+l.QueueMs.N
+				if l.Errors == 0 {
+					continue
+				}
+				for _, d := range []summary.DistAll{l.TTFTAllMs, l.TPOTAllMs, l.ITLAllMs, l.E2EAllMs} {
+					for _, p := range []*float64{d.P50, d.P90, d.P95, d.P99} {
+						if p == nil {
+							tailNull++
+						} else {
+							tailFinite++
+						}
+					}
+				}
 			}
-			if ok == 0 || itl == 0 || (tt.run == "run-1" && (len(want) != 7 || notSent == 0 || queue == 0)) {
-				t.Errorf("weak data: %d levels, %d ok rows, %d ITL values, %d not sent, %d queue values", len(want), ok, itl, notSent, queue)
+			if ok == 0 || itl == 0 || (tt.run == "run-1" && (len(want) != 7 || notSent == 0 || queue == 0 || tailNull == 0 || tailFinite == 0)) {
+				t.Errorf("weak data: %d levels, %d ok rows, %d ITL values, %d not sent, %d queue values, %d null and %d finite percentiles counting failures",
+					len(want), ok, itl, notSent, queue, tailNull, tailFinite)
 			}
 		})
 	}
