@@ -174,6 +174,9 @@ func planned(s *spec.Spec, p *plan.Plan) string {
 	if s.Load.Profile == spec.ProfileSweep {
 		out += fmt.Sprintf(", then %d rate level(s) between the two measured request rates", s.Load.SweepLevels)
 	}
+	if se := s.Search; se != nil {
+		out += fmt.Sprintf(", then a search over %s from %g to %g%s: at most %d levels in all", se.Over, se.Min, se.Max, se.Unit(), plan.SearchConfig(s).MaxTrials())
+	}
 	return out
 }
 

@@ -118,10 +118,16 @@ type htmlPage struct {
 	// holds.
 	TurnHeads []string
 	TurnsNote string
-	Problems  []string
-	Defs      [][2]string
-	SpecJSON  string
-	Style     template.CSS
+	// The search's result (the spec's search): what it found, the levels
+	// it tried against each criterion, and its path drawn.
+	CapacityLines   []string
+	CapacityHeads   []string
+	CapacityRows    [][]string
+	CapacityFigures []Figure
+	Problems        []string
+	Defs            [][2]string
+	SpecJSON        string
+	Style           template.CSS
 
 	// TailHeads, TailRows and TailNote are the failures in the tail
 	// (none when hasTail is not).
@@ -310,6 +316,16 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		return nil, err
 	}
 	v.Figures = figs
+	if c := s.Capacity; c != nil {
+		v.CapacityLines, v.CapacityHeads, v.CapacityRows = CapacityLines(s), capacityHeads(c), capacityRows(c)
+		suffix := ""
+		if s.Simulated {
+			suffix = " — SIMULATED server"
+		}
+		if v.CapacityFigures, err = capacityFigures(s, suffix); err != nil {
+			return nil, err
+		}
+	}
 	if len(figs) == 0 {
 		v.NoCharts = "No level has measurements to chart."
 	}
@@ -433,7 +449,16 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Facts}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>
 {{end}}</table>
 
-<h2 id="levels">Results per level</h2>
+{{if .CapacityLines}}<h2 id="capacity">Capacity</h2>
+{{range .CapacityLines}}<p><strong>{{.}}</strong></p>
+{{end}}<div class="scroll"><table class="capacity">
+<tr>{{range .CapacityHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .CapacityRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<div class="charts">
+{{range .CapacityFigures}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
+{{end}}</div>
+{{end}}<h2 id="levels">Results per level</h2>
 <div class="scroll"><table class="results">
 <tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>

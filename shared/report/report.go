@@ -106,6 +106,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, t := range TurnLines(s) {
 		fmt.Fprintln(w, t)
 	}
+	for _, c := range CapacityLines(s) {
+		fmt.Fprintln(w, c)
+	}
 	for _, t := range TailLines(s) {
 		fmt.Fprintln(w, t)
 	}
@@ -203,6 +206,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 			fmt.Fprintf(&b, "| price | $%.3f/h × %d instance(s) |\n", sp.Pricing.USDPerHour, sp.Pricing.Instances)
 		}
 	}
+	mdCapacity(&b, s)
 	b.WriteString("\n## Results per level\n\n")
 	mdTable(&b, s, columns)
 	if hasRate(s) {
