@@ -15,8 +15,9 @@ const module = "github.com/llmbench/llmbench/"
 // layers places every package of the module; a package may import only
 // packages of lower layers. A new package must be placed here.
 var layers = map[string]int{
-	// 0: pure computation the spec itself checks with (the arrival schedule).
-	"shared/arrival": 0, "shared/lengths": 0, "shared/search": 0,
+	// 0: pure computation the spec itself checks with (the arrival schedule),
+	// and the statistics of repeated runs.
+	"shared/arrival": 0, "shared/lengths": 0, "shared/stats": 0, "shared/search": 0,
 	// 1: foundations, importing nothing of the project's but layer 0.
 	"shared/spec": 1, "shared/sample": 1, "shared/store": 1, "shared/sse": 1, "shared/summary": 1,
 	"shared/cost": 1, "shared/workload": 1, "shared/sdkhttp": 1, "shared/sfnlocal": 1, "shared/simllm": 1,

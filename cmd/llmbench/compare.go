@@ -35,6 +35,11 @@ level both have, prints the comparison and exits 1, naming each metric, when
 TTFT p95, E2E p95 or the cost per 1M output tokens rose, or the output tok/s
 fell, by more than --max-regression percent of the baseline, or the error
 rate rose by more than --max-error-increase percentage points; 0 otherwise.
+Where both runs repeated a level (load.repeats), its figures are the means
+of the repeats, and a change beyond the limit is a regression only if
+Welch's t-test separates the two runs' means (p < 0.05); otherwise it is
+reported as within noise. A run without repeats has no noise estimate: the
+limit alone decides, and the output says so.
 
 RUN is a run folder (results/runs/ID) or its S3 address
 (s3://bucket/prefix/runs/ID).
@@ -163,10 +168,14 @@ func checkRegressions(base, cand *summary.Summary, th compare.Thresholds, stdout
 	if _, err := stdout.Write(compare.DiffTable(diffs)); err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, "\n"+compare.NoiseNote(base, cand))
 	var worse []compare.Regression
 	for _, d := range diffs {
 		if d.Worse {
 			worse = append(worse, d)
+		}
+		if d.WithinNoise {
+			fmt.Fprintln(stdout, "within noise: "+d.String())
 		}
 	}
 	if len(worse) > 0 {

@@ -63,11 +63,20 @@ func (p *progress) planned(pl *workflow.PlanOutput) {
 	if warm == "" {
 		warm = "no"
 	}
-	fmt.Fprintf(p.w, "llmbench: run %s: %d level(s) %s, %s each after %s warm-up\n", pl.RunID, p.total(), p.shape(), what, warm)
+	shape := p.shape()
+	if n := p.spec.Load.RepeatCount(); n > 1 {
+		shape += fmt.Sprintf(" × %d rounds (load.repeats)", n)
+	}
+	fmt.Fprintf(p.w, "llmbench: run %s: %d level(s) %s, %s each after %s warm-up\n", pl.RunID, p.total(), shape, what, warm)
 }
 
 // total is the number of levels the run will have.
 func (p *progress) total() int {
+	return p.spec.Load.RepeatCount() * p.points()
+}
+
+// points is the number of load points of one round (load.repeats).
+func (p *progress) points() int {
 	l := p.spec.Load
 	switch {
 	case l.Profile == spec.ProfileSweep:

@@ -147,15 +147,16 @@ func Executive(runs []*summary.Summary, rule Rules) []Row {
 func executiveRow(s *summary.Summary, rule Rules) Row {
 	r := Row{RunID: s.RunID, Name: s.Name, Simulated: s.Simulated, Capacity: capacityCell(s)}
 	var elig []*summary.Level
-	for i := range s.Levels {
-		if l := &s.Levels[i]; l.ErrorRate <= rule.MaxErrorRate {
+	levels := points(s) // a repeated level once, by its runs' means
+	for i := range levels {
+		if l := &levels[i]; l.ErrorRate <= rule.MaxErrorRate {
 			elig = append(elig, l)
 		}
 	}
-	if len(elig) == 0 && len(s.Levels) > 0 {
+	if len(elig) == 0 && len(levels) > 0 {
 		r.OverErrorLimit = true
-		for i := range s.Levels {
-			elig = append(elig, &s.Levels[i])
+		for i := range levels {
+			elig = append(elig, &levels[i])
 		}
 	}
 	var best *summary.Level

@@ -126,15 +126,9 @@ func levelsOf(runs []*summary.Summary) []Key {
 	return out
 }
 
-// level returns the run's level with key k, or nil.
-func level(s *summary.Summary, k Key) *summary.Level {
-	for i := range s.Levels {
-		if KeyOf(&s.Levels[i]) == k {
-			return &s.Levels[i]
-		}
-	}
-	return nil
-}
+// level returns the run's level with key k (a repeated one pooled: see
+// pooled), or nil.
+func level(s *summary.Summary, k Key) *summary.Level { return pooled(s, k) }
 
 // plainKeys reports whether every key is a steady concurrency level: the
 // tables then head their first column "concurrency", as they always did.

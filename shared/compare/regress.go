@@ -68,13 +68,21 @@ type Regression struct {
 	Worse bool
 	// Info: a figure shown for context, with no limit, never Worse.
 	Info bool
+	// Noise, when both runs repeated the level (load.repeats), holds
+	// their estimates of the metric and Welch's test of the means;
+	// Baseline and Candidate are then the means. WithinNoise: the change
+	// passed the limit but the test cannot tell it from noise (p >=
+	// NoiseAlpha), so it is not Worse. See noise.go.
+	Noise       *Noise
+	WithinNoise bool
 }
 
 // String says what changed: "32 streams: TTFT p95 +15.0% (200 → 230 ms;
-// limit +10%)", "4 req/s: …".
+// limit +10%)", "4 req/s: …", and with repeats how it stands against
+// the noise (see noiseText).
 func (r Regression) String() string {
-	return fmt.Sprintf("%s: %s %s (%s → %s %s; limit %s)", r.Level.streams(), r.Metric, r.changeText(),
-		r.format(r.Baseline), r.format(r.Candidate), r.Unit, r.limitText())
+	return fmt.Sprintf("%s: %s %s (%s → %s %s; limit %s%s)", r.Level.streams(), r.Metric, r.changeText(),
+		r.format(r.Baseline), r.format(r.Candidate), r.Unit, r.limitText(), r.noiseText())
 }
 
 func (r Regression) changeText() string {
@@ -134,7 +142,10 @@ func Regressions(baseline, candidate *summary.Summary, maxPct float64) []Regress
 
 // Diff compares every metric at every common level, better or worse, in
 // order of level (see Key) then metric; at a rate level, the figures
-// AchievedRate, NotSent and SendLagP99 follow, for context (Info).
+// AchievedRate, NotSent and SendLagP99 follow, for context (Info). A
+// level a run repeated (load.repeats) is compared by the means of its
+// runs, and where both runs repeated it, a change beyond the limit is
+// Worse only if Welch's test separates the means (see withNoise).
 func Diff(baseline, candidate *summary.Summary, th Thresholds) []Regression {
 	common, _, _ := Levels(baseline, candidate)
 	var out []Regression
@@ -177,7 +188,7 @@ func Diff(baseline, candidate *summary.Summary, th Thresholds) []Regression {
 			out = append(out, rateInfo(c, b, k)...)
 		}
 	}
-	return out
+	return withNoise(out, baseline, candidate)
 }
 
 // rateInfo compares the open-loop figures of a rate level: never Worse.
@@ -240,7 +251,15 @@ func DiffTable(ds []Regression) []byte {
 			first = "level"
 		}
 	}
-	b.WriteString("| " + first + " | metric | baseline | candidate | change | limit | |\n|---:|---|---:|---:|---:|---:|---|\n")
+	noisy := false
+	for _, d := range ds {
+		noisy = noisy || d.Noise != nil
+	}
+	if noisy {
+		b.WriteString("| " + first + " | metric | baseline | candidate | change | limit | Welch p | |\n|---:|---|---:|---:|---:|---:|---:|---|\n")
+	} else {
+		b.WriteString("| " + first + " | metric | baseline | candidate | change | limit | |\n|---:|---|---:|---:|---:|---:|---|\n")
+	}
 	for _, d := range ds {
 		verdict := "ok"
 		switch {
@@ -248,15 +267,29 @@ func DiffTable(ds []Regression) []byte {
 			verdict = "info"
 		case d.Worse:
 			verdict = "**WORSE**"
+		case d.WithinNoise:
+			verdict = "within noise"
 		}
-		name := fmt.Sprintf("%s (%s)", d.Metric, d.Unit)
-		if strings.HasSuffix(string(d.Metric), d.Unit) {
-			name = string(d.Metric)
+		if noisy {
+			bc, kc, p := d.format(d.Baseline), d.format(d.Candidate), "-"
+			if n := d.Noise; n != nil {
+				bc, kc, p = fmt.Sprintf("%s (n %d)", d.pm(&n.Baseline), n.Baseline.N), fmt.Sprintf("%s (n %d)", d.pm(&n.Candidate), n.Candidate.N), pValue(n.Welch.P)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", d.Level, d.name(), bc, kc, d.changeText(), d.limitText(), p, verdict)
+			continue
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", d.Level, name,
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", d.Level, d.name(),
 			d.format(d.Baseline), d.format(d.Candidate), d.changeText(), d.limitText(), verdict)
 	}
 	return b.Bytes()
+}
+
+// name is the metric with its unit, as the table heads a row.
+func (r Regression) name() string {
+	if strings.HasSuffix(string(r.Metric), r.Unit) {
+		return string(r.Metric)
+	}
+	return fmt.Sprintf("%s (%s)", r.Metric, r.Unit)
 }
 
 // Names joins the regressions' descriptions (see Regression.String) with "; ".

@@ -43,8 +43,11 @@ type Level struct {
 	// seed (the schedule mixes in the level's index).
 	Seed uint64 `json:"seed,omitempty"`
 	// Ramp is the spec's load.ramp when the level is a ramp.
-	Ramp   *spec.Ramp `json:"ramp,omitempty"`
-	Slices []Slice    `json:"slices"`
+	Ramp *spec.Ramp `json:"ramp,omitempty"`
+	// Repeat, with load.repeats above 1, says which run of which load
+	// point the level is (see repeats.go); nil otherwise.
+	Repeat *Repeat `json:"repeat,omitempty"`
+	Slices []Slice `json:"slices"`
 }
 
 // Label names the level for people: "32" (virtual users), "4 req/s",
@@ -127,6 +130,9 @@ func Make(s *spec.Spec, runID string, now time.Time) (*Plan, error) {
 		return nil, fmt.Errorf("plan: bad run id %q", runID)
 	}
 	p := &Plan{RunID: runID, Name: s.Name, Output: s.Output, Day: now.UTC().Format(DayLayout), CreatedAt: now.UTC(), Seed: runSeed(s.Seed, runID, now)}
+	if n := s.Load.RepeatCount(); n > 1 {
+		return p, p.addRounds(s, n, runID, now)
+	}
 	l := s.Load
 	switch {
 	case s.Search != nil:

@@ -118,6 +118,11 @@ type htmlPage struct {
 	// holds.
 	TurnHeads []string
 	TurnsNote string
+	// RepeatHeads and RepeatRows are the load points' figures over their
+	// runs (load.repeats; none without), RepeatNote what they are.
+	RepeatHeads []string
+	RepeatRows  [][]string
+	RepeatNote  string
 	// The search's result (the spec's search): what it found, the levels
 	// it tried against each criterion, and its path drawn.
 	CapacityLines   []string
@@ -288,6 +293,8 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	v.SecondHeads = secondHeads
 	v.SeriesNote = seriesNote
 	v.TurnHeads, v.TurnsNote = turnHeads, turnsNote
+	v.RepeatHeads, v.RepeatRows = repeatTable(s)
+	v.RepeatNote = strings.ReplaceAll(repeatNote, "`", "")
 	if rs := ServerReported(s); len(rs) > 0 {
 		v.Facts = append(v.Facts, [2]string{"server reported", strings.Join(rs, "; ")})
 	}
@@ -464,7 +471,14 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">Latencies are over ok requests; “-” means no value (no ok request, or no price).</p>
-{{if .RateRows}}
+{{if .RepeatRows}}
+<h2 id="repeats">Repeats</h2>
+<div class="scroll"><table class="repeats">
+<tr>{{range .RepeatHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .RepeatRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.RepeatNote}}</p>
+{{end}}{{if .RateRows}}
 <h2 id="rate">Open-loop load per level</h2>
 <div class="scroll"><table class="rate">
 <tr>{{range .RateHeads}}<th>{{.}}</th>{{end}}</tr>

@@ -21,8 +21,14 @@ func IsRate(l *summary.Level) bool { return l.Mode == ModeRate }
 // Label names a level as every report prints it: its concurrency ("32")
 // in mode concurrency; its asked rate ("4 req/s", and "4 req/s ≤16" when
 // load.max_concurrency capped it at 16 in flight) in mode rate; how it
-// ramped ("linear 1→32 over 1m0s") when it ramped, in either mode.
+// ramped ("linear 1→32 over 1m0s") when it ramped, in either mode; and,
+// with load.repeats, which run of its load point it is ("32 (2/3)").
 func Label(l *summary.Level) string {
+	if r := l.Repeat; r != nil {
+		bare := *l
+		bare.Repeat = nil
+		return fmt.Sprintf("%s (%d/%d)", Label(&bare), r.Run, r.Of)
+	}
 	switch {
 	case l.Ramp != "":
 		return l.Ramp

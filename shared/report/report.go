@@ -106,6 +106,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, t := range TurnLines(s) {
 		fmt.Fprintln(w, t)
 	}
+	for _, r := range RepeatLines(s) {
+		fmt.Fprintln(w, r)
+	}
 	for _, c := range CapacityLines(s) {
 		fmt.Fprintln(w, c)
 	}
@@ -214,6 +217,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 		mdTable(&b, s, rateColumns)
 		b.WriteString("\n" + rateNote + "\n")
 	}
+	mdRepeats(&b, s)
 	b.WriteString("\n## Details per level\n\n")
 	first := "conc"
 	if !plain(s) {

@@ -92,6 +92,56 @@ func (l Load) checkShape(dur, warm time.Duration) Problems {
 	return p
 }
 
+// MaxRepeats bounds load.repeats: past 20 runs the interval of a mean
+// barely narrows (t(0.975, 19) = 2.09 against the normal's 1.96), while
+// the run's time grows with every one.
+const MaxRepeats = 20
+
+// repeatRefusal is a load shape load.repeats cannot go with.
+type repeatRefusal struct {
+	with string // the shape, as the spec writes it: load.profile "sweep"
+	set  bool   // the spec has it
+	why  string
+}
+
+// repeatRefusals are the shapes load.repeats cannot go with: a run that
+// chooses its later levels from what earlier ones measured has no fixed
+// list of levels to repeat. A new such shape adds its row here.
+func (s *Spec) repeatRefusals() []repeatRefusal {
+	return []repeatRefusal{
+		{fmt.Sprintf("load.profile %q", ProfileSweep), s.Load.Profile == ProfileSweep,
+			"the sweep computes its rates from its first two levels' single measurements; run it once, then repeat the rates it chose with load.rates"},
+		{"search", s.Search != nil,
+			"the search chooses each next level from the last one's single measurement; run it once, then repeat the levels around its answer with load.levels or load.rates"},
+	}
+}
+
+// checkRepeats checks load.repeats: a whole number from 1 to MaxRepeats
+// (a non-integer fails to decode, naming the field), and none of the
+// shapes in repeatRefusals.
+func (s *Spec) checkRepeats() Problems {
+	l := s.Load
+	if l.Repeats == nil {
+		return nil
+	}
+	var p Problems
+	n := *l.Repeats
+	switch {
+	case n < 1:
+		p = append(p, fmt.Sprintf("load.repeats: must be at least 1 (each level runs once), got %d", n))
+	case n > MaxRepeats:
+		p = append(p, fmt.Sprintf("load.repeats: must be at most %d, got %d", MaxRepeats, n))
+	}
+	if n > 1 {
+		for _, r := range s.repeatRefusals() {
+			if r.set {
+				p = append(p, fmt.Sprintf("load.repeats: is refused with %s: %s", r.with, r.why))
+			}
+		}
+	}
+	return p
+}
+
 // checkLevels checks mode concurrency's levels, or its ramp of virtual
 // users.
 func (l Load) checkLevels(dur, warm time.Duration) Problems {

@@ -184,6 +184,18 @@ type Load struct {
 	// (wait Retry-After, or an exponential back-off with jitter) or
 	// OnErrorImmediate (issue the next request at once).
 	OnError string `json:"on_error,omitempty"`
+	// Repeats runs the whole list of levels this many times in turn
+	// (rounds: 6, 12, 24, then 6, 12, 24 again), each run its own level;
+	// nil is 1. See RepeatCount.
+	Repeats *int `json:"repeats,omitempty"`
+}
+
+// RepeatCount is load.repeats, 1 when unset.
+func (l Load) RepeatCount() int {
+	if l.Repeats == nil {
+		return 1
+	}
+	return *l.Repeats
 }
 
 // Ramp takes a level's rate (mode rate) or its virtual users (mode

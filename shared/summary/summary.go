@@ -50,6 +50,11 @@ type Summary struct {
 	Seed int64 `json:"seed"`
 	// Dataset, when the prompts came from one, says what was read of it.
 	Dataset *Dataset `json:"dataset,omitempty"`
+
+	// Repeats (load.repeats above 1): for each load point, how its
+	// headline figures spread over its runs (repeats.go). Empty without
+	// repeats: the run has no noise estimate.
+	Repeats []PointRepeats `json:"repeats,omitempty"`
 }
 
 // Dataset is what a run read of its prompt dataset.
@@ -190,6 +195,10 @@ type Level struct {
 	// Turns is the level's figures by turn of its conversations
 	// (workload.session), in order of turn; empty without sessions.
 	Turns []Turn `json:"turns,omitempty"`
+
+	// Repeat (load.repeats above 1): which run of which load point the
+	// level is; nil without repeats.
+	Repeat *Repeat `json:"repeat,omitempty"`
 
 	// Failures in the tail (issue 13). The latency distributions again,
 	// with every failed measured request (any status but ok, not_sent

@@ -221,6 +221,7 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 	if a.cfg.Simulated {
 		sum.SimProfile = s.Target.Profile
 	}
+	sum.Repeats = markRepeats(p, sum.Levels)
 	for _, l := range levels {
 		if l.Requests > 0 && l.OK == 0 {
 			sum.AllFailed = append(sum.AllFailed, l.Index)
