@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/llmbench/llmbench/shared/loadgen"
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/workflow"
@@ -47,6 +48,19 @@ func (p *progress) planned(pl *workflow.PlanOutput) {
 	p.mu.Lock()
 	p.plan = pl
 	p.mu.Unlock()
+	if se := p.spec.Search; se != nil && len(pl.Done) > 0 {
+		if len(pl.Levels) == 0 {
+			fmt.Fprintf(p.w, "llmbench: search: done after %d levels\n", len(pl.Done))
+			return
+		}
+		l := pl.Levels[0]
+		load := float64(l.Concurrency)
+		if se.Over == spec.SearchRate {
+			load = l.Rate
+		}
+		fmt.Fprintf(p.w, "llmbench: search: next %g%s (level %d of at most %d)\n", load, se.Unit(), l.Index+1, p.total())
+		return
+	}
 	if len(pl.Done) > 0 {
 		rates := []string{}
 		for _, l := range pl.Levels {
@@ -79,6 +93,8 @@ func (p *progress) total() int {
 func (p *progress) points() int {
 	l := p.spec.Load
 	switch {
+	case p.spec.Search != nil:
+		return plan.SearchConfig(p.spec).MaxTrials()
 	case l.Profile == spec.ProfileSweep:
 		return 2 + l.SweepLevels
 	case l.Ramp != nil:
@@ -93,6 +109,9 @@ func (p *progress) points() int {
 func (p *progress) shape() string {
 	l := p.spec.Load
 	switch {
+	case p.spec.Search != nil:
+		se := p.spec.Search
+		return fmt.Sprintf("at most (a search over %s from %g to %g%s)", se.Over, se.Min, se.Max, se.Unit())
 	case l.Profile == spec.ProfileSweep:
 		return fmt.Sprintf("(sweep: concurrency 1, concurrency %d, then %d rates between)", l.SweepConcurrency, l.SweepLevels)
 	case l.Ramp != nil:

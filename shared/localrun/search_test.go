@@ -112,7 +112,7 @@ func TestSearchMatchesExhaustiveSweep(t *testing.T) {
 func TestSearchEnds(t *testing.T) {
 	for _, tc := range []struct {
 		name, search, stopped string
-		levels               int
+		levels                int
 	}{
 		{"min fails", `{"over":"concurrency","min":40,"max":64,"slo":{"tpot_p95_ms":15}}`, "min_fails", 1},
 		{"max passes", `{"over":"concurrency","min":1,"max":4,"slo":{"tpot_p95_ms":500}}`, "max_passes", 3},
