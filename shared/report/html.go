@@ -139,6 +139,9 @@ type htmlPage struct {
 	TailHeads []string
 	TailRows  [][]string
 	TailNote  string
+
+	// Skew is the levels' start skews (nil without any).
+	Skew *skewView
 }
 
 type levelView struct {
@@ -290,6 +293,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	if v.TailRows = tailRows(s); v.TailRows != nil {
 		v.TailHeads, v.TailNote = tailHeadsFor(s), tailNote
 	}
+	v.Skew = skewTable(s)
 	v.SecondHeads = secondHeads
 	v.SeriesNote = seriesNote
 	v.TurnHeads, v.TurnsNote = turnHeads, turnsNote
@@ -492,6 +496,13 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .TailRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">{{.TailNote}}</p>
+{{end}}{{with .Skew}}
+<h2 id="skew">Start skew</h2>
+<div class="scroll"><table class="skew">
+<tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.Note}}</p>
 {{end}}
 <h2 id="charts">Charts</h2>
 {{if .NoCharts}}<p>{{.NoCharts}}</p>{{end}}<div class="charts">

@@ -234,6 +234,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 			Label(l), l.OK, l.Errors, l.WarmupRequests, l.DurationS, l.AchievedConcurrency, l.GoodputRPS, tph, dash(l.TokenSource))
 	}
 	mdTail(&b, s)
+	mdSkew(&b, s)
 	if rs := ServerReported(s); len(rs) > 0 {
 		b.WriteString("\n## What the server reported\n\n")
 		for _, r := range rs {
@@ -311,6 +312,9 @@ func sliceWarning(s *summary.Summary, w summary.SliceWarning) string {
 	}
 	if w.StoppedEarly != "" {
 		parts = append(parts, "stopped issuing early ("+w.StoppedEarly+")")
+	}
+	if p := skewPart(s, w); p != "" {
+		parts = append(parts, p)
 	}
 	short := "the level held fewer streams than its concurrency for a while"
 	for i := range s.Levels {

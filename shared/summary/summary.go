@@ -83,6 +83,9 @@ type SliceWarning struct {
 	Worker       int     `json:"worker"`
 	LateMs       float64 `json:"late_ms,omitempty"`
 	StoppedEarly string  `json:"stopped_early,omitempty"` // why issuing stopped before the level's end: deadline, interrupted
+	// StartSkewMs is the slice's start skew (StartSkew), when beyond the
+	// level's tolerance.
+	StartSkewMs float64 `json:"start_skew_ms,omitempty"`
 }
 
 // RetriedSlice is a worker slice that ran more than once.
@@ -106,6 +109,8 @@ type Definitions struct {
 	Cost       string `json:"cost"`
 	OpenLoop   string `json:"open_loop"`
 	Turns      string `json:"turns,omitempty"`
+	// StartSkew defines start_skew_ms (issue 14).
+	StartSkew string `json:"start_skew,omitempty"`
 }
 
 // Level holds the figures of one level: a concurrency (closed loop) or a
@@ -221,6 +226,11 @@ type Level struct {
 	// spec set, the rows GoodputRPS counts; with no SLO, OK / Requests.
 	// Null when the level has no measured request.
 	SLOAttainment *float64 `json:"slo_attainment"`
+
+	// Start skew (issue 14): how far apart the level's slices sent their
+	// first request (skew.go); nil when no slice record says (a record
+	// written before the figure).
+	StartSkewMs *StartSkew `json:"start_skew_ms,omitempty"`
 }
 
 // DistAll is a latency distribution in which Failures of the N values are

@@ -117,6 +117,7 @@ type notes struct {
 	warnings   []summary.SliceWarning
 	unfinished []summary.UnfinishedSlice
 	sweepError string
+	skews      skews // the slices' start skews (skew.go)
 }
 
 // sliceNotes reads every slice record of the run: the slices that needed
@@ -149,6 +150,7 @@ func sliceNotes(ctx context.Context, r *run) (notes, error) {
 			if rec.Attempt > 1 {
 				n.retried = append(n.retried, summary.RetriedSlice{Level: sl.LevelIndex, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
 			}
+			n.skews.add(sl.LevelIndex, sl.Worker, rec.SliceResult)
 			if rec.LateMs > LateSliceMs || rec.Drained != "" {
 				w := summary.SliceWarning{Level: sl.LevelIndex, Worker: sl.Worker, StoppedEarly: rec.Drained}
 				if rec.LateMs > LateSliceMs {
@@ -211,6 +213,7 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: n.retried, SliceWarnings: n.warnings,
 		Unfinished: n.unfinished, SweepError: n.sweepError, Seed: p.Seed,
 	}
+	sum.SliceWarnings = n.skews.apply(sum.Levels, sum.SliceWarnings)
 	if s.Search != nil {
 		// A failed search step is the capacity's stop, not a sweep's.
 		sum.Capacity, sum.SweepError = capacity(s, p, levels, n.sweepError), ""
@@ -262,4 +265,6 @@ var Definitions = summary.Definitions{
 		"send lag = send - intended over sent requests; queue = the part of it waiting for a max_concurrency slot",
 	Turns: "workload.session: figures by turn of the conversations, over measured requests; a turn's input tokens include the history it resends " +
 		"(earlier prompts and the server's actual answers); a conversation ends after its turns or at its first failed turn",
+	StartSkew: "start_skew_ms: per slice, its first request's send (warm-up included) minus the instant it was due, over the level's slices; " +
+		"in a steady concurrency level every first request is due at the level's common start instant (slices Map entered + the start margin)",
 }

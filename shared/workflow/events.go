@@ -164,4 +164,11 @@ type SliceResult struct {
 	LateMs   float64  `json:"late_ms"`           // how late the worker arrived after the level's start instant
 	Drained  string   `json:"drained,omitempty"` // why issuing stopped early, if it did
 	Keys     []string `json:"-"`                 // part keys, for tests and logs
+	// FirstSendMs is when the slice's first request went out (its earliest
+	// send, warm-up included, not_sent arrivals excluded) and
+	// FirstIntendedMs when that request was due, both in ms after the
+	// level's common start instant; nil when the slice sent nothing. Their
+	// difference is the slice's start skew (skew.go).
+	FirstSendMs     *float64 `json:"first_send_ms,omitempty"`
+	FirstIntendedMs *float64 `json:"first_intended_ms,omitempty"`
 }

@@ -80,6 +80,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	rate := levelRate(lv)
 	var mu sync.Mutex
 	var addErr error
+	var first firstSend // the slice's first request out (skew.go)
 	emit := func(is loadgen.Issued) {
 		m := sample.Meta{
 			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
@@ -90,6 +91,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		convs.meta(&m, is)
 		row := sample.FromResult(m, is.Result)
 		mu.Lock()
+		first.see(is)
 		res.Requests++
 		if is.Warmup {
 			res.Warmup++
@@ -138,6 +140,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	if err := ex.Execute(reqCtx, do, emit); err != nil {
 		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
+	first.record(res, levelStart)
 	// Write on the parent context: an interrupted run still keeps its rows.
 	flushCtx := context.WithoutCancel(ctx)
 	if err := parts.Close(flushCtx); err != nil {
