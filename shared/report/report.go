@@ -279,6 +279,9 @@ func definitions(s *summary.Summary) [][2]string {
 		)
 	}
 	out = append(out, tailDefinitions(s)...)
+	if s.Capacity != nil && d.Capacity != "" {
+		out = append(out, [2]string{"Capacity", d.Capacity})
+	}
 	for i := range s.Levels {
 		if len(s.Levels[i].Turns) > 0 && d.Turns != "" {
 			out = append(out, [2]string{"By turn", d.Turns})

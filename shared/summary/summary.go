@@ -109,6 +109,11 @@ type Definitions struct {
 	Cost       string `json:"cost"`
 	OpenLoop   string `json:"open_loop"`
 	Turns      string `json:"turns,omitempty"`
+	// TailAll, SLOAttainment and Capacity define the _all percentiles,
+	// slo_attainment and a search's capacity.
+	TailAll       string `json:"tail_all,omitempty"`
+	SLOAttainment string `json:"slo_attainment,omitempty"`
+	Capacity      string `json:"capacity,omitempty"`
 	// StartSkew defines start_skew_ms (issue 14).
 	StartSkew string `json:"start_skew,omitempty"`
 }

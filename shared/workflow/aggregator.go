@@ -265,6 +265,11 @@ var Definitions = summary.Definitions{
 		"send lag = send - intended over sent requests; queue = the part of it waiting for a max_concurrency slot",
 	Turns: "workload.session: figures by turn of the conversations, over measured requests; a turn's input tokens include the history it resends " +
 		"(earlier prompts and the server's actual answers); a conversation ends after its turns or at its first failed turn",
+	TailAll: "ttft_all_ms, tpot_all_ms, itl_all_ms, e2e_all_ms: the percentiles with every failed measured request (not_sent included) counted as infinitely slow; " +
+		"a percentile or mean that reaches a failure is null; itl_all adds one infinite gap per failed request to every gap received",
+	SLOAttainment: "ok measured requests meeting every slo limit / all measured requests, errors and not_sent included (without an slo: ok / measured)",
+	Capacity: "search: the highest load whose level met every search.slo criterion (p95s over ok measured requests, error rate over measured requests, " +
+		"goodput ratio = requests meeting slo / measured requests) below the lowest failing one; doubling from min, then bisection to the precision",
 	StartSkew: "start_skew_ms: per slice, its first request's send (warm-up included) minus the instant it was due, over the level's slices; " +
 		"in a steady concurrency level every first request is due at the level's common start instant (slices Map entered + the start margin)",
 }
