@@ -19,6 +19,15 @@ resource "aws_lambda_function" "planner" {
   memory_size      = var.lambda_memory_mb["planner"]
   timeout          = var.lambda_timeout_s["planner"]
 
+  # The planner refuses a level longer than what the worker's timeout
+  # leaves after its start margin and a minute to drain and flush.
+  environment {
+    variables = {
+      LLMBENCH_WORKER_TIMEOUT_S = var.lambda_timeout_s["worker"]
+      LLMBENCH_START_MARGIN     = var.worker_start_margin
+    }
+  }
+
   logging_config {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.planner.name

@@ -122,6 +122,15 @@ const LambdaTimeout = 15 * time.Minute
 // written.
 const MaxLambdaLevel = LambdaTimeout - time.Minute
 
+// MaxLevelIn is how long a level (cool-down, warm-up and duration) may be
+// for a worker whose invocation times out after timeout and waits
+// startMargin for the level's common start: the rest, less the minute
+// MaxLambdaLevel keeps for the flush margin and the requests in flight.
+// It is 0 (no level fits) when the timeout leaves nothing.
+func MaxLevelIn(timeout, startMargin time.Duration) time.Duration {
+	return max(timeout-startMargin-(LambdaTimeout-MaxLambdaLevel), 0)
+}
+
 // Make expands a validated spec into a plan. A sweep's plan holds its
 // first two levels (synchronous, then throughput); AddRates appends the
 // rates measured from them.

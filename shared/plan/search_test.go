@@ -63,3 +63,23 @@ func TestHistoryEvents(t *testing.T) {
 		t.Errorf("worst HistoryEvents = %d, want %d", got, want)
 	}
 }
+
+// TestLevelTimeFromTheWorkerTimeout: a 30-minute level is refused for a
+// 5-minute worker, with the limit it exceeds; a 3-minute one fits.
+func TestLevelTimeFromTheWorkerTimeout(t *testing.T) {
+	limit := plan.MaxLevelIn(5*time.Minute, 10*time.Second)
+	if limit != 3*time.Minute+50*time.Second {
+		t.Fatalf("MaxLevelIn(5m, 10s) = %v, want 3m50s", limit)
+	}
+	long := parseSpec(t, `{"name":"s","target":{"kind":"sim"},"load":{"levels":[4],"duration":"30m"}}`)
+	if err := plan.CheckLevelTime(long, limit); err == nil || !strings.Contains(err.Error(), "30m0s, above the 3m50s") {
+		t.Errorf("a 30-minute level: %v", err)
+	}
+	short := parseSpec(t, `{"name":"s","target":{"kind":"sim"},"load":{"levels":[4],"duration":"3m"}}`)
+	if err := plan.CheckLevelTime(short, limit); err != nil {
+		t.Errorf("a 3-minute level: %v", err)
+	}
+	if plan.MaxLevelIn(time.Minute, 10*time.Second) != 0 {
+		t.Error("a one-minute worker leaves no level time")
+	}
+}
