@@ -81,7 +81,11 @@ func (p *progress) planned(pl *workflow.PlanOutput) {
 	if n := p.spec.Load.RepeatCount(); n > 1 {
 		shape += fmt.Sprintf(" × %d rounds (load.repeats)", n)
 	}
-	fmt.Fprintf(p.w, "llmbench: run %s: %d level(s) %s, %s each after %s warm-up\n", pl.RunID, p.total(), shape, what, warm)
+	count := fmt.Sprintf("%d level(s)", p.total())
+	if p.spec.Search != nil {
+		count = "up to " + count
+	}
+	fmt.Fprintf(p.w, "llmbench: run %s: %s %s, %s each after %s warm-up\n", pl.RunID, count, shape, what, warm)
 }
 
 // total is the number of levels the run will have.
@@ -111,7 +115,7 @@ func (p *progress) shape() string {
 	switch {
 	case p.spec.Search != nil:
 		se := p.spec.Search
-		return fmt.Sprintf("at most (a search over %s from %g to %g%s)", se.Over, se.Min, se.Max, se.Unit())
+		return fmt.Sprintf("(a search over %s from %g to %g%s)", se.Over, se.Min, se.Max, se.Unit())
 	case l.Profile == spec.ProfileSweep:
 		return fmt.Sprintf("(sweep: concurrency 1, concurrency %d, then %d rates between)", l.SweepConcurrency, l.SweepLevels)
 	case l.Ramp != nil:
