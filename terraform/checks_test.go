@@ -185,6 +185,8 @@ func TestChecksCatchBreakage(t *testing.T) {
 		{"handler", "terraform/lambda.tf", `(function_name    = "\$\{local.name\}-worker"(?s:.*?))handler          = "bootstrap"`, `${1}handler          = "main"`, "packaging", "handler \"main\", want \"bootstrap\""},
 		// An environment variable the code reads, not set.
 		{"env var", "terraform/lambda.tf", `      LLMBENCH_ATHENA_DATABASE  = aws_glue_catalog_database.bench.name\n`, ``, "packaging", "LLMBENCH_ATHENA_DATABASE"},
+		// The planner's worker quota, not passed.
+		{"quota env var", "terraform/lambda.tf", `      LLMBENCH_MAX_WORKERS      = var.lambda_concurrency_quota\n`, ``, "packaging", "LLMBENCH_MAX_WORKERS"},
 		// A retried schedule replays a benchmark.
 		{"scheduler retries", "terraform/scheduler.tf", `maximum_retry_attempts = 0`, `maximum_retry_attempts = 3`, "scheduler", "maximum_retry_attempts must be 0"},
 		// A secret value as a variable default.

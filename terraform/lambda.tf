@@ -25,6 +25,7 @@ resource "aws_lambda_function" "planner" {
     variables = {
       LLMBENCH_WORKER_TIMEOUT_S = var.lambda_timeout_s["worker"]
       LLMBENCH_START_MARGIN     = var.worker_start_margin
+      LLMBENCH_MAX_WORKERS      = var.lambda_concurrency_quota
     }
   }
 

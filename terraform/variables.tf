@@ -98,6 +98,17 @@ variable "lambda_timeout_s" {
   }
 }
 
+variable "lambda_concurrency_quota" {
+  description = "The account's Lambda concurrent executions quota in this region (Service Quotas: 1,000 by default). The planner refuses a level needing more workers at once (LLMBENCH_MAX_WORKERS), unless the spec's load.max_workers states another."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.lambda_concurrency_quota >= 1 && var.lambda_concurrency_quota <= 10000 && floor(var.lambda_concurrency_quota) == var.lambda_concurrency_quota
+    error_message = "lambda_concurrency_quota must be a whole number from 1 to 10000 (a Distributed Map runs at most 10,000 children at once)."
+  }
+}
+
 variable "worker_start_margin" {
   description = "LLMBENCH_START_MARGIN of the worker: a level starts this long after its slices Map is entered, so cold starts do not stagger the workers (a Go duration)."
   type        = string

@@ -16,6 +16,7 @@ import (
 
 	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/sdkhttp"
+	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
@@ -32,11 +33,29 @@ func main() {
 	if err != nil {
 		log.Fatalf("planner: %v", err)
 	}
+	// The account's Lambda concurrency quota, as Terraform states it: a
+	// level needing more workers at once is refused.
+	quota, err := workerQuota(os.Getenv("LLMBENCH_MAX_WORKERS"))
+	if err != nil {
+		log.Fatalf("planner: %v", err)
+	}
 	client := s3.NewFromConfig(cfg)
 	// A dataset the spec names (s3://bucket/key) is read once, here, and
 	// copied into the run; the workers read the copy.
-	planner := workflow.NewPlanner(s3store.Opener(client), s3store.OpenObject(client), limit)
+	planner := workflow.NewPlanner(s3store.Opener(client), s3store.OpenObject(client), limit).WithMaxWorkers(quota)
 	lambda.StartWithOptions(planner.Plan, lambda.WithDisallowUnknownFields(true))
+}
+
+// workerQuota reads LLMBENCH_MAX_WORKERS (unset: 0, the spec's default).
+func workerQuota(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > spec.MaxMaxWorkers {
+		return 0, fmt.Errorf("LLMBENCH_MAX_WORKERS: want a whole number from 1 to %d, got %q", spec.MaxMaxWorkers, v)
+	}
+	return n, nil
 }
 
 // levelLimit is the longest level the planner accepts: what the worker's

@@ -32,3 +32,29 @@ func TestLevelLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkerQuota(t *testing.T) {
+	tests := []struct {
+		env  string
+		want int
+		err  string
+	}{
+		{"", 0, ""},        // unset: the spec's default (Lambda's 1,000)
+		{"3000", 3000, ""}, // a raised quota
+		{"0", 0, "want a whole number from 1 to 10000"},
+		{"10001", 0, "want a whole number from 1 to 10000"},
+		{"many", 0, "LLMBENCH_MAX_WORKERS"},
+	}
+	for _, tt := range tests {
+		got, err := workerQuota(tt.env)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: err = %v, want %q", tt.env, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%q: %d, %v; want %d", tt.env, got, err, tt.want)
+		}
+	}
+}

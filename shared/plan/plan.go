@@ -112,6 +112,22 @@ const DayLayout = "2006-01-02"
 // workers running together (later ones would start late).
 const MaxSlices = 40
 
+// checkWorkers refuses a level (named by what) that needs more workers
+// than load.max_workers: its workers run at once, each a Lambda
+// invocation, so past the account's concurrency quota some would be
+// throttled and start late, or never.
+func checkWorkers(s *spec.Spec, workers int, what string) error {
+	if limit := s.Load.WorkerLimit(); workers > limit {
+		src := "load.max_workers"
+		if s.Load.MaxWorkers == 0 {
+			src = fmt.Sprintf("load.max_workers (unset: the default, AWS Lambda's default concurrency quota of %d)", spec.DefaultMaxWorkers)
+		}
+		return fmt.Errorf("plan: %s needs %d workers at once, more than the %d of %s: raise the account's Lambda concurrency quota and load.max_workers, or lower the load",
+			what, workers, limit, src)
+	}
+	return nil
+}
+
 // LambdaTimeout is AWS Lambda's hard limit on one invocation; a level's
 // slice runs in one worker invocation.
 const LambdaTimeout = 15 * time.Minute
@@ -176,6 +192,9 @@ func (p *Plan) addConcurrency(s *spec.Spec, c int, r *spec.Ramp) error {
 		return fmt.Errorf("plan: level %d needs %d slices of at most %d streams; at most %d run at once: set load.slice_concurrency to at least %d",
 			c, n, sc, MaxSlices, (c+MaxSlices-1)/MaxSlices)
 	}
+	if err := checkWorkers(s, (c+sc-1)/sc, fmt.Sprintf("level %d (%d streams at load.slice_concurrency %d)", c, c, sc)); err != nil {
+		return err
+	}
 	i := len(p.Levels)
 	vus, reqs := Split(c, sc, s.Load.Requests)
 	lv := Level{Index: i, Mode: spec.ModeConcurrency, Concurrency: c, Ramp: r}
@@ -217,6 +236,9 @@ func (p *Plan) AddRates(s *spec.Spec, rates []float64, now time.Time) error {
 		if w > MaxSlices {
 			return fmt.Errorf("plan: %s: %g req/s needs %d workers at load.slice_rate %g req/s each (and load.max_concurrency %d at load.slice_concurrency %d); at most %d run at once: raise load.slice_rate (at most %g, what one worker is measured to send on time) or lower the rate",
 				path, peak, w, l.SliceRate, l.MaxConcurrency, l.SliceConcurrency, MaxSlices, spec.MaxSliceRate)
+		}
+		if err := checkWorkers(s, w, fmt.Sprintf("%s (%g req/s at load.slice_rate %g)", path, peak, l.SliceRate)); err != nil {
+			return err
 		}
 		i := len(p.Levels)
 		lv := Level{Index: i, Mode: spec.ModeRate, Concurrency: l.MaxConcurrency, Rate: rate, Seed: uint64(p.Seed), Ramp: l.Ramp}

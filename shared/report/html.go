@@ -217,6 +217,9 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	if s.Simulated {
 		v.Facts = append(v.Facts, [2]string{"simulated server profile", dash(s.SimProfile)})
 	}
+	if s.MaxWorkers > 0 {
+		v.Facts = append(v.Facts, [2]string{"max workers per level", fmt.Sprint(s.MaxWorkers)})
+	}
 	if sp != nil {
 		stream := "streaming"
 		if !sp.Workload.Streaming() {

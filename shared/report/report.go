@@ -190,6 +190,9 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| run | `%s` |\n| platform | %s |\n| target | %s |\n", s.RunID, dash(s.Platform), dash(s.Target))
 	fmt.Fprintf(&b, "| started | %s |\n| finished | %s |\n| engine | %s |\n", s.StartedAt.Format("2006-01-02 15:04:05 UTC"), s.FinishedAt.Format("2006-01-02 15:04:05 UTC"), s.Engine)
+	if s.MaxWorkers > 0 {
+		fmt.Fprintf(&b, "| max workers per level | %d |\n", s.MaxWorkers)
+	}
 	if sp != nil {
 		stream := "streaming"
 		if !sp.Workload.Streaming() {

@@ -40,6 +40,8 @@ func TestLoadShapeProblems(t *testing.T) {
 		{"sweep fields without sweep", `{"levels":[2],"sweep_levels":3,"duration":"10s"}`, []string{"load.sweep_levels: is for load.profile \"sweep\""}},
 		{"concurrency ramp fractional", `{"ramp":{"from":0.5,"to":8,"over":"10s"},"duration":"20s"}`, []string{"load.ramp.from: must be a whole number of virtual users"}},
 		{"concurrency ramp with levels", `{"levels":[4],"ramp":{"from":1,"to":8,"over":"10s"},"duration":"20s"}`, []string{"load.levels: must be empty with load.ramp"}},
+		{"max workers negative", `{"levels":[4],"max_workers":-1,"duration":"10s"}`, []string{"load.max_workers: must be between 1 and 10000"}},
+		{"max workers past a Distributed Map", `{"levels":[4],"max_workers":10001,"duration":"10s"}`, []string{"load.max_workers: must be between 1 and 10000", "got 10001"}},
 		{"ramp without duration", `{"mode":"rate","ramp":{"from":1,"to":8,"over":"10s"},"requests":100}`, []string{"load.ramp.over: a ramp needs load.duration"}},
 	}
 	for _, tt := range tests {

@@ -180,6 +180,11 @@ type Load struct {
 	RequestTimeout   Duration  `json:"request_timeout,omitempty"`   // per request
 	SliceConcurrency int       `json:"slice_concurrency,omitempty"` // at most this many streams per worker
 	Cooldown         Duration  `json:"cooldown,omitempty"`          // pause before each level but the first
+	// MaxWorkers bounds the workers (Lambda invocations at once) any level
+	// may have: the account's Lambda concurrency quota. 0: the quota the
+	// planner is configured with (Terraform's lambda_concurrency_quota),
+	// else DefaultMaxWorkers. See WorkerLimit.
+	MaxWorkers int `json:"max_workers,omitempty"`
 	// OnError says what a virtual user does after an error: OnErrorBackoff
 	// (wait Retry-After, or an exponential back-off with jitter) or
 	// OnErrorImmediate (issue the next request at once).
@@ -188,6 +193,14 @@ type Load struct {
 	// (rounds: 6, 12, 24, then 6, 12, 24 again), each run its own level;
 	// nil is 1. See RepeatCount.
 	Repeats *int `json:"repeats,omitempty"`
+}
+
+// WorkerLimit is load.max_workers, DefaultMaxWorkers when unset.
+func (l Load) WorkerLimit() int {
+	if l.MaxWorkers == 0 {
+		return DefaultMaxWorkers
+	}
+	return l.MaxWorkers
 }
 
 // RepeatCount is load.repeats, 1 when unset.
@@ -264,7 +277,14 @@ const (
 	DefaultTemperature      = 0.0 // greedy, what llmbench has always sent
 	DefaultRequestTimeout   = "120s"
 	DefaultSliceConcurrency = 40
-	DefaultSimProfile       = "g5-llama31-8b-awq"
+	// DefaultMaxWorkers is AWS Lambda's default concurrency quota per
+	// account and region (1,000 concurrent executions): the most workers a
+	// level may have when neither the spec nor the planner states another.
+	DefaultMaxWorkers = 1000
+	// MaxMaxWorkers bounds load.max_workers: a Distributed Map runs at
+	// most 10,000 child executions at once.
+	MaxMaxWorkers     = 10_000
+	DefaultSimProfile = "g5-llama31-8b-awq"
 	// DefaultSliceRate and MaxSliceRate bound the requests per second one
 	// worker sends in mode rate (load.slice_rate): see the README's
 	// "Open-loop load" for the measured send lag they rest on.

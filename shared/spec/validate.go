@@ -184,6 +184,9 @@ func (s *Spec) Validate() error {
 	if l.SliceConcurrency < 1 || l.SliceConcurrency > 10_000 {
 		add("load.slice_concurrency", "must be between 1 and 10000, got %d", l.SliceConcurrency)
 	}
+	if l.MaxWorkers < 0 || l.MaxWorkers > MaxMaxWorkers {
+		add("load.max_workers", "must be between 1 and %d (the Lambda concurrency quota; a Distributed Map runs at most %d children at once), got %d", MaxMaxWorkers, MaxMaxWorkers, l.MaxWorkers)
+	}
 
 	if s.Pricing.USDPerHour < 0 {
 		add("pricing.usd_per_hour", "must be >= 0, got %g", s.Pricing.USDPerHour)

@@ -48,6 +48,10 @@ type Summary struct {
 	// Seed is the run's seed (the spec's, or the one drawn for it): give
 	// it to the spec to send the same prompts again.
 	Seed int64 `json:"seed"`
+	// MaxWorkers is the most workers (Lambda invocations at once) a level
+	// was allowed: load.max_workers, or the quota the deployment states,
+	// or Lambda's default quota of 1,000.
+	MaxWorkers int `json:"max_workers,omitempty"`
 	// Dataset, when the prompts came from one, says what was read of it.
 	Dataset *Dataset `json:"dataset,omitempty"`
 

@@ -212,6 +212,7 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		StartedAt: p.CreatedAt.UTC(), FinishedAt: time.Now().UTC(),
 		Definitions: Definitions, Levels: levels, FailedSlices: failed, RetriedSlices: n.retried, SliceWarnings: n.warnings,
 		Unfinished: n.unfinished, SweepError: n.sweepError, Seed: p.Seed,
+		MaxWorkers: s.Load.WorkerLimit(),
 	}
 	sum.SliceWarnings = n.skews.apply(sum.Levels, sum.SliceWarnings)
 	if s.Search != nil {

@@ -18,6 +18,17 @@ type Planner struct {
 	open     OpenStore
 	source   OpenSource
 	maxLevel time.Duration
+	// maxWorkers is the Lambda concurrency quota the deployment states
+	// (0: none stated): load.max_workers when the spec gives none.
+	maxWorkers int
+}
+
+// WithMaxWorkers sets the Lambda concurrency quota the deployment states
+// (Terraform's lambda_concurrency_quota): a spec without load.max_workers
+// is planned against it. n <= 0 leaves spec.DefaultMaxWorkers.
+func (p *Planner) WithMaxWorkers(n int) *Planner {
+	p.maxWorkers = max(n, 0)
+	return p
 }
 
 // NewPlanner returns the Plan step. source opens the datasets specs name
@@ -39,6 +50,9 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	}
 	if err := plan.CheckLevelTime(sp, p.maxLevel); err != nil {
 		return nil, fmt.Errorf("workflow: plan: %w", err)
+	}
+	if sp.Load.MaxWorkers == 0 && p.maxWorkers > 0 {
+		sp.Load.MaxWorkers = min(p.maxWorkers, spec.MaxMaxWorkers)
 	}
 	st, err := p.open(ctx, sp.Output)
 	if err != nil {
