@@ -4,6 +4,10 @@
 //
 // Both assume the instances are busy for the whole hour at the measured
 // throughput: they are the cost of the capacity, not of idle time.
+//
+// It also prices the benchmark itself (bill.go): the Lambda, Step
+// Functions, S3 and Athena usage of a run, at a table of AWS prices with
+// their source and date.
 package cost
 
 // PerMillionOutputTokens returns what one million output tokens cost at a
