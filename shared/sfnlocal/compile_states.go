@@ -13,20 +13,19 @@ var stateFields = map[string]string{
 	"Wait":     "Next End InputPath OutputPath Seconds SecondsPath Timestamp TimestampPath",
 	"Succeed":  "InputPath OutputPath",
 	"Fail":     "Error Cause ErrorPath CausePath",
-	"Map":      "Next End InputPath OutputPath ItemsPath ItemSelector Parameters ItemProcessor Iterator MaxConcurrency MaxConcurrencyPath ResultSelector ResultPath Retry Catch ToleratedFailurePercentage ToleratedFailurePercentagePath ToleratedFailureCount ToleratedFailureCountPath Label",
+	"Map":      "Next End InputPath OutputPath ItemsPath ItemSelector Parameters ItemProcessor Iterator MaxConcurrency MaxConcurrencyPath ResultSelector ResultPath Retry Catch ToleratedFailurePercentage ToleratedFailurePercentagePath ToleratedFailureCount ToleratedFailureCountPath Label ResultWriter",
 	"Parallel": "Next End InputPath OutputPath Parameters ResultSelector ResultPath Retry Catch Branches",
 }
 
 // Valid States Language fields that sfnlocal refuses to run.
 var refusedFields = map[string]string{
-	"Assign":       "Assign (variables)",
-	"Arguments":    "Arguments (JSONata)",
-	"Output":       "Output (JSONata)",
-	"Items":        "Items (JSONata)",
-	"Credentials":  "Credentials",
-	"ItemReader":   "ItemReader (Distributed Map reading from S3)",
-	"ResultWriter": "ResultWriter (Distributed Map writing to S3)",
-	"ItemBatcher":  "ItemBatcher",
+	"Assign":      "Assign (variables)",
+	"Arguments":   "Arguments (JSONata)",
+	"Output":      "Output (JSONata)",
+	"Items":       "Items (JSONata)",
+	"Credentials": "Credentials",
+	"ItemReader":  "ItemReader (Distributed Map reading from S3)",
+	"ItemBatcher": "ItemBatcher",
 }
 
 // state compiles one state.
@@ -307,14 +306,84 @@ func (c *compiler) mapState(st *stateDef, m map[string]any, errs *[]string) {
 	if hasMCP {
 		st.maxConcPath, _ = c.optPath(m, "MaxConcurrencyPath", true, errs)
 	}
-	for _, f := range []string{"ToleratedFailureCount", "ToleratedFailurePercentage", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"} {
-		v, ok := m[f]
-		if !ok {
-			continue
+	st.label = st.name
+	if v, ok := m["Label"]; ok {
+		s, _ := v.(string)
+		if s == "" || len(s) > 40 || strings.ContainsAny(s, " <>{}[]?*\"#%\\^|~`$&,;:/") {
+			*errs = append(*errs, "Label must be a string of 1 to 40 characters without blanks or any of <>{}[]?*\"#%\\^|~`$&,;:/")
 		}
-		if n, isNum := asNumber(v); isNum && n == 0 {
-			continue // the default: any failure fails the Map
-		}
-		*errs = append(*errs, unsupportedPrefix+f+" other than 0")
+		st.label = s
 	}
+	c.distributedFields(st, m, errs)
 }
+
+// distributedFields reads the fields only a Distributed Map has: the
+// failure tolerance and ResultWriter.
+func (c *compiler) distributedFields(st *stateDef, m map[string]any, errs *[]string) {
+	for _, f := range []string{"ToleratedFailureCount", "ToleratedFailurePercentage", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "ResultWriter", "Label"} {
+		if _, ok := m[f]; ok && !st.distributed {
+			*errs = append(*errs, f+" is for a Distributed Map only (ProcessorConfig.Mode DISTRIBUTED)")
+		}
+	}
+	for _, pair := range [][2]string{{"ToleratedFailureCount", "ToleratedFailureCountPath"}, {"ToleratedFailurePercentage", "ToleratedFailurePercentagePath"}} {
+		_, a := m[pair[0]]
+		_, b := m[pair[1]]
+		if a && b {
+			*errs = append(*errs, pair[0]+" and "+pair[1]+" are exclusive")
+		}
+	}
+	if v, ok := m["ToleratedFailureCount"]; ok {
+		n, isInt := asInt(v)
+		if !isInt || n < 0 {
+			*errs = append(*errs, "ToleratedFailureCount must be a non-negative integer")
+		}
+		st.toleratedCount = &n
+	}
+	if v, ok := m["ToleratedFailurePercentage"]; ok {
+		f, isNum := asNumber(v)
+		if !isNum || f < 0 || f > 100 {
+			*errs = append(*errs, "ToleratedFailurePercentage must be a number from 0 to 100")
+		}
+		st.toleratedPct = &f
+	}
+	if _, ok := m["ToleratedFailureCountPath"]; ok {
+		st.toleratedCountPath, _ = c.optPath(m, "ToleratedFailureCountPath", true, errs)
+	}
+	if _, ok := m["ToleratedFailurePercentagePath"]; ok {
+		st.toleratedPctPath, _ = c.optPath(m, "ToleratedFailurePercentagePath", true, errs)
+	}
+	rw, ok := m["ResultWriter"]
+	if !ok {
+		return
+	}
+	rm, _ := rw.(map[string]any)
+	for _, k := range sortedKeys(rm) {
+		switch k {
+		case "Resource", "Parameters":
+		case "WriterConfig":
+			*errs = append(*errs, unsupportedPrefix+"ResultWriter.WriterConfig")
+		default:
+			*errs = append(*errs, fmt.Sprintf("unknown ResultWriter field %q", k))
+		}
+	}
+	if rm["Resource"] != resultWriterResource {
+		*errs = append(*errs, fmt.Sprintf("ResultWriter.Resource must be %q, got %s", resultWriterResource, encodeJSON(rm["Resource"])))
+	}
+	params, _ := rm["Parameters"].(map[string]any)
+	for _, k := range sortedKeys(params) {
+		switch strings.TrimSuffix(k, ".$") {
+		case "Bucket", "Prefix":
+		default:
+			*errs = append(*errs, fmt.Sprintf("unknown ResultWriter.Parameters field %q (Bucket and Prefix)", k))
+		}
+	}
+	_, b1 := params["Bucket"]
+	_, b2 := params["Bucket.$"]
+	if !b1 && !b2 {
+		*errs = append(*errs, "ResultWriter.Parameters needs a Bucket")
+	}
+	st.resultWriter = c.payload(params, "ResultWriter.Parameters", errs)
+}
+
+// resultWriterResource is the one ResultWriter integration.
+const resultWriterResource = "arn:aws:states:::s3:putObject"

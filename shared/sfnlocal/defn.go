@@ -71,8 +71,12 @@ type stateDef struct {
 	distributed    bool
 	maxConc        int64
 	maxConcPath    *path
-	toleratedCount int64
-	toleratedPct   float64
+	label          string    // Label, or the state's name: names the Map Run and its children
+	resultWriter   *template // ResultWriter.Parameters {Bucket, Prefix}; nil: results in the state's output
+	toleratedCount *int64    // ToleratedFailureCount; nil when absent
+	toleratedPct   *float64  // ToleratedFailurePercentage; nil when absent
+	toleratedCountPath,
+	toleratedPctPath *path
 
 	// Parallel
 	branches []*machineDef
@@ -103,4 +107,27 @@ type catcher struct {
 	next       string
 	resultPath *path
 	nullResult bool
+}
+
+// resultWriters names the states, in every scope, that have a
+// ResultWriter.
+func (md *machineDef) resultWriters() []string {
+	if md == nil {
+		return nil
+	}
+	var out []string
+	for _, name := range md.names {
+		st := md.states[name]
+		if st == nil {
+			continue
+		}
+		if st.resultWriter != nil {
+			out = append(out, name)
+		}
+		out = append(out, st.processor.resultWriters()...)
+		for _, b := range st.branches {
+			out = append(out, b.resultWriters()...)
+		}
+	}
+	return out
 }

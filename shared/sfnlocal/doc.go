@@ -23,20 +23,24 @@
 // Wait (through the Clock), Succeed, Fail (Error/Cause and their Paths),
 // Map (ItemsPath, ItemSelector or Parameters, ItemProcessor or Iterator,
 // MaxConcurrency(Path) with 0 = unbounded but never above
-// MaxInlineConcurrency; DISTRIBUTED runs in-process like INLINE, with at
-// most 10,000 at once, and any failed item fails the Map with
-// States.ExceedToleratedFailureThreshold), Parallel; InputPath, Parameters,
+// MaxInlineConcurrency), the Distributed Map (ProcessorConfig Mode
+// DISTRIBUTED: each item a child execution with its own context object and
+// history, at most 10,000 at once, ToleratedFailureCount(Path) and
+// ToleratedFailurePercentage(Path) with States.ExceedToleratedFailureThreshold,
+// Map Run events in the parent's history, and ResultWriter through
+// Options.ResultWriter: see distributed.go), Parallel; InputPath, Parameters,
 // ResultSelector, ResultPath, OutputPath, "key.$" fields, the context
 // object $$, the 18 intrinsic functions, Retry (with MaxDelaySeconds and
 // JitterStrategy) and Catch, the 256 KiB payload limit
-// (States.DataLimitExceeded) and States.Runtime for paths that match
-// nothing. A top-level TimeoutSeconds bounds the execution.
+// (States.DataLimitExceeded), States.Runtime for paths that match
+// nothing, and the 25,000-event history of every execution (States.Runtime
+// when reached). A top-level TimeoutSeconds bounds the execution.
 //
 // Refused at load, naming the state: JSONata (QueryLanguage, Arguments,
 // Output, Items, Condition), Assign and variables, .sync and
 // .waitForTaskToken, non-Lambda integrations, activities, Credentials,
-// ItemReader, ResultWriter, ItemBatcher, ToleratedFailure* other than 0,
-// InvocationType other than RequestResponse. HeartbeatSeconds is accepted
+// ItemReader, ItemBatcher, ResultWriter's WriterConfig, InvocationType
+// other than RequestResponse. HeartbeatSeconds is accepted
 // and not enforced.
 //
 // A handler's error is named as the aws-lambda-go runtime names it: a

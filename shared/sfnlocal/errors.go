@@ -20,6 +20,7 @@ const (
 	ErrIntrinsicFailure       = "States.IntrinsicFailure"
 	ErrNoChoiceMatched        = "States.NoChoiceMatched"
 	ErrExceedToleratedFailure = "States.ExceedToleratedFailureThreshold"
+	ErrResultWriterFailed     = "States.ResultWriterFailed"
 	ErrLambdaUnknown          = "Lambda.Unknown"
 	ErrLambdaResourceNotFound = "Lambda.ResourceNotFoundException"
 	errExecutionCancelled     = "sfnlocal.Cancelled"

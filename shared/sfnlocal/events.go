@@ -28,6 +28,12 @@ const (
 	MapIterationStarted   EventType = "MapIterationStarted" // State is the Map, MapIndex the item
 	MapIterationSucceeded EventType = "MapIterationSucceeded"
 	MapIterationFailed    EventType = "MapIterationFailed" // with Error, Cause
+	// A Distributed Map's Map Run, in the history of the execution that
+	// runs the Map (its items are child executions with their own
+	// events, Execution set): MapRunArn names it.
+	MapRunStarted   EventType = "MapRunStarted"
+	MapRunSucceeded EventType = "MapRunSucceeded"
+	MapRunFailed    EventType = "MapRunFailed" // with Error, Cause
 )
 
 // Event is one step of an execution, for progress displays. Events from
@@ -44,7 +50,12 @@ type Event struct {
 	StateType string
 	// MapIndex is the index of the innermost Map item being processed,
 	// -1 outside any Map iteration.
-	MapIndex   int
+	MapIndex int
+	// Execution is the ARN of the child execution (a Distributed Map's
+	// item) the event belongs to, "" for the execution Execute started.
+	// Each execution has its own history.
+	Execution  string
+	MapRunArn  string // MapRun events
 	Error      string
 	Cause      string
 	Caught     bool

@@ -2,17 +2,41 @@ package sfnlocal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 )
 
-// execution is one run of a Machine.
+// execution is one run of a Machine, or a child execution of one of its
+// Distributed Maps.
 type execution struct {
 	m       *Machine
 	input   any
 	execObj map[string]any
 	smObj   map[string]any
+	arn     string // a child's ARN (Event.Execution); "" for the top execution
+	events  atomic.Int64
+	full    atomic.Bool             // the history reached its limit
+	stop    context.CancelCauseFunc // set by run
+}
+
+// errHistoryFull stops an execution whose history reached MaxHistoryEvents.
+var errHistoryFull = errors.New("sfnlocal: history full")
+
+// run runs md as the execution's states, failing it with States.Runtime
+// when its history reaches MaxHistoryEvents, as Step Functions does.
+func (ex *execution) run(ctx context.Context, md *machineDef, in any) (any, *stateError) {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	ex.stop = stop
+	out, serr := ex.runStates(ctx, md, in, frame{mapIndex: -1})
+	if serr != nil && serr.name == errExecutionCancelled && errors.Is(context.Cause(ctx), errHistoryFull) {
+		serr = &stateError{name: ErrRuntime, cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", MaxHistoryEvents),
+			state: serr.state, path: serr.path}
+	}
+	return out, serr
 }
 
 // frame locates a scope: Path prefix and innermost Map index.
@@ -43,9 +67,27 @@ func (ex *execution) contextObject(st *stateDef, entered time.Time, retries int)
 	}
 }
 
+// emit hands e to the Observer and counts it in the execution's history:
+// an event that would take it past MaxHistoryEvents - 1 (the failure is
+// the last) is not written, and the execution stops.
 func (ex *execution) emit(e Event) {
 	if e.Time.IsZero() {
 		e.Time = ex.m.clock.Now()
+	}
+	e.Execution = ex.arn
+	n := int64(historyEvents(e))
+	if end := e.Type == ExecutionSucceeded || e.Type == ExecutionFailed; !end && ex.stop != nil {
+		if ex.full.Load() {
+			return // the execution is stopping: nothing more is written
+		}
+		if ex.events.Add(n) > MaxHistoryEvents-1 {
+			ex.events.Add(-n)
+			ex.full.Store(true)
+			ex.stop(errHistoryFull)
+			return
+		}
+	} else {
+		ex.events.Add(n)
 	}
 	ex.m.emit(e)
 }

@@ -76,6 +76,17 @@ type Options struct {
 	// StateMachineArn fills $$.StateMachine and $$.Execution.Id; default
 	// DefaultStateMachineArn.
 	StateMachineArn string
+	// ResultWriter stores what a Distributed Map's ResultWriter exports
+	// (arn:aws:states:::s3:putObject); Load refuses a definition with a
+	// ResultWriter without it.
+	ResultWriter ObjectWriter
+}
+
+// ObjectWriter puts an object into a bucket, as S3 PutObject does: what a
+// Distributed Map's ResultWriter writes its manifest and result files
+// through. It must be safe for concurrent use.
+type ObjectWriter interface {
+	PutObject(ctx context.Context, bucket, key string, body []byte) error
 }
 
 // Machine is a loaded state machine. Execute may be called concurrently.
@@ -96,6 +107,11 @@ type Machine struct {
 // *LoadError listing every problem with its state.
 func Load(definition []byte, opts Options) (*Machine, error) {
 	def, problems := compileDefinition(definition, opts.Vars, opts.Functions, true)
+	if opts.ResultWriter == nil {
+		for _, name := range def.resultWriters() {
+			problems = append(problems, Problem{State: name, Message: "ResultWriter needs Options.ResultWriter (where its files go)"})
+		}
+	}
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
 	}
@@ -172,25 +188,25 @@ func (m *Machine) Execute(ctx context.Context, name string, input []byte) ([]byt
 		runCtx, cancel = m.withTimeout(ctx, m.def.timeout)
 		defer cancel()
 	}
-	m.emit(Event{Type: ExecutionStarted, Time: start, MapIndex: -1})
-	out, serr := ex.runStates(runCtx, m.def, in, frame{mapIndex: -1})
+	ex.emit(Event{Type: ExecutionStarted, Time: start, MapIndex: -1})
+	out, serr := ex.run(runCtx, m.def, in)
 	if serr != nil && serr.name == errExecutionCancelled && ctx.Err() == nil && runCtx.Err() != nil {
 		serr = &stateError{name: ErrTimeout, cause: fmt.Sprintf("the execution ran longer than its TimeoutSeconds (%s)", m.def.timeout),
 			state: serr.state, path: serr.path}
 	}
 	if serr != nil {
 		if serr.name == errExecutionCancelled {
-			m.emit(Event{Type: ExecutionFailed, Time: m.clock.Now(), MapIndex: -1, Error: "Aborted"})
+			ex.emit(Event{Type: ExecutionFailed, Time: m.clock.Now(), MapIndex: -1, Error: "Aborted"})
 			cause := ctx.Err()
 			if cause == nil {
 				cause = context.Canceled
 			}
 			return nil, fmt.Errorf("sfnlocal: execution aborted: %w", cause)
 		}
-		m.emit(Event{Type: ExecutionFailed, Time: m.clock.Now(), State: serr.state, Path: serr.path, MapIndex: -1, Error: serr.name, Cause: serr.cause})
+		ex.emit(Event{Type: ExecutionFailed, Time: m.clock.Now(), State: serr.state, Path: serr.path, MapIndex: -1, Error: serr.name, Cause: serr.cause})
 		return nil, &ExecutionError{ErrorName: serr.name, Cause: serr.cause, State: serr.state, Path: serr.path}
 	}
-	m.emit(Event{Type: ExecutionSucceeded, Time: m.clock.Now(), MapIndex: -1})
+	ex.emit(Event{Type: ExecutionSucceeded, Time: m.clock.Now(), MapIndex: -1})
 	return encodeJSON(out), nil
 }
 

@@ -44,16 +44,15 @@ func (ex *execution) runMap(ctx context.Context, st *stateDef, in any, ev *evalE
 	if limit == 0 || limit > ceiling {
 		limit = ceiling
 	}
+	if st.distributed {
+		return ex.runDistributed(ctx, st, list, int(limit), in, ev, fr)
+	}
 	results := make([]any, len(list))
-	errIndex, err := ex.fanOut(ctx, len(list), int(limit), func(ctx context.Context, i int) *stateError {
+	_, err := ex.fanOut(ctx, len(list), int(limit), func(ctx context.Context, i int) *stateError {
 		out, err := ex.iteration(ctx, st, i, list[i], in, ev, fr)
 		results[i] = out
 		return err
 	})
-	if err != nil && st.distributed && err.name != errExecutionCancelled && !err.terminal() {
-		return nil, &stateError{name: ErrExceedToleratedFailure, cause: fmt.Sprintf(
-			"The specified tolerated failure threshold was exceeded: item %d failed with %s: %s", errIndex, err.name, err.cause)}
-	}
 	if err != nil {
 		return nil, err
 	}
