@@ -11,6 +11,7 @@ import (
 //	samples/dt=YYYY-MM-DD/run_id=ID/level=L/worker=W-part-N.parquet   one row per request
 //	runs/ID/spec.json plan.json dataset.jsonl summary.json report.md report.html
 //	runs/ID/slices/level=L/worker=W.json                              a worker's record of its slice
+//	runs/ID/usage/STEP-INVOCATION.json                                what one step invocation used (the run's bill)
 //
 // L is the level's index in the run (0, 1, ...), not its concurrency: a
 // run's levels may be concurrencies, request rates, or both (a sweep).
@@ -77,6 +78,16 @@ func SummaryKey(runID string) string { return RunKey(runID, SummaryFile) }
 // (by the level's index).
 func SliceRecordKey(runID string, level, worker int) string {
 	return RunKey(runID, fmt.Sprintf("slices/level=%d/worker=%d.json", level, worker))
+}
+
+// UsagePrefix is the folder of a run's usage records: one per step
+// invocation (planner, worker, sweeper, aggregator), retries included.
+func UsagePrefix(runID string) string { return RunKey(runID, "usage/") }
+
+// UsageKey is the key of one step invocation's usage record; invocation
+// is unique to that invocation.
+func UsageKey(runID, step, invocation string) string {
+	return UsagePrefix(runID) + step + "-" + invocation + ".json"
 }
 
 // LevelLinesKey is where the aggregator writes a run's per-level JSON
