@@ -59,6 +59,11 @@ type Summary struct {
 	// headline figures spread over its runs (repeats.go). Empty without
 	// repeats: the run has no noise estimate.
 	Repeats []PointRepeats `json:"repeats,omitempty"`
+
+	// Timeline is the whole run second by second on one clock
+	// (timeline.go); nil when the slice records do not give the levels'
+	// start instants (runs written before it).
+	Timeline *Timeline `json:"timeline,omitempty"`
 }
 
 // Dataset is what a run read of its prompt dataset.
@@ -206,6 +211,9 @@ type Level struct {
 	// Series is the level second by second, for reports to plot a ramp
 	// or a queue building up.
 	Series []Second `json:"series,omitempty"`
+	// Quantiles are the level's empirical TTFT, E2E and ITL distributions
+	// at a grid of probabilities (timeline.go), for the reports' CDFs.
+	Quantiles *Quantiles `json:"quantiles,omitempty"`
 	// Turns is the level's figures by turn of its conversations
 	// (workload.session), in order of turn; empty without sessions.
 	Turns []Turn `json:"turns,omitempty"`
