@@ -23,7 +23,7 @@ var layers = map[string]int{
 	"shared/cost": 1, "shared/workload": 1, "shared/sdkhttp": 1, "shared/sfnlocal": 1, "shared/simllm": 1,
 	"shared/dataset":      1,
 	"shared/report/chart": 1, "shared/query/athena/athenafake": 1, "shared/timingtest": 1, "statemachine": 1,
-	"shared/tokenize": 1,
+	"shared/tokenize": 1, "shared/telemetry": 1,
 	// 2: the core, one job each.
 	"shared/plan": 2, "shared/loadgen": 2, "shared/backoff": 2, "shared/target": 2, "shared/secrets": 2, "shared/query": 2,
 	"shared/emf": 2, "shared/report": 2, "shared/store/s3store": 2, "shared/store/storetest": 2,

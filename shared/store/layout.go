@@ -9,6 +9,7 @@ import (
 // local folder:
 //
 //	samples/dt=YYYY-MM-DD/run_id=ID/level=L/worker=W-part-N.parquet   one row per request
+//	telemetry/dt=YYYY-MM-DD/run_id=ID/level=L/part-N.parquet          the server's metrics, scraped during level L (target.metrics)
 //	runs/ID/spec.json plan.json dataset.jsonl summary.json report.md report.html
 //	runs/ID/slices/level=L/worker=W.json                              a worker's record of its slice
 //	runs/ID/usage/STEP-INVOCATION.json                                what one step invocation used (the run's bill)
@@ -17,8 +18,9 @@ import (
 // run's levels may be concurrencies, request rates, or both (a sweep).
 //	summaries/dt=YYYY-MM-DD/run_id=ID.json                            one JSON line per level (trend table)
 //
-// Athena finds samples and summaries by partition projection: the Glue
-// tables' storage.location.template must be SamplesLocationTemplate and
+// Athena finds samples, telemetry and summaries by partition projection:
+// the Glue tables' storage.location.template must be
+// SamplesLocationTemplate, TelemetryLocationTemplate and
 // SummariesLocationTemplate under the store's prefix (a test in terraform/
 // checks it).
 
@@ -33,11 +35,13 @@ const (
 	TokenizerFile = "tokenizer.json" // the run's copy of its tokenizer
 )
 
-// SamplesLocationTemplate and SummariesLocationTemplate are the Glue
-// projection templates of the two tables, relative to the store's prefix;
+// SamplesLocationTemplate, TelemetryLocationTemplate and
+// SummariesLocationTemplate are the Glue projection templates of the
+// tables, relative to the store's prefix;
 // ${dt} and ${run_id} are the partition keys.
 const (
 	SamplesLocationTemplate   = "samples/dt=${dt}/run_id=${run_id}/"
+	TelemetryLocationTemplate = "telemetry/dt=${dt}/run_id=${run_id}/"
 	SummariesLocationTemplate = "summaries/dt=${dt}/"
 )
 
@@ -65,6 +69,23 @@ func WorkerPartsPrefix(d time.Time, runID string, level, worker int) string {
 // SampleKey is the deterministic key of one part file of one worker.
 func SampleKey(d time.Time, runID string, level, worker, part int) string {
 	return fmt.Sprintf("%s%d.parquet", WorkerPartsPrefix(d, runID, level, worker), part)
+}
+
+// RunTelemetryPrefix is the folder of every telemetry part of a run (its
+// Athena partition of the telemetry table). day is the plan's dt.
+func RunTelemetryPrefix(day, runID string) string {
+	return "telemetry/dt=" + day + "/run_id=" + runID + "/"
+}
+
+// TelemetryPrefix is the folder of one level's telemetry parts: what a
+// retried scraping worker deletes.
+func TelemetryPrefix(d time.Time, runID string, level int) string {
+	return fmt.Sprintf("%slevel=%d/", RunTelemetryPrefix(day(d), runID), level)
+}
+
+// TelemetryKey is the deterministic key of one telemetry part of a level.
+func TelemetryKey(d time.Time, runID string, level, part int) string {
+	return fmt.Sprintf("%spart-%d.parquet", TelemetryPrefix(d, runID, level), part)
 }
 
 // RunKey is the key of a run-level file: SpecFile, PlanFile, SummaryFile,
@@ -95,4 +116,31 @@ func UsageKey(runID, step, invocation string) string {
 // on dt only, so a view can span every run). day is YYYY-MM-DD.
 func LevelLinesKey(day, runID string) string {
 	return "summaries/dt=" + day + "/run_id=" + runID + ".json"
+}
+
+// Rounds (a level longer than one worker invocation runs its slices in
+// consecutive rounds): round 0 keeps the keys above; round r > 0 of a
+// worker writes samples/…/level=L/worker=W-round=R-part-N.parquet and
+// runs/ID/slices/level=L/worker=W-round=R.json, so that each round's
+// invocation is idempotent on its own.
+
+// RoundPartsPrefix is WorkerPartsPrefix for round round of the worker.
+func RoundPartsPrefix(d time.Time, runID string, level, worker, round int) string {
+	if round == 0 {
+		return WorkerPartsPrefix(d, runID, level, worker)
+	}
+	return fmt.Sprintf("%sworker=%d-round=%d-part-", SamplePrefix(d, runID, level), worker, round)
+}
+
+// RoundSampleKey is SampleKey for round round of the worker.
+func RoundSampleKey(d time.Time, runID string, level, worker, round, part int) string {
+	return fmt.Sprintf("%s%d.parquet", RoundPartsPrefix(d, runID, level, worker, round), part)
+}
+
+// RoundRecordKey is SliceRecordKey for round round of the worker.
+func RoundRecordKey(runID string, level, worker, round int) string {
+	if round == 0 {
+		return SliceRecordKey(runID, level, worker)
+	}
+	return RunKey(runID, fmt.Sprintf("slices/level=%d/worker=%d-round=%d.json", level, worker, round))
 }
