@@ -309,6 +309,12 @@ resource "aws_glue_catalog_table" "samples" {
       type    = "double"
       comment = "the virtual user's pause after its previous answer, before this turn"
     }
+
+    columns {
+      name    = "server_ttft_ms"
+      type    = "double"
+      comment = "the TTFT the server reports of itself (llmbench's proxy: proxy_metrics.ttft_ms or X-TTFT-MS); NULL when not sent"
+    }
   }
 }
 

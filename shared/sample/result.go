@@ -73,6 +73,13 @@ type Result struct {
 	CachedTokens, ReasoningTokens int
 	HasCached, HasReasoning       bool
 
+	// ServerTTFTMs is the TTFT the server reports of itself, in ms
+	// (llmbench's proxy: its call to SageMaker to the first token; see
+	// target.ServerMetricsField); HasServerTTFT is false when it sent none,
+	// stored as NULL.
+	ServerTTFTMs  float64
+	HasServerTTFT bool
+
 	// Text is the answer's visible content as received (the streamed
 	// deltas joined, or the whole answer's text), kept only when the
 	// request asked for it (target.Request.KeepText: a multi-turn session

@@ -83,6 +83,11 @@ type Row struct {
 	SessionID *int64  `parquet:"session_id,optional"` // the conversation, unique within its level: worker·2³² + the worker's count
 	Turn      *int32  `parquet:"turn,optional"`       // the turn's number in its conversation, from 1
 	ThinkMs   float64 `parquet:"think_ms"`            // how long the virtual user paused after its previous answer before this turn
+
+	// The server's own TTFT (llmbench's proxy reports it): NULL when the
+	// server sent none. ttft_ms minus it is the proxy's overhead plus the
+	// network between client and proxy.
+	ServerTTFTMs *float64 `parquet:"server_ttft_ms,optional"`
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -185,6 +190,9 @@ func FromResult(m Meta, r *Result) Row {
 	}
 	if r.HasReasoning {
 		row.ReasoningTokens = ptr32(r.ReasoningTokens)
+	}
+	if r.HasServerTTFT {
+		row.ServerTTFTMs = ptr(r.ServerTTFTMs)
 	}
 	if row.TTFTMs != nil && row.E2EMs != nil && r.OutputTokens > 1 {
 		row.TPOTMs = ptr((*row.E2EMs - *row.TTFTMs) / float64(r.OutputTokens-1))

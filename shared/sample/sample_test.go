@@ -236,7 +236,7 @@ func TestHeadersColumn(t *testing.T) {
 		"input_tokens", "output_tokens", "token_source", "chunks", "bytes", "conn_reused", "connect_ms", "headers_json", "backoff_ms", "finish_reason", "cut_short",
 		"level_index", "mode", "request_rate", "intended_ms", "queue_ms", "prompt_id",
 		"client_input_tokens", "client_count", "cached_tokens", "reasoning_tokens",
-		"session_id", "turn", "think_ms"}
+		"session_id", "turn", "think_ms", "server_ttft_ms"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("columns:\n %v\nwant\n %v", names, wantNames)
 	}
@@ -324,6 +324,47 @@ func checkCount(t *testing.T, what string, got, want *int32) {
 		t.Errorf("%s = %v, want %v (nil is NULL)", what, got, want)
 	case *got != *want:
 		t.Errorf("%s = %d, want %d", what, *got, *want)
+	}
+}
+
+// TestServerTTFTColumn: server_ttft_ms is the server's own TTFT when it
+// reported one (0 included) and NULL when it did not, through FromResult
+// and a Parquet round trip.
+func TestServerTTFTColumn(t *testing.T) {
+	t0 := time.Now()
+	f := func(v float64) *float64 { return &v }
+	tests := []struct {
+		name string
+		res  Result
+		want *float64
+	}{
+		// reported by llmbench's proxy
+		{"reported", Result{ServerTTFTMs: 41.25, HasServerTTFT: true}, f(41.25)},
+		// a reported 0 is 0, not NULL
+		{"zero", Result{HasServerTTFT: true}, f(0)},
+		// a value without its Has mark was not reported: NULL
+		{"not reported", Result{ServerTTFTMs: 9}, nil},
+	}
+	var rows []Row
+	for i, tc := range tests {
+		r := tc.res
+		r.Start, r.End, r.Status = t0, t0.Add(time.Millisecond), StatusOK
+		rows = append(rows, FromResult(Meta{RunID: "r", Seq: int64(i), LevelStart: t0}, &r))
+	}
+	var buf bytes.Buffer
+	if err := WriteParquet(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil || len(got) != len(tests) {
+		t.Fatalf("read back %d rows: %v", len(got), err)
+	}
+	for i, tc := range tests {
+		for what, v := range map[string]*float64{"built": rows[i].ServerTTFTMs, "read": got[i].ServerTTFTMs} {
+			if (v == nil) != (tc.want == nil) || (v != nil && *v != *tc.want) {
+				t.Errorf("%s: %s server_ttft_ms = %v, want %v (nil is NULL)", tc.name, what, v, tc.want)
+			}
+		}
 	}
 }
 

@@ -204,6 +204,7 @@ func (c *Client) Do(ctx context.Context, req target.Request) *sample.Result {
 	}
 	res.HTTPStatus = resp.StatusCode
 	c.capture(res, resp.Header)
+	target.SetServerTTFTHeader(res, resp.Header.Get(target.ServerTTFTHeader))
 	if resp.StatusCode >= 400 {
 		res.RetryAfter = target.RetryAfter(resp.Header, returned)
 	}

@@ -36,6 +36,7 @@ func (c *Client) readStream(ctx context.Context, body, wire *countReader, mt str
 		tokenChunks int
 		st          streamState // on the stack: copying an event's start costs no allocation
 		text        []byte      // the visible text so far, only with keepText
+		fields      = [...]target.Field{{Key: target.ServerMetricsField}}
 	)
 	// Token counts and the text are settled on every way out, failures
 	// included: a partial count or text is still what was received.
@@ -65,7 +66,7 @@ func (c *Client) readStream(ctx context.Context, body, wire *countReader, mt str
 			return true
 		}
 		st.nlast = copy(st.last[:], data)
-		chunk, err := target.ParseChunk(data)
+		chunk, err := target.ParseChunkFields(data, fields[:])
 		if err != nil {
 			if ev.Partial {
 				st.partial = true
@@ -76,6 +77,9 @@ func (c *Client) readStream(ctx context.Context, body, wire *countReader, mt str
 			return false
 		}
 		res.Chunks++
+		if raw := fields[0].Raw; raw != nil {
+			target.SetServerTTFTField(res, raw) // llmbench's proxy: its own TTFT
+		}
 		if chunk.Error {
 			c.streamError(res, data, "error in stream")
 			return false

@@ -214,6 +214,9 @@ type lineParser struct {
 	keepText bool
 	text     []byte
 	kept     *keptToken
+	// emit, when set (with keepText), gets each line's new visible text
+	// as the line is read (Target.Relay).
+	emit func(string)
 
 	usage      target.Usage // the last usage object's counts, when sent
 	hasUsage   bool
@@ -371,7 +374,11 @@ func (p *lineParser) line(raw []byte, at time.Time) {
 	}
 	token, content := l.tokens()
 	if p.keepText && content {
+		n := len(p.text)
 		p.text = l.appendText(p.text, p.kept)
+		if p.emit != nil && len(p.text) > n {
+			p.emit(string(p.text[n:]))
+		}
 	}
 	if token {
 		p.tokenLines++

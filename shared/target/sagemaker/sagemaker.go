@@ -109,6 +109,26 @@ func (t *Target) Close() {
 // Do sends one request and measures it. It always returns a Result; ctx
 // bounds the whole request, the event stream included.
 func (t *Target) Do(ctx context.Context, req target.Request) *sample.Result {
+	return t.do(ctx, req, nil)
+}
+
+// Relay is Do that also hands the answer's visible text to emit as it
+// arrives: for a stream, each token-bearing line's new text, on the
+// goroutine that called Relay, before the next line is read; for a whole
+// answer, its text once. Reasoning and special tokens are not relayed
+// (they are not visible content). The Result is Do's, Text included. It
+// is how package proxy re-emits a SageMaker answer as OpenAI chunks,
+// measured by the same rules as every other row.
+func (t *Target) Relay(ctx context.Context, req target.Request, emit func(text string)) *sample.Result {
+	req.KeepText = true
+	res := t.do(ctx, req, emit)
+	if !t.cfg.Stream && res.Status == sample.StatusOK && res.Text != "" {
+		emit(res.Text)
+	}
+	return res
+}
+
+func (t *Target) do(ctx context.Context, req target.Request, emit func(string)) *sample.Result {
 	res := target.NewResult(req, t.cfg.Stream)
 	body, err := t.payload(req)
 	if err != nil {
@@ -120,21 +140,30 @@ func (t *Target) Do(ctx context.Context, req target.Request) *sample.Result {
 	var tr target.ConnTrace
 	ctx = httptrace.WithClientTrace(ctx, tr.ClientTrace())
 	if t.cfg.Stream {
-		t.doStream(ctx, req, body, res, &tr)
+		t.doStream(ctx, req, body, res, &tr, emit)
 	} else {
 		t.doWhole(ctx, req, body, res, &tr)
 	}
 	return res
 }
 
-// payload encodes the request body of the configured format (see the
-// package comment for what goes where).
+// payload encodes the request body of the configured format.
 func (t *Target) payload(req target.Request) ([]byte, error) {
-	switch t.cfg.Format {
+	return Payload(req, t.cfg.Format, t.cfg.Model, t.cfg.Stream)
+}
+
+// Payload encodes the body of req in a payload format (FormatChat, the
+// default when empty, FormatLMI or FormatTGI; see the package comment for
+// what goes where): what a Target sends, exported for package proxy, which
+// translates OpenAI requests with it. model is sent in format chat only.
+func Payload(req target.Request, format, model string, stream bool) ([]byte, error) {
+	switch format {
 	case FormatLMI, FormatTGI:
-		return inputsBody(req, t.cfg.Format, t.cfg.Stream)
+		return inputsBody(req, format, stream)
+	case FormatChat, "":
+		return target.OpenAIBody(req, model, true, stream)
 	default:
-		return target.OpenAIBody(req, t.cfg.Model, true, t.cfg.Stream)
+		return nil, fmt.Errorf("format must be %s, %s or %s, got %q", FormatChat, FormatLMI, FormatTGI, format)
 	}
 }
 
@@ -191,7 +220,7 @@ func (t *Target) doWhole(ctx context.Context, req target.Request, body []byte, r
 }
 
 // doStream calls InvokeEndpointWithResponseStream and reads its events.
-func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *target.ConnTrace) {
+func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, res *sample.Result, tr *target.ConnTrace, emit func(string)) {
 	in := &sagemakerruntime.InvokeEndpointWithResponseStreamInput{
 		EndpointName:           aws.String(t.cfg.Endpoint),
 		Body:                   body,
@@ -226,7 +255,7 @@ func (t *Target) doStream(ctx context.Context, req target.Request, body []byte, 
 		return
 	}
 	defer stream.Close()
-	readEvents(ctx, stream, &ended, req.KeepText, res)
+	readEvents(ctx, stream, &ended, req.KeepText, res, emit)
 }
 
 // eventStream is what readEvents needs of the SDK's event stream.
@@ -240,9 +269,11 @@ type eventStream interface {
 // delivers an in-stream exception (ModelStreamError, InternalStreamFailure)
 // not as an event but as Err once the channel closes, so Err is checked
 // after the loop: without it an exception would look like a short answer.
-// With keepText the answer's visible text is kept in res.Text.
-func readEvents(ctx context.Context, es eventStream, body *bodyEnd, keepText bool, res *sample.Result) {
+// With keepText the answer's visible text is kept in res.Text; emit, when
+// not nil (keepText then set), gets each line's new text.
+func readEvents(ctx context.Context, es eventStream, body *bodyEnd, keepText bool, res *sample.Result, emit func(string)) {
 	p := newLineParser(res, keepText)
+	p.emit = emit
 	for ev := range es.Events() {
 		at := time.Now()
 		part, ok := ev.(*types.ResponseStreamMemberPayloadPart)

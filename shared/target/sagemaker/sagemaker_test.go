@@ -342,7 +342,7 @@ func TestFakeAPI(t *testing.T) {
 			var res *sample.Result
 			if c.events != nil {
 				res = &sample.Result{}
-				readEvents(context.Background(), c.events, &bodyEnd{}, false, res)
+				readEvents(context.Background(), c.events, &bodyEnd{}, false, res, nil)
 			} else {
 				tg := newTarget(t, c.api, Config{Endpoint: "e", Format: FormatLMI, Stream: c.stream})
 				res = tg.Do(context.Background(), target.Request{ID: "x", Prompt: "p", MaxTokens: 2})
