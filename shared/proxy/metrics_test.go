@@ -152,4 +152,3 @@ func TestEMFPerRequest(t *testing.T) {
 		})
 	}
 }
-
