@@ -5,7 +5,10 @@
 //
 // It is a real net/http handler: POST /v1/chat/completions and
 // /v1/completions (streaming as vLLM streams: one SSE event per output
-// token, flushed immediately), GET /v1/models and GET /health. Every
+// token, flushed immediately), GET /v1/models, GET /health and GET
+// /metrics (metrics.go: vLLM's vllm:num_requests_running,
+// vllm:num_requests_waiting and vllm:kv_cache_usage_perc, in Prometheus
+// text format, from the engine's batch, queue and KV-cache blocks). Every
 // response carries the header X-Llmbench-Simulated: <profile> so numbers
 // measured against it can never be mistaken for a real endpoint's.
 //

@@ -50,6 +50,9 @@ type engine struct {
 	submit chan *seq
 	quit   <-chan struct{}
 	done   chan struct{} // closed when run returns
+
+	// What /metrics reports (metrics.go), published by run.
+	running, waiting, kvTokens atomic.Int64
 }
 
 func newEngine(p Profile, cache *prefixCache, quit <-chan struct{}) *engine {
@@ -109,6 +112,7 @@ func (e *engine) run() {
 			queue[0] = nil
 			queue = queue[1:]
 		}
+		e.publish(active, queue)
 		if len(active) == 0 {
 			continue
 		}
@@ -121,6 +125,7 @@ func (e *engine) run() {
 				break sleep
 			case q := <-e.submit:
 				queue = append(queue, q)
+				e.waiting.Store(int64(len(queue)))
 			case <-e.quit:
 				return
 			}
@@ -137,6 +142,7 @@ func (e *engine) run() {
 		}
 		clear(active[len(kept):])
 		active = kept
+		e.publish(active, queue)
 		start = deadline
 		if time.Since(deadline) > maxLag {
 			start = time.Now()

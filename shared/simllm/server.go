@@ -38,6 +38,7 @@ type Server struct {
 	created   int64 // unix seconds, reported by /v1/models
 
 	requests atomic.Int64 // completion requests seen: n of Options.Fault
+	serving  atomic.Int64 // completion requests being answered (metrics.go)
 	inFlight atomic.Int64
 
 	mu    sync.Mutex
@@ -98,9 +99,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(SimulatedHeader, s.opts.Profile.Name)
 	switch r.URL.Path {
 	case "/v1/chat/completions":
+		defer s.serve()()
 		s.completion(w, r, received, true)
 	case "/v1/completions":
+		defer s.serve()()
 		s.completion(w, r, received, false)
+	case "/metrics":
+		if methodIs(w, r, http.MethodGet) {
+			s.metrics(w)
+		}
 	case "/v1/models":
 		if methodIs(w, r, http.MethodGet) {
 			s.models(w)
@@ -111,6 +118,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		if strings.HasPrefix(r.URL.Path, "/endpoints/") {
+			defer s.serve()()
 			s.sagemaker(w, r, received)
 			return
 		}
