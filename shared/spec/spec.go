@@ -250,6 +250,9 @@ const (
 type Pricing struct {
 	USDPerHour float64 `json:"usd_per_hour,omitempty"`
 	Instances  int     `json:"instances,omitempty"`
+	// Benchmark overrides the prices of the benchmark's own AWS usage
+	// (its bill, benchmark_cost_usd); nil keeps package cost's table.
+	Benchmark *BenchmarkPrices `json:"benchmark,omitempty"`
 }
 
 // SLO gives the limits a request must meet to count toward goodput. Zero

@@ -194,6 +194,7 @@ func (s *Spec) Validate() error {
 	if s.Pricing.Instances < 1 {
 		add("pricing.instances", "must be >= 1, got %d", s.Pricing.Instances)
 	}
+	validateBenchmarkPrices(s.Pricing.Benchmark, add)
 	for path, v := range map[string]float64{"slo.ttft_ms": s.SLO.TTFTMs, "slo.tpot_ms": s.SLO.TPOTMs, "slo.e2e_ms": s.SLO.E2EMs} {
 		if v < 0 {
 			add(path, "must be >= 0, got %g", v)
