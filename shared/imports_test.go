@@ -17,10 +17,10 @@ const module = "github.com/llmbench/llmbench/"
 var layers = map[string]int{
 	// 0: pure computation the spec itself checks with (the arrival schedule),
 	// and the statistics of repeated runs.
-	"shared/arrival": 0, "shared/lengths": 0, "shared/stats": 0, "shared/search": 0,
+	"shared/arrival": 0, "shared/lengths": 0, "shared/stats": 0, "shared/search": 0, "shared/cost": 0,
 	// 1: foundations, importing nothing of the project's but layer 0.
 	"shared/spec": 1, "shared/sample": 1, "shared/store": 1, "shared/sse": 1, "shared/summary": 1,
-	"shared/cost": 1, "shared/workload": 1, "shared/sdkhttp": 1, "shared/sfnlocal": 1, "shared/simllm": 1,
+	"shared/workload": 1, "shared/sdkhttp": 1, "shared/sfnlocal": 1, "shared/simllm": 1,
 	"shared/dataset":      1,
 	"shared/report/chart": 1, "shared/query/athena/athenafake": 1, "shared/timingtest": 1, "statemachine": 1,
 	"shared/tokenize": 1, "shared/telemetry": 1,

@@ -54,6 +54,9 @@ type Summary struct {
 	MaxWorkers int `json:"max_workers,omitempty"`
 	// Dataset, when the prompts came from one, says what was read of it.
 	Dataset *Dataset `json:"dataset,omitempty"`
+	// BenchmarkCost is what the run itself cost (bill.go); nil for a
+	// summary written before the figure.
+	BenchmarkCost *BenchmarkCost `json:"benchmark_cost_usd,omitempty"`
 
 	// Repeats (load.repeats above 1): for each load point, how its
 	// headline figures spread over its runs (repeats.go). Empty without
