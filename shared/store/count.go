@@ -54,3 +54,13 @@ func (s *counted) Delete(ctx context.Context, key string) error {
 	s.c.Delete.Add(1)
 	return s.st.Delete(ctx, key)
 }
+
+// Unwrap returns the store a Counted store passes its calls to, or st
+// itself: for code that needs the concrete store (DuckDB reads a Local
+// store's files).
+func Unwrap(st Store) Store {
+	if c, ok := st.(*counted); ok {
+		return c.st
+	}
+	return st
+}

@@ -37,11 +37,15 @@ type AggregatorConfig struct {
 	// Describe names the target for the summary, without secrets; nil
 	// gives the target's kind.
 	Describe func(s *spec.Spec) string
+	// Transitions counts the execution's state transitions for the
+	// run's bill; nil leaves them out of it (and says so).
+	Transitions TransitionCounter
 }
 
 // Aggregator is the Aggregate step: it turns a run's samples into
 // summary.json, the trend lines and the reports.
 type Aggregator struct {
+	metering
 	runs       runs
 	engine     OpenEngine
 	engineName string
@@ -52,7 +56,7 @@ type Aggregator struct {
 // the engines engine opens (engineName, "duckdb" or "athena", is written
 // into the summary).
 func NewAggregator(open OpenStore, engine OpenEngine, engineName string, cfg AggregatorConfig) *Aggregator {
-	return &Aggregator{runs: runs{open: open}, engine: engine, engineName: engineName, cfg: cfg}
+	return &Aggregator{runs: runs{open: meteredStore(open)}, engine: meteredEngine(engine), engineName: engineName, cfg: cfg}
 }
 
 // LateSliceMs is how late after its level's start instant a slice may
@@ -70,6 +74,8 @@ func (a *Aggregator) Aggregate(ctx context.Context, ev AggregateEvent) (*Aggrega
 // Summarize is Aggregate that also returns the summary it wrote (the
 // aggregator's main emits metrics from it).
 func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*AggregateOutput, *summary.Summary, error) {
+	ctx, m := a.begin(ctx, StepAggregator)
+	defer a.recordUsage(ctx, m, a.runs.open, ev.Output, ev.RunID, nil, nil)
 	r, err := a.runs.get(ctx, "aggregate", ev.RunID, ev.Output, len(ev.Earlier)+len(ev.Levels))
 	if err != nil {
 		return nil, nil, err
@@ -85,6 +91,7 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 	if ev.SweepError != nil {
 		notes.sweepError = ev.SweepError.Message()
 	}
+	notes.execution = ev.Execution
 	sum, err := a.summarize(ctx, r, failed, notes)
 	if err != nil {
 		return nil, nil, err
@@ -117,7 +124,8 @@ type notes struct {
 	warnings   []summary.SliceWarning
 	unfinished []summary.UnfinishedSlice
 	sweepError string
-	skews      skews // the slices' start skews (skew.go)
+	execution  string // the execution's ARN: its transitions are billed
+	skews      skews  // the slices' start skews (skew.go)
 }
 
 // sliceNotes reads every slice record of the run: the slices that needed
@@ -231,6 +239,9 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 			sum.AllFailed = append(sum.AllFailed, l.Index)
 		}
 	}
+	// The run's own bill, with the uploads that follow: this summary,
+	// the trend lines and the reports.
+	sum.BenchmarkCost = a.bill(ctx, r, n.execution, 2+a.reportUploads())
 	if err := putJSON(ctx, r.st, store.SummaryKey(p.RunID), sum); err != nil {
 		return nil, err
 	}
@@ -243,6 +254,9 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 	files, err := a.cfg.Render(sum, s)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: render reports of %s: %w", p.RunID, err)
+	}
+	if files, err = a.reprice(ctx, r, sum, n.execution, files); err != nil {
+		return nil, err
 	}
 	for name, data := range files {
 		if err := r.st.Put(ctx, store.RunKey(p.RunID, name), data); err != nil {

@@ -90,9 +90,12 @@ type SliceFailure struct {
 // AggregateEvent is the aggregator's input: the run, and per level the
 // outcome of each slice.
 type AggregateEvent struct {
-	RunID  string           `json:"run_id"`
-	Output string           `json:"output"`
-	Levels [][]SliceOutcome `json:"levels,omitempty"`
+	// Execution is the execution's ARN ($$.Execution.Id), whose state
+	// transitions the run's bill counts; empty leaves them out.
+	Execution string           `json:"execution,omitempty"`
+	RunID     string           `json:"run_id"`
+	Output    string           `json:"output"`
+	Levels    [][]SliceOutcome `json:"levels,omitempty"`
 	// Earlier are the outcomes of the levels run before a sweep step
 	// planned more (SweepOutput.Done); empty without a sweep.
 	Earlier [][]SliceOutcome `json:"earlier,omitempty"`

@@ -15,6 +15,7 @@ import (
 // writes spec.json and plan.json, and returns the levels for the state
 // machine.
 type Planner struct {
+	metering
 	open     OpenStore
 	source   OpenSource
 	maxLevel time.Duration
@@ -36,11 +37,12 @@ func (p *Planner) WithMaxWorkers(n int) *Planner {
 // bounds a level's warm-up plus duration (plan.MaxLambdaLevel in AWS,
 // where a level's slice is one Lambda invocation); 0 means no bound.
 func NewPlanner(open OpenStore, source OpenSource, maxLevel time.Duration) *Planner {
-	return &Planner{open: open, source: source, maxLevel: maxLevel}
+	return &Planner{open: meteredStore(open), source: meteredSource(source), maxLevel: maxLevel}
 }
 
 // Plan plans the run the event's spec describes.
 func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
+	ctx, m := p.begin(ctx, StepPlanner)
 	if len(ev.Spec) == 0 {
 		return nil, errors.New("workflow: plan: the event has no spec (start the execution with the run spec as input)")
 	}
@@ -77,6 +79,7 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	if err := plan.Save(ctx, st, sp, pl); err != nil {
 		return nil, err
 	}
+	_ = m.finish(ctx, st, pl.RunID, nil, nil) // best effort: the bill lacks a record it cannot read
 	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output, Levels: steps(pl.Levels), Next: sp.Load.Profile == spec.ProfileSweep || sp.Search != nil, Done: [][]SliceOutcome{}}
 	return out, nil
 }

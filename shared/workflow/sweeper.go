@@ -17,6 +17,7 @@ import (
 // to try (searchNext). It appends them to the stored plan and returns
 // them for the state machine to run.
 type Sweeper struct {
+	metering
 	runs   runs
 	engine OpenEngine
 }
@@ -24,12 +25,14 @@ type Sweeper struct {
 // NewSweeper returns the Sweep step, measuring the first levels through
 // the engines engine opens.
 func NewSweeper(open OpenStore, engine OpenEngine) *Sweeper {
-	return &Sweeper{runs: runs{open: open}, engine: engine}
+	return &Sweeper{runs: runs{open: meteredStore(open)}, engine: meteredEngine(engine)}
 }
 
 // Sweep plans the rate levels. It is idempotent: a plan that already has
 // them (a retried step) is returned as it is.
 func (sw *Sweeper) Sweep(ctx context.Context, ev SweepEvent) (*PlanOutput, error) {
+	ctx, m := sw.begin(ctx, StepSweeper)
+	defer sw.recordUsage(ctx, m, sw.runs.open, ev.Output, ev.RunID, nil, nil)
 	r, err := sw.runs.get(ctx, "sweep", ev.RunID, ev.Output, 0)
 	if err != nil {
 		return nil, err

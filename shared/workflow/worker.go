@@ -31,6 +31,7 @@ type WorkerConfig struct {
 
 // Worker is the Work step: it runs one slice of a level.
 type Worker struct {
+	metering
 	runs   runs
 	target OpenTarget
 	cfg    WorkerConfig
@@ -39,7 +40,7 @@ type Worker struct {
 // NewWorker returns the Work step, writing to the stores open opens and
 // sending requests through the clients target opens.
 func NewWorker(open OpenStore, target OpenTarget, cfg WorkerConfig) *Worker {
-	return &Worker{runs: runs{open: open}, target: target, cfg: cfg}
+	return &Worker{runs: runs{open: meteredStore(open)}, target: target, cfg: cfg}
 }
 
 // Work runs one slice. It is idempotent: a slice whose record says done
@@ -48,6 +49,8 @@ func NewWorker(open OpenStore, target OpenTarget, cfg WorkerConfig) *Worker {
 // slice's rows are never counted twice. A record that cannot be read is
 // an interrupted attempt too.
 func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
+	ctx, m := w.begin(ctx, StepWorker)
+	defer w.recordUsage(ctx, m, w.runs.open, ev.Output, ev.RunID, &ev.LevelIndex, &ev.Worker)
 	r, err := w.runs.get(ctx, "work", ev.RunID, ev.Output, ev.LevelIndex+1)
 	if err != nil {
 		return nil, err
