@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"sort"
+	"strings"
 
 	"github.com/llmbench/llmbench/shared/report/chart"
 	"github.com/llmbench/llmbench/shared/summary"
@@ -18,6 +20,10 @@ type svgChart interface {
 type figures struct {
 	suffix string // " — SIMULATED server" on a simulated run
 	out    []Figure
+	// order numbers a search's levels (by Index) in the order it tried
+	// them, from 1: the vs-load charts label their points with it, so the
+	// search's path shows. Nil without a search.
+	order map[int]int
 }
 
 func (f *figures) add(c svgChart, caption string) error {
@@ -25,8 +31,36 @@ func (f *figures) add(c svgChart, caption string) error {
 	if err != nil {
 		return fmt.Errorf("report: html: %w", err)
 	}
-	f.out = append(f.out, Figure{SVG: svg, Caption: caption})
+	f.out = append(f.out, Figure{SVG: svg, Caption: caption, data: c})
 	return nil
+}
+
+// searchOrder numbers the levels a search tried, in its order.
+func searchOrder(s *summary.Summary) map[int]int {
+	if s.Capacity == nil || len(s.Capacity.Tried) == 0 {
+		return nil
+	}
+	out := map[int]int{}
+	for k, t := range s.Capacity.Tried {
+		out[t.LevelIndex] = k + 1
+	}
+	return out
+}
+
+// pathLabel is "#k" for the k-th level a search tried, "" otherwise.
+func (f *figures) pathLabel(l *summary.Level) string {
+	if k, ok := f.order[l.Index]; ok {
+		return fmt.Sprintf("#%d", k)
+	}
+	return ""
+}
+
+// pathNote is what a caption says of the "#k" labels.
+func (f *figures) pathNote() string {
+	if f.order == nil {
+		return ""
+	}
+	return " Points are labelled #k, the k-th load the capacity search tried: its path."
 }
 
 func some(ss ...chart.Series) bool {
@@ -47,6 +81,7 @@ func dist(pick func(l *summary.Level) summary.Dist, q func(d summary.Dist) float
 
 func ttftOf(l *summary.Level) summary.Dist { return l.TTFTMs }
 func tpotOf(l *summary.Level) summary.Dist { return l.TPOTMs }
+func itlOf(l *summary.Level) summary.Dist  { return l.ITLMs }
 func e2eOf(l *summary.Level) summary.Dist  { return l.E2EMs }
 func p50(d summary.Dist) float64           { return d.P50 }
 func p95(d summary.Dist) float64           { return d.P95 }
@@ -55,7 +90,7 @@ func p95(d summary.Dist) float64           { return d.P95 }
 var latencies = []struct {
 	name, what string
 	pick       func(l *summary.Level) summary.Dist
-}{{"TTFT", "time to first token", ttftOf}, {"TPOT", "time per output token", tpotOf}, {"E2E", "end-to-end latency", e2eOf}}
+}{{"TTFT", "time to first token", ttftOf}, {"TPOT", "time per output token", tpotOf}, {"ITL", "inter-token latency (every gap, pooled)", itlOf}, {"E2E", "end-to-end latency", e2eOf}}
 
 // runFigures draws the charts of one run: against concurrency (its
 // steady concurrency levels), against request rate (its steady rate
@@ -64,7 +99,7 @@ func runFigures(s *summary.Summary) ([]Figure, error) {
 	if len(s.Levels) == 0 {
 		return nil, nil
 	}
-	f := &figures{}
+	f := &figures{order: searchOrder(s)}
 	if s.Simulated {
 		f.suffix = " — SIMULATED server"
 	}
@@ -80,6 +115,9 @@ func runFigures(s *summary.Summary) ([]Figure, error) {
 		return nil, err
 	}
 	if err := f.overLevels(s, levels); err != nil {
+		return nil, err
+	}
+	if err := f.cdfs(levels); err != nil {
 		return nil, err
 	}
 	return f.out, nil
@@ -116,37 +154,40 @@ func (f *figures) vsConcurrency(levels []summary.Level) error {
 	for _, l := range levels {
 		ticks = append(ticks, chart.Tick{Value: float64(l.Concurrency), Label: fmt.Sprint(l.Concurrency)})
 	}
-	pts := func(val levelValue) []chart.Point {
-		var out []chart.Point
+	pts := func(val levelValue, labelled bool) chart.Series {
+		var sr chart.Series
 		for i := range levels {
 			if y, ok := val(&levels[i]); ok {
-				out = append(out, chart.Point{X: float64(levels[i].Concurrency), Y: y})
+				sr.Points = append(sr.Points, chart.Point{X: float64(levels[i].Concurrency), Y: y})
+				if labelled && f.order != nil {
+					sr.Labels = append(sr.Labels, f.pathLabel(&levels[i]))
+				}
 			}
 		}
-		return out
+		return sr
 	}
-	tput := chart.Series{Name: "output tok/s", Points: pts(func(l *summary.Level) (float64, bool) { return l.OutputTokenThroughput, true })}
+	tput := pts(func(l *summary.Level) (float64, bool) { return l.OutputTokenThroughput, true }, true)
+	tput.Name = "output tok/s"
 	if err := f.add(&chart.Lines{Title: "Output throughput vs concurrency" + f.suffix, XLabel: xConc, YLabel: "output throughput (tok/s)", XTicks: ticks,
-		Series: []chart.Series{tput}}, "Output tokens of ok requests per second of the measured window, at each concurrency level."); err != nil {
+		Series: []chart.Series{tput}}, "Output tokens of ok requests per second of the measured window, at each concurrency level."+f.pathNote()); err != nil {
 		return err
 	}
 	for _, c := range latencies {
-		if c.name == "TPOT" {
-			continue // against concurrency as it always was: TTFT and E2E
-		}
-		a := chart.Series{Name: c.name + " p50", Points: pts(dist(c.pick, p50))}
-		b := chart.Series{Name: c.name + " p95", Points: pts(dist(c.pick, p95)), Dashed: true}
+		a := pts(dist(c.pick, p50), true)
+		a.Name = c.name + " p50"
+		b := pts(dist(c.pick, p95), false)
+		b.Name, b.Dashed = c.name+" p95", true
 		if !some(a, b) {
 			continue
 		}
 		lc := &chart.Lines{Title: c.name + " p50 and p95 vs concurrency" + f.suffix, XLabel: xConc, YLabel: c.name + " (ms)", XTicks: ticks,
 			Series: []chart.Series{a, b}}
 		logY(lc)
-		if err := f.add(lc, fmt.Sprintf("Median (solid) and 95th percentile (dashed) %s of ok requests at each level%s.", c.what, logNote(lc))); err != nil {
+		if err := f.add(lc, fmt.Sprintf("Median (solid) and 95th percentile (dashed) %s of ok requests at each level%s.%s", c.what, logNote(lc), f.pathNote())); err != nil {
 			return err
 		}
 	}
-	return nil
+	return f.errorRates(levels, xConc, ticks, func(l *summary.Level) float64 { return float64(l.Concurrency) }, "")
 }
 
 const xRate = "achieved request rate (req/s)"
@@ -167,7 +208,7 @@ func (f *figures) vsRate(levels []summary.Level) error {
 			if y, ok := val(l); ok {
 				sr.Points = append(sr.Points, chart.Point{X: l.AchievedRequestRate, Y: y})
 				if labelled {
-					sr.Labels = append(sr.Labels, pointLabel(l))
+					sr.Labels = append(sr.Labels, strings.TrimSpace(f.pathLabel(l)+" "+pointLabel(l)))
 				}
 			}
 		}
@@ -177,7 +218,7 @@ func (f *figures) vsRate(levels []summary.Level) error {
 	tput := pts(func(l *summary.Level) (float64, bool) { return l.OutputTokenThroughput, true }, true)
 	tput.Name = "output tok/s"
 	if err := f.add(&chart.Lines{Title: "Output throughput vs request rate" + f.suffix, XLabel: xRate, YLabel: "output throughput (tok/s)",
-		Series: []chart.Series{tput}}, "Output tokens of ok requests per second of the measured window, at each rate level."+xNote); err != nil {
+		Series: []chart.Series{tput}}, "Output tokens of ok requests per second of the measured window, at each rate level."+xNote+f.pathNote()); err != nil {
 		return err
 	}
 	for _, c := range latencies {
@@ -193,6 +234,9 @@ func (f *figures) vsRate(levels []summary.Level) error {
 		if err := f.add(lc, fmt.Sprintf("Median (solid) and 95th percentile (dashed) %s of ok requests at each rate level%s.%s", c.what, logNote(lc), xNote)); err != nil {
 			return err
 		}
+	}
+	if err := f.errorRates(levels, xRate, nil, func(l *summary.Level) float64 { return l.AchievedRequestRate }, xNote); err != nil {
+		return err
 	}
 	got := chart.Series{Name: "achieved"}
 	asked := chart.Series{Name: "asked (y = x)", Dashed: true}
@@ -297,34 +341,68 @@ func loadOf(l *summary.Level) float64 {
 }
 
 // profile draws the TTFT distribution of each level as a percentile
-// profile.
+// profile: x is 1/(1 − q) on a log scale, so that p50, p90, p99 and p99.9
+// stand a decade apart and the tail gets the room it needs (evenly spaced
+// ranks flatten it). The quantiles are the level's Quantiles when it has
+// them (p50 to p99.9), else its Dist's p50, p90, p95, p99; its maximum
+// (q = 1, at infinity on this axis) is drawn half a decade past the last.
 func (f *figures) profile(levels []summary.Level) error {
-	profile := []struct {
+	named := []struct {
 		name string
-		q    func(d summary.Dist) float64
-	}{{"p50", p50}, {"p90", func(d summary.Dist) float64 { return d.P90 }}, {"p95", p95}, {"p99", func(d summary.Dist) float64 { return d.P99 }}, {"max", func(d summary.Dist) float64 { return d.Max }}}
-	var pticks []chart.Tick
-	for i, p := range profile {
-		pticks = append(pticks, chart.Tick{Value: float64(i), Label: p.name})
-	}
+		q    float64
+		dist func(d summary.Dist) float64
+	}{{"p50", 0.5, p50}, {"p90", 0.9, func(d summary.Dist) float64 { return d.P90 }}, {"p95", 0.95, p95}, {"p99", 0.99, func(d summary.Dist) float64 { return d.P99 }},
+		{"p99.9", 0.999, nil}}
+	x := func(q float64) float64 { return math.Log10(1 / (1 - q)) }
 	var prof []chart.Series
+	last := 0.0 // the largest x drawn
+	withGrid := false
 	for _, l := range levels {
 		if l.TTFTMs.N == 0 {
 			continue
 		}
 		sr := chart.Series{Name: profileName(&l)}
-		for i, p := range profile {
-			sr.Points = append(sr.Points, chart.Point{X: float64(i), Y: p.q(l.TTFTMs)})
+		vals := quantileValues(l.Quantiles, "TTFT")
+		for _, p := range named {
+			if v, ok := gridAt(l.Quantiles, vals, p.q); ok {
+				sr.Points = append(sr.Points, chart.Point{X: x(p.q), Y: v})
+				withGrid = true
+			} else if p.dist != nil && vals == nil {
+				sr.Points = append(sr.Points, chart.Point{X: x(p.q), Y: p.dist(l.TTFTMs)})
+			}
+		}
+		if n := len(sr.Points); n > 0 {
+			last = math.Max(last, sr.Points[n-1].X)
 		}
 		prof = append(prof, sr)
 	}
 	if len(prof) == 0 {
 		return nil
 	}
-	lc := &chart.Lines{Title: "TTFT distribution per level (percentile profile)" + f.suffix, XLabel: "percentile of ok requests (ordinal axis)", YLabel: "TTFT (ms)", XTicks: pticks,
+	maxX := last + 0.5
+	i := 0
+	for _, l := range levels {
+		if l.TTFTMs.N == 0 {
+			continue
+		}
+		prof[i].Points = append(prof[i].Points, chart.Point{X: maxX, Y: l.TTFTMs.Max})
+		i++
+	}
+	var pticks []chart.Tick
+	for _, p := range named {
+		if x(p.q) <= last+1e-9 {
+			pticks = append(pticks, chart.Tick{Value: x(p.q), Label: p.name})
+		}
+	}
+	pticks = append(pticks, chart.Tick{Value: maxX, Label: "max"})
+	lc := &chart.Lines{Title: "TTFT distribution per level (percentile profile)" + f.suffix, XLabel: "percentile of ok requests (log scale of 1/(1 − q))", YLabel: "TTFT (ms)", XTicks: pticks,
 		Series: prof}
 	logY(lc)
-	return f.add(lc, "One line per level through its TTFT p50, p90, p95, p99 and maximum, evenly spaced: the summary keeps no other quantile. The mean is in the level's table below"+logNote(lc)+".")
+	src := "its TTFT p50, p90, p95 and p99"
+	if withGrid {
+		src = "its TTFT p50, p90, p95, p99 and p99.9"
+	}
+	return f.add(lc, "One line per level through "+src+", placed at 1/(1 − q) on a log scale (p50, p90, p99, p99.9 a decade apart, so the tail is not flattened), then its maximum, drawn half a decade past the last. The mean is in the level's table below"+logNote(lc)+".")
 }
 
 // errorBars draws the errors of each level by kind, stacked.

@@ -22,22 +22,33 @@ import (
 //
 // Charts:
 //   - output tok/s vs concurrency;
-//   - TTFT p50 and p95 vs concurrency, and E2E p50 and p95 vs concurrency
-//     (two charts: their scales differ by an order of magnitude);
+//   - TTFT, TPOT, ITL and E2E p50 and p95 vs concurrency, one chart each
+//     (their scales differ by orders of magnitude);
+//   - the error rate by kind (the rows' status) vs concurrency, and all
+//     kinds together, when a level failed any request;
 //   - throughput–latency curves: x = output tok/s, y = E2E p95 and, in a
 //     second chart, TTFT p95, each level a point labelled with its
 //     concurrency;
 //   - the TTFT distribution of each level as a percentile profile: x is
-//     ordinal (p50, p90, p95, p99, max, evenly spaced: the summary holds
-//     no other quantile, and no minimum or quartile for a box), y the TTFT,
-//     one line per level; the mean is in the level's table;
+//     1/(1 − q) on a log scale (p50, p90, p99, p99.9 a decade apart), the
+//     maximum half a decade past the last, y the TTFT, one line per level;
 //   - errors by kind per level: stacked bars, in % of the level's measured
-//     requests, one colour per kind.
+//     requests, one colour per kind;
+//   - empirical CDFs of TTFT, E2E and ITL, one line per level through its
+//     quantiles (summary.Quantiles), x on a log scale past a spread of 20.
+//
+// With a capacity search, the points of the charts against load are
+// labelled #k, the order the search tried them. A run with a timeline
+// (summary.Timeline) gets a "Run timeline" section: output tok/s,
+// requests in flight, TTFT p50 and requests ended ok and failed per
+// second over the whole run, each level's start marked, and a folded
+// table of its seconds (binned past 600 seconds).
 //
 // A run with rate levels (open loop) adds a table of asked and achieved
 // rate, arrivals not sent, send lag and queue per level, and charts
-// against the achieved request rate (output tok/s; TTFT, TPOT and E2E p50
-// and p95) and of the achieved rate against the asked one. The charts
+// against the achieved request rate (output tok/s; TTFT, TPOT, ITL and
+// E2E p50 and p95; the error rate by kind) and of the achieved rate
+// against the asked one. The charts
 // against concurrency hold the concurrency levels only; a ramp is on
 // neither axis. A ramp or a rate level with a per-second series gets, in
 // its own section, its arrivals and sent requests per second and its TTFT
@@ -64,6 +75,7 @@ func HTML(sum *summary.Summary, sp *spec.Spec) ([]byte, error) {
 type Figure struct {
 	SVG     template.HTML
 	Caption string
+	data    svgChart // what was drawn: the golden tests of the charts' data read it
 }
 
 // Style is the CSS shared by report.html and compare.html.
@@ -142,6 +154,13 @@ type htmlPage struct {
 
 	// Skew is the levels' start skews (nil without any).
 	Skew *skewView
+
+	// The run's timeline (none without summary.Timeline): its charts and
+	// its seconds.
+	TimelineFigures []Figure
+	TimelineNote    string
+	TimelineHeads   []string
+	TimelineRows    [][]string
 }
 
 type levelView struct {
@@ -330,6 +349,12 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		return nil, err
 	}
 	v.Figures = figs
+	if v.TimelineFigures, err = timelineFigures(s, suffix); err != nil {
+		return nil, err
+	}
+	if v.TimelineFigures != nil {
+		v.TimelineNote, v.TimelineHeads, v.TimelineRows = timelineNote, timelineHeads, timelineRows(s.Timeline)
+	}
 	if c := s.Capacity; c != nil {
 		v.CapacityLines, v.CapacityHeads, v.CapacityRows = CapacityLines(s), capacityHeads(c), capacityRows(c)
 		suffix := ""
@@ -511,6 +536,18 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{if .NoCharts}}<p>{{.NoCharts}}</p>{{end}}<div class="charts">
 {{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
 {{end}}</div>
+{{if .TimelineFigures}}
+<h2 id="timeline">Run timeline</h2>
+<p class="note">{{.TimelineNote}}</p>
+<div class="charts">
+{{range .TimelineFigures}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
+{{end}}</div>
+<details><summary>the run's seconds ({{len .TimelineRows}} rows)</summary>
+<table class="timeline">
+<tr>{{range .TimelineHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .TimelineRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></details>
+{{end}}
 
 <h2 id="distributions">Distributions per level</h2>
 <div class="levels">

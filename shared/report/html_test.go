@@ -41,6 +41,7 @@ func htmlFixture() (*summary.Summary, *spec.Spec) {
 		},
 		RetriedSlices: []summary.RetriedSlice{{Level: 3, Worker: 0, Attempts: 2, DiscardedParts: 1}}, // level index 3: 32 streams
 	}
+	withCharts(s) // quantiles and a timeline (timeline_test.go)
 	sp := &spec.Spec{Name: "html-demo", Platform: "sim",
 		Target: spec.Target{Kind: "openai", URL: "https://user:PLANTED-3-pw@llm.example.invalid/v1?api-version=2024-06-01&sig=PLANTED-4-sig", Model: "m",
 			Auth:    &spec.Auth{Header: "api-key", Secret: "sk-live-PLANTED-1"},
@@ -70,6 +71,30 @@ var (
 	fetchRe = regexp.MustCompile(`(?i)\bsrc\s*=|\bhref\s*=|url\(|@import|@font-face|<script|<link|<iframe|<img|<object|<embed`)
 )
 
+// allCharts are the titles of htmlFixture's charts, in order: against
+// concurrency, over the levels, the CDFs, then the run's timeline.
+var allCharts = []string{
+	"Output throughput vs concurrency", "TTFT p50 and p95 vs concurrency", "TPOT p50 and p95 vs concurrency", "ITL p50 and p95 vs concurrency",
+	"E2E p50 and p95 vs concurrency", "Error rate by kind vs concurrency",
+	"Throughput vs E2E p95 latency", "Throughput vs TTFT p95 latency", "TTFT distribution per level", "Errors by kind per level",
+	"TTFT empirical CDF per level", "E2E empirical CDF per level", "ITL empirical CDF per level",
+	"Output throughput over the run", "Requests in flight over the run", "TTFT p50 over the run", "Requests ended per second over the run"}
+
+// without is charts less those beginning with one of drop.
+func without(charts []string, drop ...string) []string {
+	var out []string
+next:
+	for _, c := range charts {
+		for _, d := range drop {
+			if strings.HasPrefix(c, d) {
+				continue next
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // TestHTMLStructure checks what the page must hold, for several runs.
 func TestHTMLStructure(t *testing.T) {
 	tests := []struct {
@@ -80,9 +105,7 @@ func TestHTMLStructure(t *testing.T) {
 		contains  []string
 	}{
 		// The full fixture: every chart, the banner, the errors by kind.
-		{"simulated with errors", func(*summary.Summary, **spec.Spec) {}, []string{
-			"Output throughput vs concurrency", "TTFT p50 and p95 vs concurrency", "E2E p50 and p95 vs concurrency",
-			"Throughput vs E2E p95 latency", "Throughput vs TTFT p95 latency", "TTFT distribution per level", "Errors by kind per level"},
+		{"simulated with errors", func(*summary.Summary, **spec.Spec) {}, allCharts,
 			true, []string{"SIMULATED SERVER", "— SIMULATED server", "http_429 30, timeout 5", "retried slice: level 32 worker 0 ran 2 times",
 				"TTFT ≤ 2000 ms, TPOT ≤ 100 ms", "$1.515 per hour × 1 instance(s)"}},
 		// A real endpoint without errors: no banner and no error chart.
@@ -91,7 +114,7 @@ func TestHTMLStructure(t *testing.T) {
 			for i := range s.Levels {
 				s.Levels[i].Errors, s.Levels[i].ErrorsByStatus, s.Levels[i].ErrorRate = 0, nil, 0
 			}
-		}, []string{"Output throughput vs concurrency", "TTFT p50 and p95", "E2E p50 and p95", "Throughput vs E2E p95", "Throughput vs TTFT p95", "TTFT distribution per level"},
+		}, without(allCharts, "Error rate by kind", "Errors by kind"),
 			false, []string{"Results per level"}},
 		// A level where every request failed has no latency: dashes, and no point.
 		{"a level without ok requests", func(s *summary.Summary, _ **spec.Spec) {
@@ -99,15 +122,21 @@ func TestHTMLStructure(t *testing.T) {
 			l.OK, l.Errors, l.ErrorRate, l.ErrorsByStatus = 0, l.Requests, 1, map[string]int{"http_503": l.Requests}
 			l.TTFTMs, l.TPOTMs, l.ITLMs, l.E2EMs = summary.Dist{}, summary.Dist{}, summary.Dist{}, summary.Dist{}
 			l.OutputTokenThroughput, l.CostPer1MOutputTokensUSD, l.OutputTokensPerUSDHour = 0, nil, nil
-		}, []string{"Output throughput", "TTFT p50 and p95", "E2E p50 and p95", "Throughput vs E2E p95", "Throughput vs TTFT p95", "TTFT distribution", "Errors by kind"},
+			l.Quantiles = nil
+		}, allCharts,
 			true, []string{`<td class="n">100.0</td>`, "http_503 1400"}},
 		// No spec: the page says so; a run without levels draws nothing.
-		{"no spec, no levels", func(s *summary.Summary, sp **spec.Spec) { *sp = nil; s.Levels = nil; s.RetriedSlices = nil }, nil,
+		{"no spec, no levels", func(s *summary.Summary, sp **spec.Spec) {
+			*sp = nil
+			s.Levels = nil
+			s.RetriedSlices = nil
+			s.Timeline = nil
+		}, nil,
 			true, []string{"spec.json is not available", "No level has measurements to chart."}},
 		// Latencies spanning more than a factor of 10 go on a log axis.
 		{"wide latencies", func(s *summary.Summary, _ **spec.Spec) {
 			s.Levels[3].TTFTMs.P95, s.Levels[3].TTFTMs.P99, s.Levels[3].TTFTMs.Max = 9000, 12000, 15000
-		}, []string{"Output throughput", "TTFT p50 and p95", "E2E p50 and p95", "Throughput vs E2E p95", "Throughput vs TTFT p95", "TTFT distribution", "Errors by kind"},
+		}, allCharts,
 			true, []string{"TTFT (ms, log scale)", "so the y axis is logarithmic"}},
 	}
 	for _, tt := range tests {
@@ -184,7 +213,7 @@ func TestHTMLStructure(t *testing.T) {
 func hasUnits(svg string) bool {
 	n := 0
 	for _, unit := range []string{"(ms)", "(ms, log scale)", "(tok/s)", "(% of measured requests)", "(concurrent streams)", "(ordinal axis)",
-		"(req/s)", "(s)", "(streams, req/s or ramp)"} {
+		"(req/s)", "(s)", "(streams, req/s or ramp)", "(log scale of 1/(1 − q))", "(%)", "(count, mean)"} {
 		n += strings.Count(svg, unit+"</text>")
 	}
 	return n >= 2

@@ -228,8 +228,8 @@ func TestRateReport(t *testing.T) {
 	}
 	page := string(b)
 	wantCharts := []string{
-		"Output throughput vs request rate", "TTFT p50 and p95 vs request rate", "TPOT p50 and p95 vs request rate", "E2E p50 and p95 vs request rate",
-		"Achieved vs asked request rate", "Throughput vs E2E p95 latency", "Throughput vs TTFT p95 latency", "TTFT distribution per level (percentile profile)",
+		"Output throughput vs request rate", "TTFT p50 and p95 vs request rate", "TPOT p50 and p95 vs request rate", "ITL p50 and p95 vs request rate",
+		"E2E p50 and p95 vs request rate", "Error rate by kind vs request rate", "Achieved vs asked request rate", "Throughput vs E2E p95 latency", "Throughput vs TTFT p95 latency", "TTFT distribution per level (percentile profile)",
 		"Errors by kind per level",
 		"Arrivals and sent per second — 2 req/s ≤16", "TTFT mean per second — 2 req/s ≤16",
 		"Arrivals and sent per second — 4 req/s ≤16", "TTFT mean per second — 4 req/s ≤16",
@@ -338,8 +338,10 @@ func TestSweepReport(t *testing.T) {
 	page := string(b)
 	got := chartTitles(page)
 	wantPrefix := []string{
-		"Output throughput vs concurrency", "TTFT p50 and p95 vs concurrency", "E2E p50 and p95 vs concurrency",
-		"Output throughput vs request rate", "TTFT p50 and p95 vs request rate", "TPOT p50 and p95 vs request rate", "E2E p50 and p95 vs request rate",
+		"Output throughput vs concurrency", "TTFT p50 and p95 vs concurrency", "TPOT p50 and p95 vs concurrency", "ITL p50 and p95 vs concurrency",
+		"E2E p50 and p95 vs concurrency",
+		"Output throughput vs request rate", "TTFT p50 and p95 vs request rate", "TPOT p50 and p95 vs request rate", "ITL p50 and p95 vs request rate",
+		"E2E p50 and p95 vs request rate", "Error rate by kind vs request rate", // the concurrency levels have no error
 		"Achieved vs asked request rate", "Throughput vs E2E p95 latency", "Throughput vs TTFT p95 latency", "TTFT distribution per level (percentile profile)",
 		"Errors by kind per level", "Arrivals and sent per second — 3.25 req/s",
 	}

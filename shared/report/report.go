@@ -246,6 +246,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	}
 	mdTurns(&b, s)
 	mdSeries(&b, s)
+	mdTimeline(&b, s)
 	if ps := problems(s, "level %s: %s"); len(ps) > 0 {
 		b.WriteString("\n## Errors\n\n")
 		for _, p := range ps {

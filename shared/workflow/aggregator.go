@@ -126,6 +126,9 @@ type notes struct {
 	sweepError string
 	execution  string // the execution's ARN: its transitions are billed
 	skews      skews  // the slices' start skews (skew.go)
+	// starts are the levels' common start instants, by index, from the
+	// slice records that give one (timeline.go).
+	starts map[int]time.Time
 }
 
 // sliceNotes reads every slice record of the run: the slices that needed
@@ -159,6 +162,7 @@ func sliceNotes(ctx context.Context, r *run) (notes, error) {
 				n.retried = append(n.retried, summary.RetriedSlice{Level: sl.LevelIndex, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
 			}
 			n.skews.add(sl.LevelIndex, sl.Worker, rec.SliceResult)
+			n.addStart(sl.LevelIndex, rec.LevelStart)
 			if rec.LateMs > LateSliceMs || rec.Drained != "" {
 				w := summary.SliceWarning{Level: sl.LevelIndex, Worker: sl.Worker, StoppedEarly: rec.Drained}
 				if rec.LateMs > LateSliceMs {
@@ -194,9 +198,18 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 			return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
 		}
 	}
+	quantiles, err := query.Quantiles(ctx, eng, p.RunID)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
+	}
+	timeline, err := runTimeline(ctx, eng, p.RunID, levels, n.starts)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
+	}
 	for i := range levels {
 		l := &levels[i]
 		l.Series = series[l.Index]
+		l.Quantiles = quantiles[l.Index]
 		l.Turns = turns[l.Index]
 		if l.Index >= 0 && l.Index < len(p.Levels) {
 			if pl := p.Levels[l.Index]; pl.Ramp != nil {
@@ -223,6 +236,7 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		MaxWorkers: s.Load.WorkerLimit(),
 	}
 	sum.SliceWarnings = n.skews.apply(sum.Levels, sum.SliceWarnings)
+	sum.Timeline = timeline
 	if s.Search != nil {
 		// A failed search step is the capacity's stop, not a sweep's.
 		sum.Capacity, sum.SweepError = capacity(s, p, levels, n.sweepError), ""

@@ -174,4 +174,8 @@ type SliceResult struct {
 	// difference is the slice's start skew (skew.go).
 	FirstSendMs     *float64 `json:"first_send_ms,omitempty"`
 	FirstIntendedMs *float64 `json:"first_intended_ms,omitempty"`
+	// LevelStart is the instant (wall clock, UTC) from which the slice's
+	// rows measure start_ms and end_ms, its level's common start: the
+	// aggregator places the levels on the run's timeline with it.
+	LevelStart *time.Time `json:"level_start,omitempty"`
 }

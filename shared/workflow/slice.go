@@ -57,6 +57,9 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		res.LateMs = float64(late) / float64(time.Millisecond)
 	}
 	levelStart := now.Add(start.Sub(now)) // carries a monotonic reading
+	// The instant the rows measure their times from, on the wall clock.
+	wall := start.UTC().Round(0)
+	res.LevelStart = &wall
 
 	// Stop issuing a margin before the deadline; cancel what is still in
 	// flight half a margin later, leaving time to write.

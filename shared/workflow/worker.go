@@ -111,6 +111,8 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 			// load.cooldown: the pause before every level but the first.
 			sl.Start = sl.Start.Add(r.spec.Load.Cooldown.D())
 		}
+		ls := sl.Start.UTC()
+		rec.LevelStart = &ls // in every progress record too: an interrupted run keeps its timeline
 	}
 	// Each part written updates the record: a worker killed mid-slice
 	// leaves a record saying how many rows are on disk.

@@ -63,6 +63,9 @@ type Series struct {
 	Points []Point
 	Labels []string // empty, or one per point
 	Dashed bool
+	// Bare draws the line without a mark at each point: for series of
+	// hundreds of points (a timeline, a CDF).
+	Bare bool
 }
 
 // Tick is an explicit tick on the x axis.
@@ -81,6 +84,30 @@ type Lines struct {
 	// LogY draws the y axis on a log scale (every y must be > 0), for
 	// figures spanning orders of magnitude; see WideRange.
 	LogY bool
+	// LogX does the same for the x axis (every x must be > 0).
+	LogX bool
+	// Marks are vertical dashed lines across the plot at their x, each
+	// labelled at the top: where a level begins on a timeline.
+	Marks []Tick
+}
+
+// Spread is the ratio of the largest to the smallest x of the series'
+// points, +Inf when the smallest is not positive, 1 with no point: an
+// axis over a spread above 20 or so reads better on a log scale.
+func Spread(ss []Series) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range ss {
+		for _, p := range s.Points {
+			lo, hi = math.Min(lo, p.X), math.Max(hi, p.X)
+		}
+	}
+	switch {
+	case math.IsInf(lo, 1):
+		return 1
+	case lo <= 0:
+		return math.Inf(1)
+	}
+	return hi / lo
 }
 
 // WideRange reports whether the series' y values are all positive and span
@@ -147,7 +174,12 @@ func (l *Lines) SVG() (template.HTML, error) {
 		points.Color = c
 		points.Shape = glyphs[i%len(glyphs)]
 		points.Radius = vg.Points(3)
-		p.Add(line, points)
+		if s.Bare {
+			line.Width = vg.Points(1.4)
+			p.Add(line)
+		} else {
+			p.Add(line, points)
+		}
 		if len(s.Labels) > 0 {
 			for _, lb := range s.Labels {
 				longest = max(longest, utf8.RuneCountInString(lb))
@@ -163,7 +195,10 @@ func (l *Lines) SVG() (template.HTML, error) {
 			lb.Offset = vg.Point{X: vg.Points(6), Y: -vg.Points(10)}
 			p.Add(lb)
 		}
-		if s.Name != "" {
+		if s.Name != "" && s.Bare {
+			p.Legend.Add(s.Name, line)
+			named++
+		} else if s.Name != "" {
 			p.Legend.Add(s.Name, line, points)
 			named++
 		}
@@ -183,12 +218,24 @@ func (l *Lines) SVG() (template.HTML, error) {
 	if longest > 0 {
 		right = math.Min(0.15+0.03*float64(max(longest-5, 0)), 0.6)
 	}
-	if xmin >= 0 && xmin-0.05*span < 0 && len(l.XTicks) == 0 {
+	switch {
+	case l.LogX:
+		if xmin <= 0 {
+			return "", fmt.Errorf("chart: x = %v on a log scale", xmin)
+		}
+		llo, lhi := math.Log10(xmin), math.Log10(xmax)
+		lspan := math.Max(lhi-llo, 0.5)
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = commaTicks{logTicks{}}
+		p.X.Min = math.Pow(10, llo-0.03*lspan)
+		p.X.Max = math.Pow(10, lhi+right*lspan)
+	case xmin >= 0 && xmin-0.05*span < 0 && len(l.XTicks) == 0:
 		p.X.Min = 0
-	} else {
+		p.X.Max = xmax + right*span
+	default:
 		p.X.Min = xmin - 0.05*span
+		p.X.Max = xmax + right*span
 	}
-	p.X.Max = xmax + right*span
 	if l.LogY {
 		lo, hi := math.Inf(1), 0.0
 		for _, s := range l.Series {
@@ -219,7 +266,49 @@ func (l *Lines) SVG() (template.HTML, error) {
 		}
 		p.X.Tick.Marker = ticks
 	}
+	if err := addMarks(p, l.Marks); err != nil {
+		return "", err
+	}
 	return render(p)
+}
+
+// addMarks draws each mark as a dashed grey line from the bottom of the
+// plot to the top, labelled just below the top.
+func addMarks(p *plot.Plot, marks []Tick) error {
+	for _, m := range marks {
+		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+			return fmt.Errorf("chart: mark %q is not finite", m.Label)
+		}
+		if m.Value < p.X.Min || m.Value > p.X.Max {
+			continue
+		}
+		top := p.Y.Max
+		if p.Y.Scale != nil {
+			if _, log := p.Y.Scale.(plot.LogScale); log {
+				top = p.Y.Min * math.Pow(p.Y.Max/p.Y.Min, 0.97)
+			}
+		}
+		ln, err := plotter.NewLine(plotter.XYs{{X: m.Value, Y: p.Y.Min}, {X: m.Value, Y: top}})
+		if err != nil {
+			return fmt.Errorf("chart: mark %q: %w", m.Label, err)
+		}
+		ln.Color = color.Gray{Y: 0x88}
+		ln.Width = vg.Points(0.8)
+		ln.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
+		p.Add(ln)
+		if m.Label == "" {
+			continue
+		}
+		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: m.Value, Y: top}}, Labels: []string{m.Label}})
+		if err != nil {
+			return fmt.Errorf("chart: mark %q: %w", m.Label, err)
+		}
+		lb.TextStyle[0].Font = font.From(sans, 7.5)
+		lb.TextStyle[0].Color = color.Gray{Y: 0x55}
+		lb.Offset = vg.Point{X: vg.Points(2), Y: -vg.Points(9)}
+		p.Add(lb)
+	}
+	return nil
 }
 
 // SVG draws the stacked bar chart.

@@ -31,6 +31,10 @@ func TestCharts(t *testing.T) {
 		{"labels", lines(&Lines{Title: "L", Series: []Series{{Points: pts(1, 1, 2, 4), Labels: []string{"c=6", "c=12"}}}}), "", []string{">c=6<", ">c=12<"}},
 		// A log axis labels 1, 2, 5 × 10^k with thousands separators.
 		{"log", lines(&Lines{Title: "log", LogY: true, Series: []Series{{Name: "a", Points: pts(1, 50, 2, 30000)}}}), "", []string{">1,000<", ">2,000<", ">100<"}},
+		// A log x axis, for a CDF over a wide spread, and bare lines.
+		{"log x", lines(&Lines{Title: "cdf", LogX: true, Series: []Series{{Name: "a", Bare: true, Points: pts(3, 0, 40, 50, 9000, 100)}}}), "", []string{">1,000<", ">10<", ">a<"}},
+		// Marks: a labelled dashed vertical line each.
+		{"marks", lines(&Lines{Title: "M", Marks: []Tick{{10, "c=6"}, {40, "c=12"}}, Series: []Series{{Name: "a", Points: pts(0, 1, 50, 2)}}}), "", []string{">c=6<", ">c=12<", "stroke-dasharray"}},
 		// Text is escaped.
 		{"escaping", lines(&Lines{Title: "a<b", Series: []Series{{Name: "x&y", Points: pts(1, 1)}}}), "", []string{`aria-label="a&lt;b"`, "x&amp;y"}},
 		// Stacked bars, one per category.
@@ -45,6 +49,8 @@ func TestCharts(t *testing.T) {
 		// Malformed input is refused.
 		{"NaN", lines(&Lines{Series: []Series{{Name: "a", Points: pts(1, math.NaN())}}}), "not finite", nil},
 		{"label count", lines(&Lines{Series: []Series{{Name: "a", Points: pts(1, 1), Labels: []string{"x", "y"}}}}), "2 labels for 1 points", nil},
+		{"log x of zero", lines(&Lines{LogX: true, Series: []Series{{Name: "a", Points: pts(0, 1, 2, 5)}}}), "x = 0 on a log scale", nil},
+		{"mark not finite", lines(&Lines{Marks: []Tick{{math.Inf(1), "x"}}, Series: []Series{{Name: "a", Points: pts(0, 1, 2, 5)}}}), "mark \"x\" is not finite", nil},
 		{"log of zero", lines(&Lines{LogY: true, Series: []Series{{Name: "a", Points: pts(1, 0, 2, 5)}}}), "log scale", nil},
 		{"negative bar", bars(&Bars{Categories: []string{"6"}, Stacks: []Stack{{"x", []float64{-1}}}}), "value 0 is -1", nil},
 		{"short stack", bars(&Bars{Categories: []string{"6", "12"}, Stacks: []Stack{{"x", []float64{1}}}}), "1 values for 2 categories", nil},
@@ -135,6 +141,24 @@ func TestWideRange(t *testing.T) {
 		}
 		if got := WideRange(ss); got != tt.want {
 			t.Errorf("%s: WideRange(%v) = %v, want %v", tt.name, tt.ys, got, tt.want)
+		}
+	}
+}
+
+func TestSpread(t *testing.T) {
+	tests := []struct {
+		name string
+		ss   []Series
+		want float64
+	}{
+		{"none", nil, 1}, // no point
+		{"one", []Series{{Points: pts(4, 1)}}, 1},                               // one x
+		{"two series", []Series{{Points: pts(2, 1)}, {Points: pts(50, 1)}}, 25}, // across series
+		{"zero", []Series{{Points: pts(0, 1, 5, 1)}}, math.Inf(1)},              // a log axis cannot hold 0
+	}
+	for _, tt := range tests {
+		if got := Spread(tt.ss); got != tt.want {
+			t.Errorf("%s: Spread = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
