@@ -8,27 +8,42 @@ import (
 	"fmt"
 	"io"
 	iofs "io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/llmbench/llmbench/shared/compare"
 	"github.com/llmbench/llmbench/shared/store"
+	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/summary"
 )
 
-const compareHelp = `Usage: llmbench compare [--out DIR] RUN RUN ...
+const compareHelp = `Usage: llmbench compare [--out DIR] [--label RUN=NAME ...] RUN RUN ...
        llmbench compare --baseline RUN [--max-regression 10%] CANDIDATE
 
 The first form sets runs side by side: it prints the executive summary, one
 row per run (best throughput, best latency, TTFT, cost per 1M output tokens,
-output tokens per $·h), and writes compare.md and compare.html into DIR
-(default: the current folder).
-  Best throughput: the highest output tok/s over the levels whose error rate
-  is at most --max-error-rate. Best latency: the lowest E2E p50 over those
-  levels. TTFT: the TTFT p50 at the best-throughput level. The costs: at the
-  best-throughput level; a run without a price shows $0.00 and ∞.
+output tokens per $·h), and writes compare.md and compare.html into
+--out DIR (a folder, or s3://bucket/prefix); by default into a new folder
+comparisons/<UTC time>/ beside runs/ in the first run's store (its
+results folder, or its S3 prefix), never into the current folder.
+  Every cell names the level its figure comes from (@32: 32 concurrent
+  streams; @4 req/s: a rate level) and, for a latency, its percentile:
+  "2,151 E2E p50 @6". Best throughput: the highest output tok/s over the
+  levels whose error rate is at most --max-error-rate. Best latency: the
+  lowest E2E p50 over those levels. TTFT: the TTFT p50 at the
+  best-throughput level. The costs: at the best-throughput level; a run
+  without a price shows $0.00 and ∞. A repeated load point (load.repeats)
+  counts by the means of its runs.
+  Bold marks a column's best figure only where it leads every other run's
+  by more than --best-margin (2%) and, against a run that repeated its
+  load point too, Welch's t-test of the repeats separates them (p < 0.05);
+  the notes name each column left without one, and why.
+  Labels: each run is named by its spec's name and platform
+  ("local-sim-g5-llama31-8b · Sim"), by its run ID and platform where two
+  runs share a name; --label RUN=NAME names it yourself, RUN being the
+  run's address as given on the command line, its run ID, or its place
+  (1 for the first run). Two runs may not get one label.
 
 The second form checks CANDIDATE against the baseline at each concurrency
 level both have, prints the comparison and exits 1, naming each metric, when
@@ -49,7 +64,13 @@ Options:
 
 func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	out := fs.String("out", ".", "folder for compare.md and compare.html")
+	out := fs.String("out", "", "folder (or s3://bucket/prefix) for compare.md and compare.html (default: comparisons/<UTC time>/ in the first run's store)")
+	var labelArgs []string
+	fs.Func("label", "name a run in the tables and charts as `RUN=NAME`: RUN is its address as given, its run ID or its place (1, 2, …); repeatable", func(v string) error {
+		labelArgs = append(labelArgs, v)
+		return nil
+	})
+	margin := fs.String("best-margin", "2%", "the lead over every other run a figure needs to be marked best, in percent of the other run's figure")
 	baseline := fs.String("baseline", "", "compare one candidate run with this baseline run")
 	maxReg := fs.String("max-regression", "10%", "with --baseline: the worsening allowed, in percent of the baseline")
 	maxErrPP := fs.Float64("max-error-increase", compare.DefaultMaxErrorRatePP, "with --baseline: the error-rate increase allowed, in percentage points")
@@ -83,20 +104,40 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return usageError("compare: --max-error-rate: %v", err)
 		}
-		rule := compare.Rules{MaxErrorRate: errLimit / 100, Prices: prices}
-		var runs []*summary.Summary
-		for _, addr := range pos {
-			s, err := loadSummary(ctx, addr, *region)
+		m, err := parsePercent(*margin)
+		if err != nil {
+			return usageError("compare: --best-margin: %v", err)
+		}
+		rule := compare.Rules{MaxErrorRate: errLimit / 100, Prices: prices, Margin: m / 100}
+		var (
+			runs  []*summary.Summary
+			first store.Store
+		)
+		for i, addr := range pos {
+			s, st, err := loadRun(ctx, addr, *region)
 			if err != nil {
 				return err
 			}
+			if i == 0 {
+				first = st
+			}
 			runs = append(runs, s)
 		}
-		return writeComparison(runs, rule, *out, stdout, stderr)
+		if rule.Labels, err = resolveLabels(labelArgs, pos, runs); err != nil {
+			return err
+		}
+		if _, err := compare.Labels(runs, rule.Labels); err != nil {
+			return usageError("%v", err)
+		}
+		dst, prefix, err := comparisonDest(ctx, *out, first, *region)
+		if err != nil {
+			return err
+		}
+		return writeComparison(ctx, runs, rule, dst, prefix, stdout, stderr)
 	}
 
-	if set["out"] || set["max-error-rate"] || set["price"] {
-		return usageError("compare: --out, --max-error-rate and --price make no sense with --baseline")
+	if set["out"] || set["max-error-rate"] || set["price"] || set["label"] || set["best-margin"] {
+		return usageError("compare: --out, --label, --best-margin, --max-error-rate and --price make no sense with --baseline")
 	}
 	if len(pos) != 1 {
 		fmt.Fprint(stderr, compareHelp)
@@ -120,31 +161,138 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return checkRegressions(base, cand, compare.Thresholds{MaxPct: limit, MaxErrorRatePP: *maxErrPP}, stdout)
 }
 
-// writeComparison writes compare.md and compare.html into dir and prints
-// the executive table with its notes.
-func writeComparison(runs []*summary.Summary, rule compare.Rules, dir string, stdout, stderr io.Writer) error {
+// writeComparison writes compare.md and compare.html under prefix in st
+// and prints the executive table with its legend and notes.
+func writeComparison(ctx context.Context, runs []*summary.Summary, rule compare.Rules, st store.Store, prefix string, stdout, stderr io.Writer) error {
 	page, err := compare.HTML(runs, rule)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("compare: %w", err)
-	}
-	for name, b := range map[string][]byte{"compare.md": compare.Markdown(runs, rule), "compare.html": page} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+	md, html := prefix+"compare.md", prefix+"compare.html"
+	for key, b := range map[string][]byte{md: compare.Markdown(runs, rule), html: page} {
+		if err := st.Put(ctx, key, b); err != nil {
 			return fmt.Errorf("compare: %w", err)
 		}
 	}
 	rows := compare.Executive(runs, rule)
-	if _, err := stdout.Write(compare.Table(rows)); err != nil {
+	fmt.Fprintln(stdout, compare.Legend(rule))
+	fmt.Fprintln(stdout)
+	if _, err := stdout.Write(compare.Table(rows, rule)); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout)
 	for _, n := range compare.Notes(rows, rule) {
 		fmt.Fprintln(stdout, "-", n)
 	}
-	fmt.Fprintf(stderr, "wrote %s and %s\n", filepath.Join(dir, "compare.md"), filepath.Join(dir, "compare.html"))
+	fmt.Fprintf(stderr, "wrote %s and %s\n", where(st, md), where(st, html))
 	return nil
+}
+
+// comparisonDest is where a comparison goes: --out (a folder, or
+// s3://bucket/prefix) as given, else a new folder comparisons/<UTC
+// time>/ in the first run's store (with -2, -3 … when a comparison of
+// the same second is there).
+func comparisonDest(ctx context.Context, out string, first store.Store, region string) (store.Store, string, error) {
+	switch {
+	case strings.HasPrefix(out, "s3://"):
+		bucket, prefix, err := s3store.ParseURL(out)
+		if err != nil {
+			return nil, "", usageError("compare: --out: %v", err)
+		}
+		clients, err := newAWSClients(ctx, region)
+		if err != nil {
+			return nil, "", err
+		}
+		return s3store.New(clients.s3, bucket, prefix), "", nil
+	case out != "":
+		st, err := store.NewLocal(out)
+		if err != nil {
+			return nil, "", fmt.Errorf("compare: --out: %w", err)
+		}
+		return st, "", nil
+	}
+	stamp := compareNow().UTC().Format("20060102T150405Z")
+	for n := 1; n <= 100; n++ {
+		name := stamp
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", stamp, n)
+		}
+		prefix := store.ComparisonPrefix(name)
+		_, err := first.Get(ctx, prefix+"compare.md")
+		if errors.Is(err, store.ErrNotFound) {
+			return first, prefix, nil
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("compare: %w", err)
+		}
+	}
+	return nil, "", fmt.Errorf("compare: 100 comparisons under comparisons/%s already: give --out", stamp)
+}
+
+// compareNow is the clock naming a comparison's folder; tests set it.
+var compareNow = time.Now
+
+// where is a key's address for people: a file path, or an s3:// URL.
+func where(st store.Store, key string) string {
+	switch s := st.(type) {
+	case *store.Local:
+		return s.Path(key)
+	case *s3store.Store:
+		return s.URL(key)
+	}
+	return key
+}
+
+// resolveLabels turns --label RUN=NAME arguments into one label per run
+// ("" for the default): RUN is a run's address exactly as given, else
+// its run ID, else its place from 1. A RUN naming no run, or several, or
+// a run labelled twice, is a usage error.
+func resolveLabels(args, addrs []string, runs []*summary.Summary) ([]string, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	labels := make([]string, len(runs))
+	for _, a := range args {
+		ref, name, ok := strings.Cut(a, "=")
+		name = strings.TrimSpace(name)
+		if !ok || ref == "" || name == "" || strings.ContainsAny(name, "\n\r") {
+			return nil, usageError("compare: --label %q: want RUN=NAME (RUN: the run's address as given, its run ID, or its place 1..%d), NAME on one line", a, len(runs))
+		}
+		var hits []int
+		for _, match := range []func(i int) bool{
+			func(i int) bool { return addrs[i] == ref },
+			func(i int) bool { return runs[i].RunID == ref },
+			func(i int) bool { return strconv.Itoa(i+1) == ref },
+		} {
+			for i := range runs {
+				if match(i) {
+					hits = append(hits, i)
+				}
+			}
+			if len(hits) > 0 {
+				break
+			}
+		}
+		switch {
+		case len(hits) == 0:
+			return nil, usageError("compare: --label %q: no run compared is %s (give its address as on the command line, its run ID, or its place 1..%d)", a, ref, len(runs))
+		case len(hits) > 1:
+			return nil, usageError("compare: --label %q: %s is runs %s; name it by its place", a, ref, places(hits))
+		case labels[hits[0]] != "":
+			return nil, usageError("compare: --label %q: run %d is already labelled %q", a, hits[0]+1, labels[hits[0]])
+		}
+		labels[hits[0]] = name
+	}
+	return labels, nil
+}
+
+// places lists run indexes as the user counts them: "1 and 3".
+func places(is []int) string {
+	s := make([]string, len(is))
+	for k, i := range is {
+		s[k] = strconv.Itoa(i + 1)
+	}
+	return strings.Join(s, " and ")
 }
 
 // checkRegressions prints the comparison of every common level and fails
@@ -191,22 +339,29 @@ func checkRegressions(base, cand *summary.Summary, th compare.Thresholds, stdout
 
 // loadSummary reads summary.json of a local or s3:// run.
 func loadSummary(ctx context.Context, addr, region string) (*summary.Summary, error) {
+	s, _, err := loadRun(ctx, addr, region)
+	return s, err
+}
+
+// loadRun reads summary.json of a local or s3:// run, and returns the
+// store the run is in.
+func loadRun(ctx context.Context, addr, region string) (*summary.Summary, store.Store, error) {
 	st, runID, err := openRun(ctx, addr, region)
 	if errors.Is(err, iofs.ErrNotExist) {
-		return nil, fmt.Errorf("compare: %w (has the run finished?)", err)
+		return nil, nil, fmt.Errorf("compare: %w (has the run finished?)", err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := st.Get(ctx, store.RunKey(runID, "summary.json"))
 	if err != nil {
-		return nil, fmt.Errorf("compare %s: %w (has the run finished?)", addr, err)
+		return nil, nil, fmt.Errorf("compare %s: %w (has the run finished?)", addr, err)
 	}
 	var s summary.Summary
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("compare %s: summary.json: %w", addr, err)
+		return nil, nil, fmt.Errorf("compare %s: summary.json: %w", addr, err)
 	}
-	return &s, nil
+	return &s, st, nil
 }
 
 // parsePercent reads "10%", "10" or "2.5%" as a percentage, >= 0.

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llmbench/llmbench/shared/summary"
 )
@@ -57,11 +60,12 @@ func TestCompareSeeds(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 	for _, row := range []string{
-		"| **AWS** | **950.0** | **2,151** | 2,123 | **$0.44** | **2,257,386** |",
-		"| **Azure** | 822.4 | 2,488 | 668 | $1.15 | 870,776 |",
-		"| **GCP** | 530.7 | 3,857 | 1,279 | $0.46 | 2,170,860 |",
-		"| **Local** | 41.6 | 6,160 | **410** | $0.00 | ∞ |",
-		"Local: throughput, TTFT and cost at 6 concurrent streams; best latency at 6. No price given",
+		"| **seeds-aws-g5-2xlarge · AWS** | **950.0 @32** | **2,151 E2E p50 @6** | 2,123 TTFT p50 @32 | **$0.44 @32** | **2,257,386 @32** |",
+		"| **seeds-azure-nv36ads-a10 · Azure** | 822.4 @24 | 2,488 E2E p50 @6 | 668 TTFT p50 @24 | $1.15 @24 | 870,776 @24 |",
+		"| **seeds-gcp-gke-l4 · GCP** | 530.7 @32 | 3,857 E2E p50 @12 | 1,279 TTFT p50 @32 | $0.46 @32 | 2,170,860 @32 |",
+		"| **seeds-local-m4-pro · Local** | 41.6 @6 | 6,160 E2E p50 @6 | **410 TTFT p50 @6** | $0.00 @6 | ∞ @6 |",
+		"seeds-local-m4-pro · Local: throughput, TTFT and cost at 6 concurrent streams; best latency at 6. No price given",
+		"Bold: the best of its column, ahead of every other run by more than 2%",
 	} {
 		if !strings.Contains(stdout, row) {
 			t.Errorf("output lacks %q:\n%s", row, stdout)
@@ -78,7 +82,7 @@ func TestCompareSeeds(t *testing.T) {
 
 	// A price on the command line replaces "free".
 	code, stdout, errs = cli(t, nil, "compare", "--out", t.TempDir(), "--price", "local=0.10", seedRun(3))
-	if code != 0 || !strings.Contains(stdout, "| **Local** | 41.6 | 6,160 | 410 | $0.67 | 1,497,600 |") {
+	if code != 0 || !strings.Contains(stdout, "| **seeds-local-m4-pro · Local** | 41.6 @6 | 6,160 E2E p50 @6 | 410 TTFT p50 @6 | $0.67 @6 | 1,497,600 @6 |") {
 		t.Errorf("--price: exit %d\n%s%s", code, stdout, errs)
 	}
 }
@@ -152,5 +156,207 @@ func TestCompareMainCode(t *testing.T) {
 	code := mainCode(t.Context(), []string{"compare", "--baseline", seedRun(0), cand}, &out, &errb)
 	if code != 1 || !strings.Contains(errb.String(), "E2E p95 +50.0%") {
 		t.Errorf("exit %d, stderr %s", code, errb.String())
+	}
+}
+
+// TestCompareLabels: --label names a run by its address as given, its run
+// ID or its place; labels that cannot tell the rows apart are refused.
+func TestCompareLabels(t *testing.T) {
+	aws, gcp := seedRun(0), seedRun(2)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string // in stdout+stderr
+	}{
+		// By place, by run ID, by address.
+		{"place", []string{"--label", "1=before", aws, gcp}, 0, []string{"| **before** |", "| **seeds-gcp-gke-l4 · GCP** |"}},
+		{"run id", []string{"--label", "gcp-20260301T140000Z-e5f6=after", aws, gcp}, 0, []string{"| **seeds-aws-g5-2xlarge · AWS** |", "| **after** |"}},
+		{"address", []string{"--label", gcp + "=after", "--label", "1=before", aws, gcp}, 0, []string{"| **before** |", "| **after** |"}},
+		// The same run twice: its run ID would name both rows, so the place does.
+		{"same run twice", []string{aws, aws}, 0, []string{"| **aws-20260301T120000Z-a1b2 · AWS** |", "| **aws-20260301T120000Z-a1b2 · AWS #2** |"}},
+		// The same run twice, labelled by place: fine.
+		{"same run labelled", []string{"--label", "1=a", "--label", "2=b", aws, aws}, 0, []string{"| **a** |", "| **b** |"}},
+		// ... but not by its address, which is both.
+		{"ambiguous address", []string{"--label", aws + "=a", aws, aws}, 2, []string{"is runs 1 and 2; name it by its place"}},
+		// Two runs, one label.
+		{"collision", []string{"--label", "1=x", "--label", "2=x", aws, gcp}, 2, []string{`runs 1 and 2 would both be labelled "x"`}},
+		// A label equal to another run's default moves that one to its run ID.
+		{"given equals default", []string{"--label", "2=seeds-aws-g5-2xlarge · AWS", aws, gcp}, 0, []string{"| **aws-20260301T120000Z-a1b2 · AWS** |", "| **seeds-aws-g5-2xlarge · AWS** |"}},
+		// No such run, a run labelled twice, no '=', an empty name.
+		{"unknown run", []string{"--label", "3=x", aws, gcp}, 2, []string{"no run compared is 3"}},
+		{"labelled twice", []string{"--label", "1=x", "--label", "1=y", aws, gcp}, 2, []string{`run 1 is already labelled "x"`}},
+		{"no equals", []string{"--label", "1", aws, gcp}, 2, []string{"want RUN=NAME"}},
+		{"empty name", []string{"--label", "1= ", aws, gcp}, 2, []string{"want RUN=NAME"}},
+		// Labels are for side-by-side tables, not the regression check.
+		{"with baseline", []string{"--label", "1=x", "--baseline", aws, gcp}, 2, []string{"make no sense with --baseline"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"compare", "--out", t.TempDir()}, tt.args...)
+			if tt.name == "with baseline" {
+				args = append([]string{"compare"}, tt.args...)
+			}
+			code, stdout, errs := cli(t, nil, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, stdout, errs)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout+errs, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, stdout, errs)
+				}
+			}
+		})
+	}
+}
+
+// shortLocalSpec is events/local.json as shipped but short: levels 4 and
+// 8 of one second each, no warm-up (the same target, price and seed).
+func shortLocalSpec(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../events/local.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	load := doc["load"].(map[string]any)
+	load["levels"], load["duration"] = []int{4, 8}, "1s"
+	delete(load, "warmup")
+	b, _ = json.Marshal(doc)
+	p, err := filepath.Abs(writeSpec(t, string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// cellRE is an executive table cell that names its level: "950.0 @32",
+// "2,151 E2E p50 @6", "$0.44 @32", "∞ @6".
+var cellRE = regexp.MustCompile(`^\**(\$?[\d,.]+|∞)( (E2E|TTFT) p50)? @(\d+)\**$`)
+
+// TestCompareTwoLocalRuns: two runs of (a short events/local.json),
+// compared with and without labels, from an empty working folder that
+// stays empty: every cell of the executive table names its level (and a
+// latency its percentile), the level being the one the rules pick from
+// the run's summary; the files go to comparisons/<time>/ in the first
+// run's store, a second comparison in the same second to a folder of its
+// own, or to --out.
+func TestCompareTwoLocalRuns(t *testing.T) {
+	spec := shortLocalSpec(t)
+	root := t.TempDir()
+	var runDirs []string
+	for _, name := range []string{"a", "b"} {
+		out := filepath.Join(root, name)
+		if code, stdout, errs := cli(t, nil, "run", "--quiet", "--out", out, spec); code != 0 {
+			t.Fatalf("run %s: exit %d\n%s%s", name, code, stdout, errs)
+		}
+		dirs, _ := filepath.Glob(filepath.Join(out, "runs", "*"))
+		if len(dirs) != 1 {
+			t.Fatalf("run %s: runs %v", name, dirs)
+		}
+		runDirs = append(runDirs, dirs[0])
+	}
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	defer func(now func() time.Time) { compareNow = now }(compareNow)
+	compareNow = func() time.Time { return time.Date(2026, 12, 4, 5, 0, 0, 0, time.UTC) }
+
+	// Without labels: one spec twice, so each row names its run ID.
+	code, stdout, errs := cli(t, nil, "compare", runDirs[0], runDirs[1])
+	if code != 0 {
+		t.Fatalf("compare: exit %d\n%s%s", code, stdout, errs)
+	}
+	for _, d := range runDirs {
+		if !strings.Contains(stdout, "| **"+filepath.Base(d)+" · Sim** |") {
+			t.Errorf("no row labelled by run ID %s:\n%s", filepath.Base(d), stdout)
+		}
+	}
+	// With labels, a second comparison in the same second.
+	code, stdout, errs = cli(t, nil, "compare", "--label", "1=first", "--label", "2=second", runDirs[0], runDirs[1])
+	if code != 0 {
+		t.Fatalf("compare --label: exit %d\n%s%s", code, stdout, errs)
+	}
+	t.Logf("%s%s", stdout, errs)
+	rows := 0
+	for _, line := range strings.Split(stdout, "\n") {
+		label, ok := strings.CutPrefix(line, "| **")
+		if !ok {
+			continue
+		}
+		label, _, _ = strings.Cut(label, "**")
+		i := map[string]int{"first": 0, "second": 1}[label]
+		if label != "first" && label != "second" {
+			t.Errorf("row %q: want the labels given", line)
+			continue
+		}
+		rows++
+		s := readSummary(t, filepath.Dir(filepath.Dir(runDirs[i])))
+		tput, lat := s.Levels[0], s.Levels[0]
+		for _, l := range s.Levels {
+			if l.ErrorRate <= 0.01 && l.OutputTokenThroughput > tput.OutputTokenThroughput {
+				tput = l
+			}
+			if l.ErrorRate <= 0.01 && l.E2EMs.P50 < lat.E2EMs.P50 {
+				lat = l
+			}
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")[1:]
+		if len(cells) != 5 {
+			t.Fatalf("row %q: %d figure cells", line, len(cells))
+		}
+		wantAt := []int{tput.Concurrency, lat.Concurrency, tput.Concurrency, tput.Concurrency, tput.Concurrency}
+		wantWhat := []string{"", "E2E", "TTFT", "", ""}
+		for c, cell := range cells {
+			m := cellRE.FindStringSubmatch(cell)
+			if m == nil {
+				t.Errorf("%s: cell %q names no level", label, cell)
+				continue
+			}
+			if m[3] != wantWhat[c] || m[4] != fmt.Sprint(wantAt[c]) {
+				t.Errorf("%s: cell %q, want %s p50 @%d", label, cell, wantWhat[c], wantAt[c])
+			}
+		}
+	}
+	if rows != 2 {
+		t.Errorf("%d labelled rows, want 2:\n%s", rows, stdout)
+	}
+
+	// Nothing in the working folder; both comparisons in the first run's store.
+	if left, _ := os.ReadDir(cwd); len(left) != 0 {
+		t.Errorf("the working folder got %v", left)
+	}
+	store0 := filepath.Dir(filepath.Dir(runDirs[0]))
+	for _, dir := range []string{"20261204T050000Z", "20261204T050000Z-2"} {
+		for _, f := range []string{"compare.md", "compare.html"} {
+			if _, err := os.Stat(filepath.Join(store0, "comparisons", dir, f)); err != nil {
+				t.Errorf("default location: %v", err)
+			}
+		}
+	}
+	if md, _ := os.ReadFile(filepath.Join(store0, "comparisons", "20261204T050000Z-2", "compare.md")); !strings.Contains(string(md), "| **first** |") {
+		t.Errorf("the second comparison's compare.md lacks its labels:\n%s", md)
+	}
+	if !strings.Contains(errs, filepath.Join(store0, "comparisons", "20261204T050000Z-2", "compare.html")) {
+		t.Errorf("stderr does not say where it wrote: %s", errs)
+	}
+
+	// --out: there and nowhere else.
+	out := filepath.Join(t.TempDir(), "cmp")
+	if code, stdout, errs := cli(t, nil, "compare", "--out", out, runDirs[0], runDirs[1]); code != 0 {
+		t.Fatalf("compare --out: exit %d\n%s%s", code, stdout, errs)
+	}
+	for _, f := range []string{"compare.md", "compare.html"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("--out: %v", err)
+		}
+	}
+	if got, _ := filepath.Glob(filepath.Join(store0, "comparisons", "*")); len(got) != 2 {
+		t.Errorf("--out also wrote into the store: %v", got)
+	}
+	if left, _ := os.ReadDir(cwd); len(left) != 0 {
+		t.Errorf("the working folder got %v", left)
 	}
 }

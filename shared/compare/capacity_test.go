@@ -12,14 +12,14 @@ import (
 // seeds' six columns stay as they are.
 func TestCapacityColumn(t *testing.T) {
 	runs := loadSeeds(t)
-	if strings.Contains(string(Table(Executive(runs, DefaultRules))), CapacityHead) {
+	if strings.Contains(string(Table(Executive(runs, DefaultRules), DefaultRules)), CapacityHead) {
 		t.Fatal("a Capacity column without any search")
 	}
 	f := func(v float64) *float64 { return &v }
 	runs[0].Capacity = &summary.Capacity{Unit: "streams", Load: f(21), Bracket: [2]*float64{f(21), f(22)}}
 	runs[1].Capacity = &summary.Capacity{Unit: "req/s", Load: f(40), Bracket: [2]*float64{f(40), nil}}
 	runs[2].Capacity = &summary.Capacity{Unit: "streams", Bracket: [2]*float64{nil, f(1)}}
-	md := string(Table(Executive(runs, DefaultRules)))
+	md := string(Table(Executive(runs, DefaultRules), DefaultRules))
 	lines := strings.Split(strings.TrimSpace(md), "\n")
 	if !strings.HasSuffix(lines[0], "| Capacity |") {
 		t.Fatalf("header: %s", lines[0])

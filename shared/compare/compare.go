@@ -50,6 +50,7 @@ package compare
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/llmbench/llmbench/shared/cost"
@@ -68,6 +69,13 @@ type Rules struct {
 	// (case-insensitive; a run ID wins). The cost cells are then recomputed
 	// with shared/cost; a price of zero makes the run free.
 	Prices map[string]Price
+	// Labels, one per run in the order compared, name the runs; an empty
+	// or missing one gets the default (see Labels).
+	Labels []string
+	// Margin is the lead (a share of the other figure, 0.02 for 2%) a
+	// figure needs over every other run's to be marked best; see best.
+	// The zero Rules mark any strict lead; DefaultRules need 2%.
+	Margin float64
 }
 
 // Price is the hourly price of one instance and how many instances served
@@ -78,7 +86,7 @@ type Price struct {
 }
 
 // DefaultRules are the rules the CLI uses unless told otherwise.
-var DefaultRules = Rules{MaxErrorRate: 0.01}
+var DefaultRules = Rules{MaxErrorRate: 0.01, Margin: DefaultMargin}
 
 // Pricing says where a row's cost cells come from.
 type Pricing int
@@ -94,7 +102,7 @@ const (
 
 // Row is one run in the executive table.
 type Row struct {
-	Platform  string // the label shown: the platform (AWS, Azure, GCP, Local …), made unique
+	Label     string // the run's name in tables and legends (see Labels)
 	RunID     string
 	Name      string
 	Simulated bool
@@ -123,23 +131,35 @@ type Row struct {
 	// OverErrorLimit: no level met Rules.MaxErrorRate, so the figures come
 	// from all levels.
 	OverErrorLimit bool
+
+	// ThroughputRuns and LatencyRuns count the runs of the load points
+	// the figures come from: above 1 (load.repeats), the figures are the
+	// means of the runs'.
+	ThroughputRuns, LatencyRuns int
+
+	// samples are each figure cell's repeat values (see repeatSamples),
+	// nil where the run did not repeat the cell's load point.
+	samples [6][]float64
 }
 
-// Header is the seeds' header of the executive table.
-var Header = [6]string{"Platform", "Best Throughput (TPS)", "Best Latency (ms)", "TTFT (ms)", "Cost per 1M Tokens", "Tokens/$/Hour"}
+// Header is the executive table's header: the seeds' columns, after the
+// run's label. Each cell names the level and percentile its figure comes
+// from (Cells).
+var Header = [6]string{"Run", "Best Throughput (TPS)", "Best Latency (ms)", "TTFT (ms)", "Cost per 1M Tokens", "Tokens/$/Hour"}
 
 // Executive builds the executive table: one row per run, in the order given.
 func Executive(runs []*summary.Summary, rule Rules) []Row {
 	rows := make([]Row, 0, len(runs))
 	for _, s := range runs {
-		rows = append(rows, executiveRow(s, rule))
+		r := executiveRow(s, rule)
+		repeatSamples(&r, s)
+		rows = append(rows, r)
 	}
-	labels := make([]string, len(runs))
-	for i, s := range runs {
-		labels[i] = label(s)
-	}
+	// The CLI refuses labels that collide (Labels' error) before it gets
+	// here; the labels are still distinct enough to render without it.
+	labels, _ := Labels(runs, rule.Labels)
 	for i := range rows {
-		rows[i].Platform = uniqueLabel(labels, runs, i)
+		rows[i].Label = labels[i]
 	}
 	return rows
 }
@@ -178,10 +198,12 @@ func executiveRow(s *summary.Summary, rule Rules) Row {
 	}
 	if fast != nil {
 		r.LatencyLevel, r.BestLatencyMs = KeyOf(fast), fast.E2EMs.P50
+		r.LatencyRuns = runsAt(s, r.LatencyLevel)
 	}
 	if best == nil {
 		return r
 	}
+	r.ThroughputRuns = runsAt(s, KeyOf(best))
 	r.ThroughputLevel, r.BestThroughput = KeyOf(best), best.OutputTokenThroughput
 	if best.TTFTMs.N > 0 {
 		r.HasTTFT, r.TTFTMs = true, best.TTFTMs.P50
@@ -221,67 +243,30 @@ func priceOf(s *summary.Summary, rule Rules) (Price, bool) {
 // platformNames spell the usual platforms as the seeds do.
 var platformNames = map[string]string{"aws": "AWS", "azure": "Azure", "gcp": "GCP", "local": "Local", "sim": "Sim"}
 
-// label is how a run is named in tables and legends: its platform, or its
-// name without one, and "(simulated)" for the simulated server.
-func label(s *summary.Summary) string {
-	l := s.Platform
-	if n, ok := platformNames[strings.ToLower(l)]; ok {
-		l = n
-	}
-	if l == "" {
-		l = s.Name
-	}
-	if l == "" {
-		l = s.RunID
-	}
-	if s.Simulated {
-		l += " (simulated)"
-	}
-	return l
-}
-
-// uniqueLabel adds the run's name, or its ID, to a label that several runs
-// share.
-func uniqueLabel(labels []string, runs []*summary.Summary, i int) string {
-	dup := false
-	for j, l := range labels {
-		if j != i && l == labels[i] {
-			dup = true
-		}
-	}
-	if !dup {
-		return labels[i]
-	}
-	sameName := false
-	for j, s := range runs {
-		if j != i && labels[j] == labels[i] && s.Name == runs[i].Name {
-			sameName = true
-		}
-	}
-	if runs[i].Name != "" && !sameName {
-		return labels[i] + " · " + runs[i].Name
-	}
-	return labels[i] + " · " + runs[i].RunID
-}
-
-// Cells are the row's six cells as the seeds print them, without emphasis.
+// Cells are the row's six cells, without emphasis: each figure as the
+// seeds round it, then what it is where the header does not say (the
+// percentile) and the level it comes from, "@32" (32 concurrent
+// streams), "@4 req/s" (the rate asked), or a ramp: "950.0 @32", "2,151
+// E2E p50 @6", "2,123 TTFT p50 @32", "$0.44 @32", "2,257,386 @32". A free
+// run's "$0.00" and "∞" name the best-throughput level too.
 func (r Row) Cells() [6]string {
-	c := [6]string{r.Platform, "-", "-", "-", "-", "-"}
+	c := [6]string{r.Label, "-", "-", "-", "-", "-"}
+	tl := " @" + r.ThroughputLevel.String()
 	if !r.ThroughputLevel.IsZero() {
-		c[1] = chart.Thousands(r.BestThroughput, 1)
+		c[1] = chart.Thousands(r.BestThroughput, 1) + tl
 	}
 	if !r.LatencyLevel.IsZero() {
-		c[2] = chart.Thousands(r.BestLatencyMs, 0)
+		c[2] = chart.Thousands(r.BestLatencyMs, 0) + " E2E p50 @" + r.LatencyLevel.String()
 	}
 	if r.HasTTFT {
-		c[3] = chart.Thousands(r.TTFTMs, 0)
+		c[3] = chart.Thousands(r.TTFTMs, 0) + " TTFT p50" + tl
 	}
 	switch r.Pricing {
 	case Priced:
-		c[4] = usd(r.CostPer1M)
-		c[5] = chart.Thousands(r.TokensPerUSDHour, 0)
+		c[4] = usd(r.CostPer1M) + tl
+		c[5] = chart.Thousands(r.TokensPerUSDHour, 0) + tl
 	case Free:
-		c[4], c[5] = "$0.00", "∞"
+		c[4], c[5] = "$0.00"+tl, "∞"+tl
 	}
 	return c
 }
@@ -293,60 +278,27 @@ func usd(v float64) string {
 	return "$" + chart.Thousands(v, 2)
 }
 
-// best marks, for each column, the rows holding its best figure: highest
-// throughput and tokens per $·h, lowest latency, TTFT and cost. Free rows
-// take no part in the two cost columns: ∞ and $0.00 are not a price.
-func best(rows []Row) [6][]bool {
-	var m [6][]bool
-	for c := range m {
-		m[c] = make([]bool, len(rows))
-	}
-	type col struct {
-		idx    int
-		ok     func(r Row) bool
-		val    func(r Row) float64
-		higher bool
-	}
-	cols := []col{
-		{1, func(r Row) bool { return !r.ThroughputLevel.IsZero() }, func(r Row) float64 { return r.BestThroughput }, true},
-		{2, func(r Row) bool { return !r.LatencyLevel.IsZero() }, func(r Row) float64 { return r.BestLatencyMs }, false},
-		{3, func(r Row) bool { return r.HasTTFT }, func(r Row) float64 { return r.TTFTMs }, false},
-		{4, func(r Row) bool { return r.Pricing == Priced }, func(r Row) float64 { return r.CostPer1M }, false},
-		{5, func(r Row) bool { return r.Pricing == Priced }, func(r Row) float64 { return r.TokensPerUSDHour }, true},
-	}
-	if len(rows) < 2 {
-		return m
-	}
-	for _, c := range cols {
-		bestV, found := 0.0, false
-		for _, r := range rows {
-			if !c.ok(r) {
-				continue
-			}
-			v := c.val(r)
-			if !found || c.higher && v > bestV || !c.higher && v < bestV {
-				bestV, found = v, true
-			}
-		}
-		for i, r := range rows {
-			m[c.idx][i] = found && c.ok(r) && c.val(r) == bestV
-		}
-	}
-	return m
+// Legend says, above the executive table, how to read its cells and what
+// bold means.
+func Legend(rule Rules) string {
+	return fmt.Sprintf("Each cell names the level its figure comes from (@32: 32 concurrent streams; @4 req/s: the rate asked) and, for a latency, its percentile. "+
+		"Bold: the best of its column, ahead of every other run by more than %s of that run's figure and, against a run that also repeated its load point (load.repeats), by Welch's t-test of the repeats (p < %g); otherwise no run is bold in that column.",
+		pct(rule.Margin), NoiseAlpha)
 }
 
 // Notes explain each row: the levels its figures come from, and anything
-// unusual (no price, every level over the error limit).
+// unusual (repeated load points, no price, every level over the error
+// limit); then each column where no run is clearly best, and why.
 func Notes(rows []Row, rule Rules) []string {
 	var out []string
 	for _, r := range rows {
 		if r.ThroughputLevel.IsZero() {
-			out = append(out, fmt.Sprintf("%s: no level measured.", r.Platform))
+			out = append(out, fmt.Sprintf("%s: no level measured.", r.Label))
 			continue
 		}
-		n := fmt.Sprintf("%s: throughput, TTFT and cost at %s", r.Platform, r.ThroughputLevel.load())
+		n := fmt.Sprintf("%s: throughput, TTFT and cost at %s%s", r.Label, r.ThroughputLevel.load(), meanOf(r.ThroughputRuns))
 		if !r.LatencyLevel.IsZero() {
-			n += fmt.Sprintf("; best latency at %s", r.LatencyLevel)
+			n += fmt.Sprintf("; best latency at %s%s", r.LatencyLevel, meanOf(r.LatencyRuns))
 		}
 		n += "."
 		if r.OverErrorLimit {
@@ -357,15 +309,27 @@ func Notes(rows []Row, rule Rules) []string {
 		}
 		out = append(out, n)
 	}
+	_, undecided := best(rows, rule.Margin)
+	for _, u := range undecided {
+		out = append(out, u+".")
+	}
 	return out
+}
+
+// meanOf says that a figure is the mean of n runs of its load point.
+func meanOf(n int) string {
+	if n < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (the mean of its %d runs)", n)
 }
 
 // Definitions describe the columns under the rules.
 func Definitions(rule Rules) []string {
 	lim := pct(rule.MaxErrorRate)
 	return []string{
-		"**Best Throughput (TPS)**: the highest output tokens per second (output tokens of ok requests / measured window) over the levels whose error rate is at most " + lim + ".",
-		"**Best Latency (ms)**: the lowest end-to-end latency p50 (request issued → last token) over the same levels.",
+		"**Best Throughput (TPS)**: the highest output tokens per second (output tokens of ok requests / measured window) over the levels whose error rate is at most " + lim + "; @ names that level, the best-throughput level.",
+		"**Best Latency (ms)**: the lowest end-to-end latency p50 (request issued → last token) over the same levels, at the level @ names (usually another one: the least loaded).",
 		"**TTFT (ms)**: the time-to-first-token p50 at the best-throughput level.",
 		"**Cost per 1M Tokens**: US dollars per million output tokens at the best-throughput level: usd_per_hour × instances / (output tok/s × 3600) × 1e6.",
 		"**Tokens/$/Hour**: output tokens one dollar buys in an hour at the best-throughput level: output tok/s × 3600 / (usd_per_hour × instances).",
@@ -373,6 +337,12 @@ func Definitions(rule Rules) []string {
 }
 
 func pct(f float64) string {
+	if math.IsInf(f, 1) {
+		return "∞%"
+	}
+	if f > 0 && f < 0.0001 {
+		return strconv.FormatFloat(100*f, 'g', 1, 64) + "%" // 0.008%, never "0%" for a difference
+	}
 	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.2f", 100*f), "0"), ".0") + "%"
 }
 

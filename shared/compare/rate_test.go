@@ -126,9 +126,9 @@ func TestCompareRateRuns(t *testing.T) {
 
 	md := string(Markdown([]*summary.Summary{base, cand}, DefaultRules))
 	for _, want := range []string{
-		"- AWS · rate-a: throughput, TTFT and cost at 8 req/s; best latency at 2 req/s.",
-		"- AWS · rate-b: throughput, TTFT and cost at 16 req/s; best latency at 2 req/s.",
-		"## Output throughput per level (tok/s)\n\n| level | AWS · rate-a | AWS · rate-b |",
+		"- rate-a · AWS: throughput, TTFT and cost at 8 req/s; best latency at 2 req/s.",
+		"- rate-b · AWS: throughput, TTFT and cost at 16 req/s; best latency at 2 req/s.",
+		"## Output throughput per level (tok/s)\n\n| level | rate-a · AWS | rate-b · AWS |",
 		"## Achieved request rate per level (req/s)",
 		"| 4 req/s | 3.98 | 3.50 |", "| 8 req/s | 7.96 | - |", "| 16 req/s | - | 15.92 |",
 		"## Not sent per level (% of arrivals)", "| 4 req/s | 0.00 | 12.50 |",
@@ -188,9 +188,9 @@ func TestCompareRateWithConcurrency(t *testing.T) {
 	md := string(Markdown([]*summary.Summary{base, cand}, DefaultRules))
 	for _, want := range []string{
 		"> No level is common to two of these runs",
-		"| level | AWS · seeds-aws-g5-2xlarge | AWS · rate-6-12 |",
+		"| level | seeds-aws-g5-2xlarge · AWS | rate-6-12 · AWS |",
 		"| 6 | 265.3 | - |", "| 6 req/s | - | 384.0 |",
-		"- AWS · rate-6-12: throughput, TTFT and cost at 12 req/s; best latency at 6 req/s.",
+		"- rate-6-12 · AWS: throughput, TTFT and cost at 12 req/s; best latency at 6 req/s.",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("compare.md lacks %q", want)

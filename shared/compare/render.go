@@ -11,16 +11,16 @@ import (
 	"github.com/llmbench/llmbench/shared/summary"
 )
 
-// Table renders the executive table alone in Markdown, the best figure of
-// each column in bold, as the seeds do.
-func Table(rows []Row) []byte {
+// Table renders the executive table alone in Markdown, the clearly best
+// figure of each column in bold (see best and Legend).
+func Table(rows []Row, rule Rules) []byte {
 	var b bytes.Buffer
 	head := Header[:]
 	if hasCapacity(rows) {
 		head = append(append([]string{}, head...), CapacityHead)
 	}
 	fmt.Fprintf(&b, "| %s |\n|----------|%s\n", strings.Join(head, " | "), strings.Repeat("---:|", len(head)-1))
-	m := best(rows)
+	m, _ := best(rows, rule.Margin)
 	for i, r := range rows {
 		c := r.Cells()
 		c[0] = "**" + mdEsc(c[0]) + "**"
@@ -47,7 +47,8 @@ func Markdown(runs []*summary.Summary, rule Rules) []byte {
 	if sim := simulatedLabels(rows); sim != "" {
 		fmt.Fprintf(&b, "> **Simulated server**: %s measured llmbench's model of an LLM server, not a real endpoint.\n\n", sim)
 	}
-	b.Write(Table(rows))
+	b.WriteString(Legend(rule) + "\n\n")
+	b.Write(Table(rows, rule))
 	b.WriteString("\n")
 	for _, n := range Notes(rows, rule) {
 		fmt.Fprintf(&b, "- %s\n", n)
@@ -56,9 +57,9 @@ func Markdown(runs []*summary.Summary, rule Rules) []byte {
 	for _, d := range Definitions(rule) {
 		fmt.Fprintf(&b, "- %s\n", d)
 	}
-	b.WriteString("\n## Runs\n\n| Platform | run | name | target |\n|---|---|---|---|\n")
+	b.WriteString("\n## Runs\n\n| Run | run ID | name | target |\n|---|---|---|---|\n")
 	for i, r := range rows {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", mdEsc(r.Platform), mdEsc(r.RunID), mdEsc(dash(r.Name)), mdEsc(dash(runs[i].Target)))
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", mdEsc(r.Label), mdEsc(r.RunID), mdEsc(dash(r.Name)), mdEsc(dash(runs[i].Target)))
 	}
 	levels := levelsOf(runs)
 	if n := sharedNote(runs); n != "" {
@@ -68,7 +69,7 @@ func Markdown(runs []*summary.Summary, rule Rules) []byte {
 	for _, f := range figuresFor(levels) {
 		fmt.Fprintf(&b, "\n## %s per level (%s)\n\n| %s |", f.title, f.unit, first)
 		for _, r := range rows {
-			fmt.Fprintf(&b, " %s |", mdEsc(r.Platform))
+			fmt.Fprintf(&b, " %s |", mdEsc(r.Label))
 		}
 		fmt.Fprintf(&b, "\n|---:|%s\n", strings.Repeat("---:|", len(rows)))
 		for _, c := range levels {
@@ -106,7 +107,7 @@ func simulatedLabels(rows []Row) string {
 	var sim []string
 	for _, r := range rows {
 		if r.Simulated {
-			sim = append(sim, r.Platform)
+			sim = append(sim, r.Label)
 		}
 	}
 	return strings.Join(sim, ", ")
@@ -131,13 +132,13 @@ func dash(s string) string {
 // the throughput–E2E p95 curve of each run) and the side-by-side tables.
 func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
 	rows := Executive(runs, rule)
-	v := comparePage{Style: template.CSS(report.Style), Simulated: simulatedLabels(rows), Notes: Notes(rows, rule)}
+	v := comparePage{Style: template.CSS(report.Style), Simulated: simulatedLabels(rows), Notes: Notes(rows, rule), Legend: Legend(rule)}
 	v.Head = Header[:]
 	withCapacity := hasCapacity(rows)
 	if withCapacity {
 		v.Head = append(append([]string{}, Header[:]...), CapacityHead)
 	}
-	m := best(rows)
+	m, _ := best(rows, rule.Margin)
 	for i, r := range rows {
 		c := r.Cells()
 		var cells []htmlCell
@@ -148,7 +149,7 @@ func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
 			cells = append(cells, htmlCell{Text: r.Capacity})
 		}
 		v.Rows = append(v.Rows, cells)
-		v.Runs = append(v.Runs, [4]string{r.Platform, r.RunID, dash(r.Name), dash(runs[i].Target)})
+		v.Runs = append(v.Runs, [4]string{r.Label, r.RunID, dash(r.Name), dash(runs[i].Target)})
 	}
 	for _, d := range Definitions(rule) {
 		// The definitions are written for Markdown: **term**: text.
@@ -164,7 +165,7 @@ func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
 	for _, f := range figuresFor(levels) {
 		t := sideTable{Title: fmt.Sprintf("%s per level (%s)", f.title, f.unit)}
 		for _, r := range rows {
-			t.Head = append(t.Head, r.Platform)
+			t.Head = append(t.Head, r.Label)
 		}
 		for _, c := range levels {
 			row := []string{c.String()}
@@ -201,6 +202,7 @@ type sideTable struct {
 type comparePage struct {
 	Style     template.CSS
 	Simulated string
+	Legend    string // how to read the executive table's cells
 	Head      []string
 	Rows      [][]htmlCell
 	Notes     []string
@@ -264,7 +266,7 @@ func compareFigures(runs []*summary.Summary, rows []Row, levels []Key) ([]report
 		for _, f := range ax.figs {
 			var series []chart.Series
 			for i, s := range runs {
-				sr := chart.Series{Name: rows[i].Platform}
+				sr := chart.Series{Name: rows[i].Label}
 				for _, k := range ax.keys {
 					if l := level(s, k); l != nil {
 						if y, ok := f.val(l); ok {
@@ -289,7 +291,7 @@ func compareFigures(runs []*summary.Summary, rows []Row, levels []Key) ([]report
 	}
 	var series []chart.Series
 	for i, s := range runs {
-		sr := chart.Series{Name: rows[i].Platform}
+		sr := chart.Series{Name: rows[i].Label}
 		for _, c := range levels {
 			if l := level(s, c); l != nil && l.E2EMs.N > 0 {
 				sr.Points = append(sr.Points, chart.Point{X: l.OutputTokenThroughput, Y: l.E2EMs.P95})
@@ -344,7 +346,8 @@ var compareTmpl = template.Must(template.New("compare").Parse(`<!DOCTYPE html>
 <h1>Performance Executive Summary</h1>
 <p class="sub">llmbench compare · {{len .Rows}} run(s)</p>
 {{if .Simulated}}<div class="banner" id="simulated" role="alert"><strong>SIMULATED SERVER</strong>: {{.Simulated}} measured llmbench's model of an LLM server, not a real endpoint.</div>
-{{end}}<div class="scroll"><table class="executive">
+{{end}}<p class="note" id="legend">{{.Legend}}</p>
+<div class="scroll"><table class="executive">
 <tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range $i, $c := .}}{{if eq $i 0}}<th>{{$c.Text}}</th>{{else}}<td class="n">{{if $c.Best}}<b class="best">{{$c.Text}}</b>{{else}}{{$c.Text}}{{end}}</td>{{end}}{{end}}</tr>
 {{end}}</table></div>
@@ -365,7 +368,7 @@ var compareTmpl = template.Must(template.New("compare").Parse(`<!DOCTYPE html>
 {{end}}</table></section>
 {{end}}</div>
 <h2 id="runs">Runs</h2>
-<table><tr><th>Platform</th><th>run</th><th>name</th><th>target</th></tr>
+<table><tr><th>Run</th><th>run ID</th><th>name</th><th>target</th></tr>
 {{range .Runs}}<tr><th>{{index . 0}}</th><td><code>{{index . 1}}</code></td><td>{{index . 2}}</td><td>{{index . 3}}</td></tr>
 {{end}}</table>
 </main>

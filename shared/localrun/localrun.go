@@ -51,6 +51,9 @@ type Execution struct {
 	// OnPlan, if set, hears the plan as soon as the planner returns, and
 	// the levels a sweep step adds as soon as it returns.
 	OnPlan func(*workflow.PlanOutput)
+	// Transitions, if set, counts the execution's state transitions for
+	// the run's bill (give the Aggregator the same).
+	Transitions *Transitions
 }
 
 // Run executes the definition with the spec as input and returns the
@@ -90,9 +93,9 @@ func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*wor
 	m, err := sfnlocal.Load(e.Definition, sfnlocal.Options{
 		Vars:            e.Vars,
 		Functions:       fns,
-		Observer:        e.Observer,
+		Observer:        e.observer(name),
 		Clock:           e.Clock,
-		StateMachineArn: "arn:aws:states:local:000000000000:stateMachine:llmbench",
+		StateMachineArn: StateMachineArn,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("localrun: load state machine: %w", err)
@@ -104,7 +107,7 @@ func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*wor
 			// Interrupted: keep what was measured, once every worker has
 			// written its rows.
 			inflight.Wait()
-			res, aerr := e.Aggregator.Aggregate(context.WithoutCancel(ctx), workflow.AggregateEvent{RunID: planned.RunID, Output: planned.Output})
+			res, aerr := e.Aggregator.Aggregate(context.WithoutCancel(ctx), workflow.AggregateEvent{Execution: ExecutionArn(name), RunID: planned.RunID, Output: planned.Output})
 			if aerr != nil {
 				return nil, errors.Join(err, aerr)
 			}

@@ -17,6 +17,7 @@ import (
 // L is the level's index in the run (0, 1, ...), not its concurrency: a
 // run's levels may be concurrencies, request rates, or both (a sweep).
 //	summaries/dt=YYYY-MM-DD/run_id=ID.json                            one JSON line per level (trend table)
+//	comparisons/STAMP/compare.md compare.html                         an llmbench compare of runs, by default in the first run's store
 //
 // Athena finds samples, telemetry and summaries by partition projection:
 // the Glue tables' storage.location.template must be
@@ -144,3 +145,8 @@ func RoundRecordKey(runID string, level, worker, round int) string {
 	}
 	return RunKey(runID, fmt.Sprintf("slices/level=%d/worker=%d-round=%d.json", level, worker, round))
 }
+
+// ComparisonPrefix is the folder of one `llmbench compare`, beside runs/:
+// stamp says when it ran (UTC, 20060102T150405Z, with a suffix when that
+// folder is taken).
+func ComparisonPrefix(stamp string) string { return "comparisons/" + stamp + "/" }

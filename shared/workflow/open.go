@@ -71,6 +71,7 @@ func (r *runs) get(ctx context.Context, op, runID, output string, levels int) (*
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.cache[runID]; ok && len(c.plan.Levels) >= levels {
+		chargeCached(ctx, c)
 		return &run{st: st, spec: c.spec, plan: c.plan, prompts: c.prompts, tokens: c.tokens}, nil
 	}
 	sp, p, err := plan.Load(ctx, st, runID)

@@ -237,3 +237,24 @@ func (m *metering) recordUsage(ctx context.Context, mt *meter, open OpenStore, o
 	}
 	_ = mt.finish(ctx, st, runID, level, worker)
 }
+
+// chargeCached charges a step that runs outside Lambda, and found the run
+// in its process's cache, the GETs a fresh process would have made
+// (spec.json, plan.json, and the dataset and tokenizer a worker reads):
+// locally every step shares one process, while in AWS a level's workers
+// run at once in as many execution environments. A Lambda's cache hit is
+// a real saving (a warm environment) and is charged nothing.
+func chargeCached(ctx context.Context, c *run) {
+	m := meterFrom(ctx)
+	if m == nil || m.lambda {
+		return
+	}
+	n := int64(2)
+	if c.prompts != nil {
+		n++
+	}
+	if c.tokens != nil {
+		n++
+	}
+	m.s3.Get.Add(n)
+}
