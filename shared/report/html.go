@@ -154,6 +154,8 @@ type htmlPage struct {
 
 	// Skew is the levels' start skews (nil without any).
 	Skew *skewView
+	// Bill is what the benchmark itself cost (nil without a figure).
+	Bill *billView
 
 	// The run's timeline (none without summary.Timeline): its charts and
 	// its seconds.
@@ -316,6 +318,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		v.TailHeads, v.TailNote = tailHeadsFor(s), tailNote
 	}
 	v.Skew = skewTable(s)
+	v.Bill = billTable(s)
 	v.SecondHeads = secondHeads
 	v.SeriesNote = seriesNote
 	v.TurnHeads, v.TurnsNote = turnHeads, turnsNote
@@ -531,6 +534,18 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">{{.Note}}</p>
+{{end}}{{with .Bill}}
+<h2 id="bill">What the benchmark cost</h2>
+<p><strong>{{.Total}}</strong>: {{.Label}}.</p>
+<div class="scroll"><table class="bill">
+<tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<div class="scroll"><table class="bill">
+<tr>{{range .FnHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .FnRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.Prices}}{{if .NotCounted}} Not counted: {{range $i, $n := .NotCounted}}{{if $i}}; {{end}}{{$n}}{{end}}.{{end}}</p>
 {{end}}
 <h2 id="charts">Charts</h2>
 {{if .NoCharts}}<p>{{.NoCharts}}</p>{{end}}<div class="charts">

@@ -112,6 +112,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, c := range CapacityLines(s) {
 		fmt.Fprintln(w, c)
 	}
+	for _, l := range BillLines(s) {
+		fmt.Fprintln(w, l)
+	}
 	for _, t := range TailLines(s) {
 		fmt.Fprintln(w, t)
 	}
@@ -238,6 +241,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	}
 	mdTail(&b, s)
 	mdSkew(&b, s)
+	mdBill(&b, s)
 	if rs := ServerReported(s); len(rs) > 0 {
 		b.WriteString("\n## What the server reported\n\n")
 		for _, r := range rs {
