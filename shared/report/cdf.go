@@ -70,7 +70,7 @@ func (f *figures) cdfs(levels []summary.Level) error {
 		if len(series) == 0 {
 			continue
 		}
-		lc := &chart.Lines{Title: m.name + " empirical CDF per level" + f.suffix, XLabel: m.name + " (ms)", YLabel: "share of " + m.of + " at or below (%)", Series: series}
+		lc := &chart.Lines{Title: m.name + " empirical CDF per level" + f.suffix, XLabel: m.name + " (ms)", YLabel: "share of " + m.of + " at or below (%)", YMax: 100, Series: series}
 		note := ""
 		if positive, dropped := positiveX(series); chart.Spread(positive) > cdfSpread {
 			lc.Series, lc.LogX = positive, true

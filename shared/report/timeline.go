@@ -68,6 +68,7 @@ func timelineMarks(s *summary.Summary) []chart.Tick {
 		for i := range s.Levels {
 			if l := &s.Levels[i]; l.Index == tl.Index {
 				out = append(out, chart.Tick{Value: tl.StartS, Label: pointLabel(l)})
+				break
 			}
 		}
 	}

@@ -86,6 +86,9 @@ type Lines struct {
 	LogY bool
 	// LogX does the same for the x axis (every x must be > 0).
 	LogX bool
+	// YMax, when above zero, is the top of the y axis (100 for a share in
+	// %), instead of the data's maximum and room for the legend.
+	YMax float64
 	// Marks are vertical dashed lines across the plot at their x, each
 	// labelled at the top: where a level begins on a timeline.
 	Marks []Tick
@@ -206,6 +209,13 @@ func (l *Lines) SVG() (template.HTML, error) {
 	if math.IsInf(xmin, 0) {
 		return "", errors.New("chart: no points")
 	}
+	// Marks' labels take the top line: the legend goes below them, with
+	// a line more of room above the data.
+	rows := 1 + named/2
+	if len(l.Marks) > 0 {
+		rows++
+		p.Legend.YOffs -= vg.Points(10)
+	}
 	// Room around the data: a margin on x (more on the right when points
 	// carry labels), and on y for the legend above the highest point.
 	span := xmax - xmin
@@ -251,13 +261,16 @@ func (l *Lines) SVG() (template.HTML, error) {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = commaTicks{logTicks{}}
 		p.Y.Min = math.Pow(10, llo-0.05*lspan)
-		p.Y.Max = math.Pow(10, lhi+0.08*lspan*float64(1+named/2))
+		p.Y.Max = math.Pow(10, lhi+0.08*lspan*float64(rows))
 	} else {
 		p.Y.Min = ymin
 		if ymax <= ymin {
 			ymax = ymin + 1
 		}
-		p.Y.Max = ymax + 0.08*(ymax-ymin)*float64(1+named/2)
+		p.Y.Max = ymax + 0.08*(ymax-ymin)*float64(rows)
+		if l.YMax > ymin {
+			p.Y.Max = l.YMax
+		}
 	}
 	if len(l.XTicks) > 0 {
 		ticks := make(plot.ConstantTicks, len(l.XTicks))

@@ -1,7 +1,10 @@
 package chart
 
 import (
+	"fmt"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -160,5 +163,33 @@ func TestSpread(t *testing.T) {
 		if got := Spread(tt.ss); got != tt.want {
 			t.Errorf("%s: Spread = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestYMax: YMax caps the y axis (a share stops at 100%); without it the
+// axis leaves room above the data for the legend.
+func TestYMax(t *testing.T) {
+	var ss []Series
+	for i := range 6 {
+		ss = append(ss, Series{Name: fmt.Sprint(i), Points: pts(1, 0, 2, 100-float64(i))})
+	}
+	l := &Lines{Title: "Y", Series: ss}
+	top := func() float64 {
+		t.Helper()
+		svg, err := l.SVG()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hi := 0.0
+		for _, m := range regexp.MustCompile(`>([0-9]+)</text>`).FindAllStringSubmatch(string(svg), -1) {
+			v, _ := strconv.ParseFloat(m[1], 64)
+			hi = math.Max(hi, v)
+		}
+		return hi
+	}
+	free := top()
+	l.YMax = 100
+	if capped := top(); free <= 100 || capped != 100 {
+		t.Errorf("highest tick %v without the cap, %v with it; want above 100, then 100", free, capped)
 	}
 }
