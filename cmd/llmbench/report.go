@@ -219,7 +219,7 @@ func countSlices(ctx context.Context, st store.Store, p *plan.Plan) (sliceCount,
 // credentials or query.
 func describeStored(s *spec.Spec) string {
 	if s.Target.Profile != "" {
-		return fmt.Sprintf("simulated %s server (profile %s, in-process)", s.Target.Kind, s.Target.Profile)
+		return fmt.Sprintf("simulated %s server (profile %s, in-process)", s.Target.Kind, s.Target.Profile) + viaProxy(s)
 	}
 	u, err := url.Parse(s.Target.URL)
 	if err != nil || s.Target.URL == "" {

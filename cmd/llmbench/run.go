@@ -211,7 +211,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 // describe names the target for reports, without secrets.
 func describe(d workflow.Doer, s *spec.Spec) string {
 	if s.Target.Profile != "" {
-		return fmt.Sprintf("simulated %s server (profile %s, in-process)", s.Target.Kind, s.Target.Profile)
+		return fmt.Sprintf("simulated %s server (profile %s, in-process)", s.Target.Kind, s.Target.Profile) + viaProxy(s)
 	}
 	if ds, ok := d.(interface{ Describe() string }); ok {
 		return ds.Describe()

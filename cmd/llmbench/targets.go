@@ -106,6 +106,9 @@ func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflo
 				opts = append(opts, sagemaker.ClientOptions(hc, ""))
 				api = sagemakerruntime.NewFromConfig(cfg, opts...)
 			}
+			if s.Target.Proxy {
+				return openProxied(api, hc, s, maxConns)
+			}
 			return sagemaker.FromSpec(api, s, hc)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,6 +97,12 @@ func New(api sagemaker.API, cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("proxy: new: metrics: %w", err)
 	}
 	return h, nil
+}
+
+// Describe names the endpoint, as the SageMaker target does:
+// "sagemaker endpoint=llama format=chat".
+func (h *Handler) Describe() string {
+	return strings.TrimSuffix(h.whole.Describe(), " nostream")
 }
 
 // Close releases the idle connections of Config.HTTPClient.

@@ -85,6 +85,9 @@ func genLevel(rng *rand.Rand, run string, g genSpec) [][]sample.Row {
 			if chunks > 0 {
 				r.TTFTMs = f64(val(5, 3000))
 				r.TTFBMs = f64(*r.TTFTMs / 2)
+				if rng.IntN(3) == 0 { // through a proxy that reports its own TTFT
+					r.ServerTTFTMs = f64(*r.TTFTMs * (0.5 + rng.Float64()/2))
+				}
 				r.ITLMs = make([]float64, 0, chunks-1)
 				for range chunks - 1 {
 					r.ITLMs = append(r.ITLMs, val(0, 200))

@@ -26,6 +26,7 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		ttft, tpot, e2e, itl []float64
 		itlAll               []float64 // the gaps of every measured request, failed ones included
 		lag, queue           []float64
+		server, overhead     []float64 // server_ttft_ms, and ttft_ms minus it
 	}
 	byLevel := map[int32]*acc{}
 	for _, r := range rows {
@@ -105,6 +106,12 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 		if r.TTFTMs != nil {
 			a.ttft = append(a.ttft, *r.TTFTMs)
 		}
+		if r.ServerTTFTMs != nil {
+			a.server = append(a.server, *r.ServerTTFTMs)
+			if r.TTFTMs != nil {
+				a.overhead = append(a.overhead, *r.TTFTMs-*r.ServerTTFTMs)
+			}
+		}
 		if r.TPOTMs != nil {
 			a.tpot = append(a.tpot, *r.TPOTMs)
 		}
@@ -161,6 +168,14 @@ func reference(rows []sample.Row, runID string, slo query.SLO) []summary.Level {
 			l.SLOAttainment = &r
 		}
 		l.SendLagMs, l.QueueMs = dist(a.lag), dist(a.queue)
+		if len(a.server) > 0 {
+			d := dist(a.server)
+			l.ServerTTFTMs = &d
+		}
+		if len(a.overhead) > 0 {
+			d := dist(a.overhead)
+			l.ServerTTFTOverheadMs = &d
+		}
 		out = append(out, l)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })

@@ -36,6 +36,9 @@ const (
 	metricITLAll  = "itl_all" // the gaps of every sent request, failed ones included
 	metricSendLag = "send_lag"
 	metricQueue   = "queue"
+	// The server's own TTFT (llmbench's proxy), and the client's minus it.
+	metricServerTTFT     = "server_ttft"
+	metricServerOverhead = "server_ttft_overhead"
 )
 
 // notSent is the status of an open-loop arrival that was never sent
@@ -126,7 +129,7 @@ ORDER BY level_index, status`
 func distsSQL(runID string) string {
 	var b strings.Builder
 	b.WriteString(`WITH measured AS (
-  SELECT level_index, status, ttft_ms, tpot_ms, e2e_ms, itl_ms, sched_delay_ms, queue_ms
+  SELECT level_index, status, ttft_ms, tpot_ms, e2e_ms, itl_ms, sched_delay_ms, queue_ms, server_ttft_ms
   FROM ` + Relation + `
   WHERE run_id = ` + Quote(runID) + ` AND NOT warmup
 ),
@@ -134,7 +137,7 @@ sent AS (
   SELECT * FROM measured WHERE status <> '` + notSent + `'
 ),
 ok AS (
-  SELECT level_index, ttft_ms, tpot_ms, e2e_ms, itl_ms FROM sent WHERE status = 'ok'
+  SELECT level_index, ttft_ms, tpot_ms, e2e_ms, itl_ms, server_ttft_ms FROM sent WHERE status = 'ok'
 ),
 failed AS (
   SELECT level_index, count(*) AS f FROM measured WHERE status <> 'ok' GROUP BY level_index
@@ -153,6 +156,11 @@ vals AS (
   SELECT level_index, '` + metricSendLag + `' AS metric, sched_delay_ms AS x FROM sent WHERE sched_delay_ms IS NOT NULL
   UNION ALL
   SELECT level_index, '` + metricQueue + `' AS metric, queue_ms AS x FROM sent WHERE queue_ms IS NOT NULL
+  UNION ALL
+  SELECT level_index, '` + metricServerTTFT + `' AS metric, server_ttft_ms AS x FROM ok WHERE server_ttft_ms IS NOT NULL
+  UNION ALL
+  SELECT level_index, '` + metricServerOverhead + `' AS metric, ttft_ms - server_ttft_ms AS x FROM ok
+    WHERE ttft_ms IS NOT NULL AND server_ttft_ms IS NOT NULL
 ),
 ranked AS (
   SELECT v.level_index, v.metric, v.x,

@@ -291,6 +291,10 @@ func readDist(r map[string]any, acc map[int64]*levelAcc) error {
 		a.l.SendLagMs = d
 	case metricQueue:
 		a.l.QueueMs = d
+	case metricServerTTFT:
+		a.l.ServerTTFTMs = &d
+	case metricServerOverhead:
+		a.l.ServerTTFTOverheadMs = &d
 	default:
 		return fmt.Errorf("level %d: unknown metric %q", index, metric)
 	}

@@ -154,6 +154,9 @@ type htmlPage struct {
 
 	// Skew is the levels' start skews (nil without any).
 	Skew *skewView
+	// ProxyTTFT is the client's and the server's own TTFT (nil without a
+	// server TTFT).
+	ProxyTTFT *skewView
 	// Bill is what the benchmark itself cost (nil without a figure).
 	Bill *billView
 
@@ -319,6 +322,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	}
 	v.Skew = skewTable(s)
 	v.Bill = billTable(s)
+	v.ProxyTTFT = proxyTTFTTable(s)
 	v.SecondHeads = secondHeads
 	v.SeriesNote = seriesNote
 	v.TurnHeads, v.TurnsNote = turnHeads, turnsNote
@@ -527,6 +531,13 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .TailRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">{{.TailNote}}</p>
+{{end}}{{with .ProxyTTFT}}
+<h2 id="server-ttft">Client and server TTFT</h2>
+<div class="scroll"><table class="skew">
+<tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.Note}}</p>
 {{end}}{{with .Skew}}
 <h2 id="skew">Start skew</h2>
 <div class="scroll"><table class="skew">

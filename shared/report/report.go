@@ -118,6 +118,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, t := range TailLines(s) {
 		fmt.Fprintln(w, t)
 	}
+	for _, l := range ProxyTTFTLines(s) {
+		fmt.Fprintln(w, l)
+	}
 	for _, p := range problems(s, "level %s errors: %s") {
 		fmt.Fprintln(w, p)
 	}
@@ -242,6 +245,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	mdTail(&b, s)
 	mdSkew(&b, s)
 	mdBill(&b, s)
+	mdProxyTTFT(&b, s)
 	if rs := ServerReported(s); len(rs) > 0 {
 		b.WriteString("\n## What the server reported\n\n")
 		for _, r := range rs {

@@ -65,6 +65,10 @@ type Target struct {
 	InferenceComponent string `json:"inference_component,omitempty"`
 	TargetVariant      string `json:"target_variant,omitempty"`
 	Format             string `json:"format,omitempty"` // chat (LMI/vLLM OpenAI schema, default), lmi (inputs/parameters), tgi
+	// Proxy, with kind sagemaker and a profile, runs llmbench's proxy
+	// (package proxy) in-process in front of the simulated SageMaker
+	// runtime and measures through it with the OpenAI client (proxy.go).
+	Proxy bool `json:"proxy,omitempty"`
 
 	// IgnoreEOS is the former place of workload.ignore_eos.
 	//

@@ -137,6 +137,8 @@ func (s *Spec) Validate() error {
 		captured[canon] = i
 	}
 
+	p = append(p, s.checkProxy()...)
+
 	w := s.Workload
 	p = append(p, s.checkPrompts()...)
 	p = append(p, s.checkSession()...)

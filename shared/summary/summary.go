@@ -197,6 +197,15 @@ type Level struct {
 	ITLMs  Dist `json:"itl_ms"`
 	E2EMs  Dist `json:"e2e_ms"`
 
+	// ServerTTFTMs is the TTFT the server reported of itself (rows'
+	// server_ttft_ms: llmbench's proxy, its call to SageMaker to the first
+	// token) over the ok measured requests that reported one, and
+	// ServerTTFTOverheadMs each such request's ttft_ms minus it: the
+	// proxy's overhead plus the network between client and proxy. Both
+	// nil when no request reported one.
+	ServerTTFTMs         *Dist `json:"server_ttft_ms,omitempty"`
+	ServerTTFTOverheadMs *Dist `json:"server_ttft_overhead_ms,omitempty"`
+
 	// What the server reported, over the ok requests that reported it:
 	// prompt tokens it served from its prefix cache
 	// (usage.prompt_tokens_details.cached_tokens) and their share of
