@@ -6,7 +6,7 @@ FUZZTIME  ?= 5s
 
 .PHONY: help build run test fuzz bench soak accuracy vet fmt clean package
 
-FUNCTIONS := planner worker aggregator sweeper
+FUNCTIONS := planner worker aggregator sweeper proxy
 
 help: ## list the targets and the layout
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -69,7 +69,7 @@ accuracy: ## timing checks vs the simulated server's truth (tolerances, 3 attemp
 	$(GO) vet -tags accuracy ./...
 	$(GO) test -tags accuracy -run '^TestAccuracy' -count=1 -p 1 -timeout 20m ./...
 
-package: ## build build/{planner,worker,aggregator,sweeper}.zip for Lambda (provided.al2023, arm64, no cgo)
+package: ## build build/{planner,worker,aggregator,sweeper,proxy}.zip for Lambda (provided.al2023, arm64, no cgo)
 	@command -v zip >/dev/null || { echo "make package needs zip (apt-get install zip)"; exit 1; }
 	@for f in $(FUNCTIONS); do \
 		mkdir -p build/$$f && \

@@ -64,6 +64,7 @@ var checks = []check{
 	{"references", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkReferences(r) }},
 	{"roles", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkRoles(r) }},
 	{"function maps", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkFunctionMaps(r) }},
+	{"proxy metric", func(_ *testing.T, r *repo, _ func(string, ...any)) []string { return checkProxyMetric(r) }},
 }
 
 func checkByName(name string) check {
@@ -125,6 +126,14 @@ func TestChecksCatchBreakage(t *testing.T) {
 		{"worker loses secrets", "terraform/iam.tf", `actions   = \["secretsmanager:GetSecretValue"\]`, `actions   = ["secretsmanager:DescribeSecret"]`, "iam", "lacks secretsmanager:GetSecretValue"},
 		// And SageMaker's runtime (shared/target/sagemaker.API).
 		{"worker loses streaming", "terraform/iam.tf", `"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"`, `"sagemaker:InvokeEndpoint"`, "iam", "lacks sagemaker:InvokeEndpointWithResponseStream"},
+		// The scaling policy must read what the proxy emits: its metric name,
+		{"policy reads another metric", "terraform/sagemaker.tf", `metric_name = "CompletionTokens"`, `metric_name = "OutputTokens"`, "proxy metric", `metric_name "OutputTokens"`},
+		// its dimensions (a set the proxy emits),
+		{"policy adds a dimension", "terraform/sagemaker.tf", `(dimensions \{\n\s+name  = "EndpointName"\n\s+value = aws_sagemaker_endpoint.seed\[0\].name\n\s+\}\n)(\s+\}\n\s+\}\n\s+\}\n\n\s+metrics \{\n\s+id\s+= "invocations")`, "${1}\n            dimensions {\n              name  = \"VariantName\"\n              value = \"AllTraffic\"\n            }\n${2}", "proxy metric", "tokens: dimensions [EndpointName VariantName]"},
+		// its statistic (one datum per request: Sum),
+		{"policy averages", "terraform/sagemaker.tf", `stat = "Sum"\n\n(\s+)metric \{\n(\s+)namespace   = var.seed_scaling_metric_namespace`, "stat = \"Average\"\n\n${1}metric {\n${2}namespace   = var.seed_scaling_metric_namespace", "proxy metric", `stat "Average"`},
+		// and the namespace the proxy writes to.
+		{"proxy writes elsewhere", "terraform/proxy.tf", `LLMBENCH_EMF_NAMESPACE      = var.seed_scaling_metric_namespace`, `LLMBENCH_EMF_NAMESPACE      = var.metrics_namespace`, "proxy metric", "the proxy's LLMBENCH_EMF_NAMESPACE \"var.metrics_namespace\""},
 		// The state machine's role must invoke what the Tasks name.
 		{"sfn loses the aggregator", "terraform/iam.tf", `      aws_lambda_function.aggregator.arn,\n`, ``, "iam", "lacks lambda:InvokeFunction on aws_lambda_function.aggregator"},
 		// A managed policy hides its actions.
@@ -152,13 +161,13 @@ func TestChecksCatchBreakage(t *testing.T) {
 		// The sweeper's main reads the Athena engine's variables.
 		{"sweeper env var", "terraform/lambda.tf", `(function_name    = "\$\{local.name\}-sweeper"(?s:.*?))      LLMBENCH_ATHENA_OUTPUT    = local.athena_results_url\n`, `${1}`, "packaging", "functions/sweeper/main.go reads LLMBENCH_ATHENA_OUTPUT"},
 		// make package no longer builds the sweeper's zip.
-		{"makefile drops the sweeper", "Makefile", `(?m)^FUNCTIONS := planner worker aggregator sweeper$`, `FUNCTIONS := planner worker aggregator`, "packaging", "aws_lambda_function.sweeper is not packaged from a zip of make package"},
+		{"makefile drops the sweeper", "Makefile", `(?m)^FUNCTIONS := planner worker aggregator sweeper proxy$`, `FUNCTIONS := planner worker aggregator proxy`, "packaging", "aws_lambda_function.sweeper is not packaged from a zip of make package"},
 		// The function maps: a default, a validation list, a message, a key.
-		{"memory default lacks the sweeper", "terraform/variables.tf", `(variable "lambda_memory_mb"(?s:.*?))    sweeper    = 512\n`, `${1}`, "function maps", "var.lambda_memory_mb: the default has keys [aggregator planner worker]"},
-		{"timeout validation forgets the sweeper", "terraform/variables.tf", `(variable "lambda_timeout_s"(?s:.*?))\["planner", "worker", "aggregator", "sweeper"\]`, `${1}["planner", "worker", "aggregator"]`, "function maps", "the validation condition lists [aggregator planner worker]"},
-		{"memory message forgets the sweeper", "terraform/variables.tf", `lambda_memory_mb: exactly the keys planner, worker, aggregator, sweeper;`, `lambda_memory_mb: exactly the keys planner, worker, aggregator;`, "function maps", "does not name sweeper"},
+		{"memory default lacks the sweeper", "terraform/variables.tf", `(variable "lambda_memory_mb"(?s:.*?))    sweeper    = 512\n`, `${1}`, "function maps", "var.lambda_memory_mb: the default has keys [aggregator planner proxy worker]"},
+		{"timeout validation forgets the sweeper", "terraform/variables.tf", `(variable "lambda_timeout_s"(?s:.*?))\["planner", "worker", "aggregator", "sweeper", "proxy"\]`, `${1}["planner", "worker", "aggregator", "proxy"]`, "function maps", "the validation condition lists [aggregator planner proxy worker]"},
+		{"memory message forgets the sweeper", "terraform/variables.tf", `lambda_memory_mb: exactly the keys planner, worker, aggregator, sweeper, proxy;`, `lambda_memory_mb: exactly the keys planner, worker, aggregator, proxy;`, "function maps", "does not name sweeper"},
 		{"sweeper reads the aggregator's memory", "terraform/lambda.tf", `var.lambda_memory_mb\["sweeper"\]`, `var.lambda_memory_mb["aggregator"]`, "function maps", "reads var.lambda_memory_mb[\"aggregator\"]; it is the sweeper function"},
-		{"example lacks the sweeper", "terraform/terraform.tfvars.example", `, sweeper = 300 \}`, ` }`, "function maps", "terraform.tfvars.example: lambda_timeout_s = { planner = 60, worker = 900, aggregator = 600 }; the default is"},
+		{"example lacks the sweeper", "terraform/terraform.tfvars.example", `, sweeper = 300, proxy = 300 \}`, `, proxy = 300 }`, "function maps", "terraform.tfvars.example: lambda_timeout_s = { planner = 60, worker = 900, aggregator = 600, proxy = 300 }; the default is"},
 		// A Glue column type that no longer matches the Parquet schema.
 		{"glue column type", "terraform/glue.tf", `name    = "ttft_ms"\n      type    = "double"`, "name    = \"ttft_ms\"\n      type    = \"float\"", "glue", "column ttft_ms is float; sample.Row's Parquet schema has double"},
 		// A column of sample.Row missing from the table.
@@ -369,6 +378,7 @@ func checkPackaging(r *repo) []string {
 				for _, ref := range refs(a.Expr) {
 					if rest, ok := strings.CutPrefix(ref, "aws_cloudwatch_log_group."); ok {
 						name, _, _ := strings.Cut(rest, ".")
+						name, _, _ = strings.Cut(name, "[") // a counted group: proxy[0]
 						lg = r.tf.find("aws_cloudwatch_log_group." + name)
 					}
 				}
@@ -419,6 +429,10 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// notSteps are the functions that are not a step of the definition, and
+// what invokes them instead.
+var notSteps = map[string]string{"proxy": "its Function URL (the seeds' serving path, in front of SageMaker)"}
 
 // wantFunction is the function a template variable of the definition
 // stands for: statemachine.Functions, the Go side's table (the local
@@ -522,7 +536,7 @@ func checkStateMachine(r *repo) []string {
 		}
 	}
 	for _, fn := range r.pkg.functions {
-		if !invoked[fn] {
+		if !invoked[fn] && notSteps[fn] == "" {
 			problems = append(problems, fmt.Sprintf("no Task of the definition invokes the %s function", fn))
 		}
 	}

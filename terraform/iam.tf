@@ -152,6 +152,18 @@ data "aws_iam_policy_document" "worker" {
       resources = var.execute_api_arns
     }
   }
+
+  # The proxy's IAM-authorized Function URL (events/aws-proxy.json): since
+  # October 2025 a Function URL wants both actions of its caller.
+  dynamic "statement" {
+    for_each = var.deploy_proxy && var.proxy_url_auth == "AWS_IAM" ? [1] : []
+
+    content {
+      sid       = "InvokeProxyURL"
+      actions   = ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"]
+      resources = aws_lambda_function.proxy[*].arn
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "worker" {

@@ -90,8 +90,10 @@ var lambdaRuntime = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
 // HTTP client or by a service acting for the caller.
 var optional = map[string]map[string]string{
 	"worker": {
-		"execute-api:Invoke": "SigV4-signed HTTP targets behind API Gateway (target.auth.sigv4, signed with the role's credentials), on var.execute_api_arns",
-		"kms:Decrypt":        "Secrets Manager secrets under a customer managed key (decrypted for GetSecretValue as the caller), on var.secret_kms_key_arns",
+		"execute-api:Invoke":       "SigV4-signed HTTP targets behind API Gateway (target.auth.sigv4, signed with the role's credentials), on var.execute_api_arns",
+		"kms:Decrypt":              "Secrets Manager secrets under a customer managed key (decrypted for GetSecretValue as the caller), on var.secret_kms_key_arns",
+		"lambda:InvokeFunctionUrl": "the proxy's IAM-authorized Function URL (SigV4-signed HTTP, a kind openai target), with deploy_proxy",
+		"lambda:InvokeFunction":    "the proxy's IAM-authorized Function URL: since October 2025 a Function URL also wants InvokeFunction of its caller",
 	},
 }
 

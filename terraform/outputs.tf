@@ -47,3 +47,8 @@ output "seed_endpoint_name" {
   description = "The seed SageMaker endpoint (target kind sagemaker), or null."
   value       = one(aws_sagemaker_endpoint.seed[*].name)
 }
+
+output "proxy_url" {
+  description = "The proxy's Function URL (target.url of events/aws-proxy.json, with /v1), or null without deploy_proxy."
+  value       = one(aws_lambda_function_url.proxy[*].function_url)
+}

@@ -67,18 +67,19 @@ variable "athena_results_expiration_days" {
 }
 
 variable "lambda_memory_mb" {
-  description = "Memory of each function, MB. 1769 MB is one vCPU of credits: the worker's streams share it."
+  description = "Memory of each function, MB. 1769 MB is one vCPU of credits: the worker's streams share it. The proxy's is used with deploy_proxy."
   type        = map(number)
   default = {
     planner    = 256
     worker     = 1769
     aggregator = 512
     sweeper    = 512
+    proxy      = 512
   }
 
   validation {
-    condition     = length(setsubtract(keys(var.lambda_memory_mb), ["planner", "worker", "aggregator", "sweeper"])) == 0 && alltrue([for k in ["planner", "worker", "aggregator", "sweeper"] : contains(keys(var.lambda_memory_mb), k)]) && alltrue([for v in values(var.lambda_memory_mb) : v >= 128 && v <= 10240])
-    error_message = "lambda_memory_mb: exactly the keys planner, worker, aggregator, sweeper; values 128 to 10240."
+    condition     = length(setsubtract(keys(var.lambda_memory_mb), ["planner", "worker", "aggregator", "sweeper", "proxy"])) == 0 && alltrue([for k in ["planner", "worker", "aggregator", "sweeper", "proxy"] : contains(keys(var.lambda_memory_mb), k)]) && alltrue([for v in values(var.lambda_memory_mb) : v >= 128 && v <= 10240])
+    error_message = "lambda_memory_mb: exactly the keys planner, worker, aggregator, sweeper, proxy; values 128 to 10240."
   }
 }
 
@@ -90,11 +91,12 @@ variable "lambda_timeout_s" {
     worker     = 900
     aggregator = 600
     sweeper    = 300
+    proxy      = 300
   }
 
   validation {
-    condition     = length(setsubtract(keys(var.lambda_timeout_s), ["planner", "worker", "aggregator", "sweeper"])) == 0 && alltrue([for k in ["planner", "worker", "aggregator", "sweeper"] : contains(keys(var.lambda_timeout_s), k)]) && alltrue([for v in values(var.lambda_timeout_s) : v >= 1 && v <= 900])
-    error_message = "lambda_timeout_s: exactly the keys planner, worker, aggregator, sweeper; values 1 to 900."
+    condition     = length(setsubtract(keys(var.lambda_timeout_s), ["planner", "worker", "aggregator", "sweeper", "proxy"])) == 0 && alltrue([for k in ["planner", "worker", "aggregator", "sweeper", "proxy"] : contains(keys(var.lambda_timeout_s), k)]) && alltrue([for v in values(var.lambda_timeout_s) : v >= 1 && v <= 900])
+    error_message = "lambda_timeout_s: exactly the keys planner, worker, aggregator, sweeper, proxy; values 1 to 900."
   }
 }
 
@@ -318,4 +320,56 @@ variable "seed_scaling_metric_namespace" {
   description = "Namespace of the CompletionTokens metric (dimension EndpointName, one datum per request or per batch, unit Count) that the client publishes for the seed endpoint."
   type        = string
   default     = "llmbench"
+}
+
+variable "deploy_proxy" {
+  description = "Deploy functions/proxy: the OpenAI API in front of a SageMaker endpoint (Function URL, response streaming), publishing the CompletionTokens metric the seed endpoint scales on."
+  type        = bool
+  default     = false
+}
+
+variable "proxy_endpoint_name" {
+  description = "The SageMaker endpoint the proxy fronts (and the only one its role may invoke); empty means the seed endpoint."
+  type        = string
+  default     = ""
+}
+
+variable "proxy_format" {
+  description = "The endpoint's payload format: chat (LMI/vLLM OpenAI schema), lmi or tgi."
+  type        = string
+  default     = "chat"
+
+  validation {
+    condition     = contains(["chat", "lmi", "tgi"], var.proxy_format)
+    error_message = "proxy_format must be chat, lmi or tgi."
+  }
+}
+
+variable "proxy_model" {
+  description = "The model name the proxy sends in format chat (empty sends none: the endpoint's own model)."
+  type        = string
+  default     = ""
+}
+
+variable "proxy_usd_per_hour" {
+  description = "Price of one endpoint instance per hour, for the proxy's cost figure (X-Cost-Per-1K-USD, CostPer1kTokensUSD); 0 gives none."
+  type        = number
+  default     = 1.515
+}
+
+variable "proxy_instances" {
+  description = "Instances of the endpoint, for the proxy's cost figure."
+  type        = number
+  default     = 1
+}
+
+variable "proxy_url_auth" {
+  description = "The Function URL's authorization: AWS_IAM (SigV4-signed callers with lambda:InvokeFunctionUrl) or NONE (anyone with the URL)."
+  type        = string
+  default     = "AWS_IAM"
+
+  validation {
+    condition     = contains(["AWS_IAM", "NONE"], var.proxy_url_auth)
+    error_message = "proxy_url_auth must be AWS_IAM or NONE."
+  }
 }
