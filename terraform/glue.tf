@@ -682,3 +682,99 @@ resource "aws_glue_catalog_table" "level_summaries" {
     }
   }
 }
+
+# telemetry: the server's Prometheus metrics (target.metrics), one row per
+#   sample of every scrape (shared/telemetry.Row), written by the scraping
+#   slice of each level at <store_prefix>/telemetry/dt=YYYY-MM-DD/run_id=<id>/level=<index>/part-<n>.parquet.
+#   Projected as samples is (dt date, run_id injected: query WHERE run_id =
+#   '…'); level is read from the level_index column, not the path.
+resource "aws_glue_catalog_table" "telemetry" {
+  name          = "telemetry"
+  database_name = aws_glue_catalog_database.bench.name
+  description   = "The server's scraped metrics (shared/telemetry.Row); query with WHERE run_id = '<id>'"
+  table_type    = "EXTERNAL_TABLE"
+
+  parameters = {
+    EXTERNAL                      = "TRUE"
+    classification                = "parquet"
+    "parquet.compression"         = "ZSTD"
+    "projection.enabled"          = "true"
+    "projection.dt.type"          = "date"
+    "projection.dt.format"        = "yyyy-MM-dd"
+    "projection.dt.range"         = "${var.projection_start_date},NOW"
+    "projection.dt.interval"      = "1"
+    "projection.dt.interval.unit" = "DAYS"
+    "projection.run_id.type"      = "injected"
+    "storage.location.template"   = "s3://${aws_s3_bucket.store.bucket}/${local.key_prefix}telemetry/dt=$${dt}/run_id=$${run_id}/"
+  }
+
+  partition_keys {
+    name    = "dt"
+    type    = "string"
+    comment = "UTC day of the run's start, yyyy-MM-dd"
+  }
+
+  partition_keys {
+    name    = "run_id"
+    type    = "string"
+    comment = "the run; every query must filter on it (injected projection)"
+  }
+
+  storage_descriptor {
+    location      = "s3://${aws_s3_bucket.store.bucket}/${local.key_prefix}telemetry/"
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    ser_de_info {
+      name                  = "parquet"
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    }
+
+    columns {
+      name    = "level_index"
+      type    = "int"
+      comment = "the level's place in the run, from 0"
+    }
+
+    columns {
+      name    = "scrape"
+      type    = "int"
+      comment = "the scrape's number within the level, from 0"
+    }
+
+    columns {
+      name    = "time"
+      type    = "timestamp"
+      comment = "UTC wall clock when the scrape was sent"
+    }
+
+    columns {
+      name    = "t_ms"
+      type    = "double"
+      comment = "when the scrape was sent, ms after the level's start instant"
+    }
+
+    columns {
+      name    = "warmup"
+      type    = "boolean"
+      comment = "sent during the level's warm-up: not in the summary"
+    }
+
+    columns {
+      name    = "metric"
+      type    = "string"
+      comment = "the sample's name, e.g. vllm:num_requests_running (histograms flattened: _bucket, _sum, _count)"
+    }
+
+    columns {
+      name    = "labels"
+      type    = "string"
+      comment = "the sample's labels as a JSON object with sorted keys"
+    }
+
+    columns {
+      name = "value"
+      type = "double"
+    }
+  }
+}

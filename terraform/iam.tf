@@ -67,9 +67,9 @@ resource "aws_iam_role_policy" "planner" {
   policy = data.aws_iam_policy_document.planner.json
 }
 
-# Work: reads the run's spec, plan and slice record; writes samples and the
-# slice record; lists and deletes the parts of an interrupted attempt;
-# calls the target.
+# Work: reads the run's spec, plan and slice record; writes samples (and,
+# the level's scraping slice, the server's telemetry) and the slice record;
+# lists and deletes the parts of an interrupted attempt; calls the target.
 
 resource "aws_iam_role" "worker" {
   name               = "${local.name}-worker"
@@ -98,7 +98,7 @@ data "aws_iam_policy_document" "worker" {
   statement {
     sid       = "WriteSamples"
     actions   = ["s3:PutObject", "s3:DeleteObject"]
-    resources = ["${local.store_objects}samples/*"]
+    resources = ["${local.store_objects}samples/*", "${local.store_objects}telemetry/*"]
   }
 
   statement {
@@ -219,13 +219,14 @@ data "aws_iam_policy_document" "aggregator" {
       "arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog",
       "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${local.glue_database}",
       "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${local.glue_database}/${aws_glue_catalog_table.samples.name}",
+      "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${local.glue_database}/${aws_glue_catalog_table.telemetry.name}",
     ]
   }
 
   statement {
     sid       = "QueryReadsSamples"
     actions   = ["s3:GetObject"]
-    resources = ["${local.store_objects}samples/*"]
+    resources = ["${local.store_objects}samples/*", "${local.store_objects}telemetry/*"]
   }
 
   statement {

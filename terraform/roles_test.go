@@ -45,6 +45,7 @@ func roleCases(r *repo) []roleCase {
 		report    = store.RunKey(id, store.ReportHTML)
 		slice     = store.SliceRecordKey(id, 0, 0)
 		sample    = store.SampleKey(day, id, 0, 0, 0)
+		scraped   = store.TelemetryKey(day, id, 0, 0)
 		lines     = store.LevelLinesKey(day.Format(llmplan.DayLayout), id)
 		result    = "athena-results/0b6c5c2e-query.csv"
 		workgroup = fmt.Sprintf("arn:%s:athena:%s:%s:workgroup/%s", simPartition, simRegion, simAccount, r.resourceName("aws_athena_workgroup.bench"))
@@ -54,6 +55,7 @@ func roleCases(r *repo) []roleCase {
 		}
 		samples = table(r.resourceName("aws_glue_catalog_table.samples"))
 		trend   = table(r.resourceName("aws_glue_catalog_table.level_summaries"))
+		scrapes = table(r.resourceName("aws_glue_catalog_table.telemetry"))
 		bucket  = "arn:aws:s3:::" + testBucket
 	)
 	if !llmplan.ValidRunID(id) {
@@ -72,12 +74,18 @@ func roleCases(r *repo) []roleCase {
 		{fn: "worker", action: "s3:PutObject", key: slice, allow: true, why: "writes its slice record"},
 		{fn: "worker", action: "s3:PutObject", key: sample, allow: true, why: "writes its samples"},
 		{fn: "worker", action: "s3:DeleteObject", key: sample, allow: true, why: "drops an interrupted attempt's parts"},
+		{fn: "worker", action: "s3:PutObject", key: scraped, allow: true, why: "the scraping slice writes the server's telemetry"},
+		{fn: "worker", action: "s3:DeleteObject", key: scraped, allow: true, why: "drops an interrupted attempt's telemetry"},
 		{fn: "worker", action: "s3:PutObject", key: plan, why: "never rewrites the plan (the sweeper does)"},
 		{fn: "worker", action: "s3:PutObject", key: summary, why: "the aggregator's file"},
 		{fn: "worker", action: "athena:StartQueryExecution", arn: workgroup, why: "runs no query"},
 
 		{fn: "aggregator", action: "athena:StartQueryExecution", arn: workgroup, allow: true, why: "summarizes with Athena"},
 		{fn: "aggregator", action: "s3:GetObject", key: sample, allow: true, why: "its query reads the samples as the aggregator"},
+		{fn: "aggregator", action: "s3:GetObject", key: scraped, allow: true, why: "its query reads the telemetry as the aggregator"},
+		{fn: "aggregator", action: "glue:GetTable", arn: scrapes, allow: true, why: "its query reads the telemetry table"},
+		{fn: "aggregator", action: "s3:PutObject", key: scraped, why: "reads telemetry, never writes it"},
+		{fn: "sweeper", action: "s3:GetObject", key: scraped, why: "its queries read only the samples"},
 		{fn: "aggregator", action: "s3:PutObject", key: summary, allow: true, why: "writes summary.json"},
 		{fn: "aggregator", action: "s3:PutObject", key: lines, allow: true, why: "writes the trend table's file"},
 		{fn: "aggregator", action: "s3:PutObject", key: sample, why: "reads samples, never writes them"},
@@ -170,6 +178,7 @@ func (r *repo) accountFixed() map[string]string {
 	f["local.name"] = r.varDefault("name_prefix")
 	f["local.glue_database"] = r.glueDatabase()
 	f["aws_glue_catalog_table.samples.name"] = r.resourceName("aws_glue_catalog_table.samples")
+	f["aws_glue_catalog_table.telemetry.name"] = r.resourceName("aws_glue_catalog_table.telemetry")
 	// Plain interpolations of the above, in the order they build on each
 	// other.
 	for _, name := range []string{"athena_workgroup", "athena_workgroup_arn"} {

@@ -129,7 +129,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		}
 	}()
 
-	open, simulated, closeTargets, err := localTargets(ctx, s, env)
+	open, simulated, simMetrics, closeTargets, err := localTargets(ctx, s, env)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -156,7 +156,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		Steps: localrun.Steps{
 			Planner: workflow.NewPlanner(openStore, openSource, 0),
 			Worker: workflow.NewWorker(openStore, open, workflow.WorkerConfig{
-				StartMargin: 100 * time.Millisecond, Counters: counters, Drain: drain,
+				StartMargin: 100 * time.Millisecond, Counters: counters, Drain: drain, SimMetricsURL: simMetrics,
 			}),
 			Sweeper: workflow.NewSweeper(openStore, duckDBOver),
 			Aggregator: workflow.NewAggregator(openStore, duckDBOver, "duckdb", workflow.AggregatorConfig{

@@ -30,24 +30,26 @@ import (
 // profile (kind sim, or kind sagemaker with a profile) gets the simulated
 // server, started here on loopback; everything else is reached for real.
 // The AWS configuration is loaded only if the spec needs it (a Secrets
-// Manager secret, SigV4 signing, a real SageMaker endpoint).
-func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflow.OpenTarget, simulated bool, closeFn func(), err error) {
+// Manager secret, SigV4 signing, a real SageMaker endpoint). metrics is
+// the simulated server's /metrics ("" without one), for target.metrics.
+func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflow.OpenTarget, simulated bool, metrics string, closeFn func(), err error) {
 	closeFn = func() {}
 	var sim *simllm.Running
 	if s.Target.Profile != "" {
 		p, err := simllm.LookupProfile(s.Target.Profile)
 		if err != nil {
-			return nil, false, closeFn, fmt.Errorf("target.profile: %w", err)
+			return nil, false, "", closeFn, fmt.Errorf("target.profile: %w", err)
 		}
 		opts := simllm.Options{Profile: p, Seed: s.Seed, Model: s.Target.Model}
 		if s.Target.Kind == spec.KindSageMaker {
 			opts.SageMaker.Format = s.Target.Format
 		}
 		if sim, err = simllm.Start(opts); err != nil {
-			return nil, false, closeFn, err
+			return nil, false, "", closeFn, err
 		}
 		closeFn = sim.Close
 		simulated = true
+		metrics = "http://" + sim.Addr + "/metrics"
 	}
 
 	var (
@@ -73,7 +75,7 @@ func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflo
 		if a := s.Target.Auth; a != nil && (a.SigV4 != nil || !isEnvRef(a.Secret)) {
 			cfg, err := loadAWS(ctx)
 			if err != nil {
-				return nil, false, closeFn, fmt.Errorf("target.auth needs AWS credentials: %w", err)
+				return nil, false, "", closeFn, fmt.Errorf("target.auth needs AWS credentials: %w", err)
 			}
 			resolver.SM = secretsmanager.NewFromConfig(cfg)
 			opts.Credentials = cfg.Credentials
@@ -112,7 +114,7 @@ func localTargets(ctx context.Context, s *spec.Spec, env getenver) (open workflo
 			return sagemaker.FromSpec(api, s, hc)
 		}
 	}
-	return workflow.ByKind(openers), simulated, closeFn, nil
+	return workflow.ByKind(openers), simulated, metrics, closeFn, nil
 }
 
 func isEnvRef(s spec.Secret) bool {

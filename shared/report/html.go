@@ -154,6 +154,9 @@ type htmlPage struct {
 
 	// Skew is the levels' start skews (nil without any).
 	Skew *skewView
+
+	// Server is the levels' server telemetry (nil without any).
+	Server *skewView
 	// ProxyTTFT is the client's and the server's own TTFT (nil without a
 	// server TTFT).
 	ProxyTTFT *skewView
@@ -321,6 +324,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		v.TailHeads, v.TailNote = tailHeadsFor(s), tailNote
 	}
 	v.Skew = skewTable(s)
+	v.Server = serverTable(s)
 	v.Bill = billTable(s)
 	v.ProxyTTFT = proxyTTFTTable(s)
 	v.SecondHeads = secondHeads
@@ -346,6 +350,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 	for _, sw := range s.SliceWarnings {
 		v.Problems = append(v.Problems, "warning: "+sliceWarning(s, sw))
 	}
+	v.Problems = append(v.Problems, serverWarnings(s)...)
 	for _, r := range s.RetriedSlices {
 		v.Problems = append(v.Problems, retriedSlice(s, r))
 	}
@@ -557,6 +562,13 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .FnRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">{{.Prices}}{{if .NotCounted}} Not counted: {{range $i, $n := .NotCounted}}{{if $i}}; {{end}}{{$n}}{{end}}.{{end}}</p>
+{{end}}{{with .Server}}
+<h2 id="server">Server telemetry</h2>
+<div class="scroll"><table class="server">
+<tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.Note}}</p>
 {{end}}
 <h2 id="charts">Charts</h2>
 {{if .NoCharts}}<p>{{.NoCharts}}</p>{{end}}<div class="charts">

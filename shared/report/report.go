@@ -118,6 +118,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, t := range TailLines(s) {
 		fmt.Fprintln(w, t)
 	}
+	for _, l := range ServerLines(s) {
+		fmt.Fprintln(w, l)
+	}
 	for _, l := range ProxyTTFTLines(s) {
 		fmt.Fprintln(w, l)
 	}
@@ -157,6 +160,7 @@ func problems(s *summary.Summary, errFormat string) []string {
 	for _, sw := range s.SliceWarnings {
 		out = append(out, "warning: "+sliceWarning(s, sw))
 	}
+	out = append(out, serverWarnings(s)...)
 	for _, r := range s.RetriedSlices {
 		out = append(out, retriedSlice(s, r))
 	}
@@ -244,6 +248,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	}
 	mdTail(&b, s)
 	mdSkew(&b, s)
+	mdServer(&b, s)
 	mdBill(&b, s)
 	mdProxyTTFT(&b, s)
 	if rs := ServerReported(s); len(rs) > 0 {
@@ -291,6 +296,9 @@ func definitions(s *summary.Summary) [][2]string {
 		)
 	}
 	out = append(out, tailDefinitions(s)...)
+	if len(serverLevels(s)) > 0 && d.Server != "" {
+		out = append(out, [2]string{"Server telemetry", d.Server})
+	}
 	if s.Capacity != nil && d.Capacity != "" {
 		out = append(out, [2]string{"Capacity", d.Capacity})
 	}

@@ -65,6 +65,9 @@ type Target struct {
 	InferenceComponent string `json:"inference_component,omitempty"`
 	TargetVariant      string `json:"target_variant,omitempty"`
 	Format             string `json:"format,omitempty"` // chat (LMI/vLLM OpenAI schema, default), lmi (inputs/parameters), tgi
+	// Metrics is the server's Prometheus endpoint, scraped during every
+	// level (metrics.go); nil: none.
+	Metrics *Metrics `json:"metrics,omitempty"`
 	// Proxy, with kind sagemaker and a profile, runs llmbench's proxy
 	// (package proxy) in-process in front of the simulated SageMaker
 	// runtime and measures through it with the OpenAI client (proxy.go).
@@ -385,6 +388,9 @@ func (s *Spec) ApplyDefaults() {
 		if t.Model == "" {
 			t.Model = "sim-" + t.Profile
 		}
+	}
+	if t.Metrics != nil && t.Metrics.Interval == "" {
+		t.Metrics.Interval = DefaultMetricsInterval
 	}
 	if s.Platform == "" && t.Kind == KindSim {
 		s.Platform = "sim"

@@ -139,6 +139,8 @@ func (s *Spec) Validate() error {
 
 	p = append(p, s.checkProxy()...)
 
+	p = append(p, s.checkMetrics()...)
+
 	w := s.Workload
 	p = append(p, s.checkPrompts()...)
 	p = append(p, s.checkSession()...)

@@ -128,6 +128,8 @@ type Definitions struct {
 	Capacity      string `json:"capacity,omitempty"`
 	// StartSkew defines start_skew_ms (issue 14).
 	StartSkew string `json:"start_skew,omitempty"`
+	// Server defines the level's server figures (target.metrics).
+	Server string `json:"server,omitempty"`
 }
 
 // Level holds the figures of one level: a concurrency (closed loop) or a
@@ -260,6 +262,9 @@ type Level struct {
 	// first request (skew.go); nil when no slice record says (a record
 	// written before the figure).
 	StartSkewMs *StartSkew `json:"start_skew_ms,omitempty"`
+	// Server is the server's own view of the level (target.metrics);
+	// nil without it.
+	Server *Server `json:"server,omitempty"`
 }
 
 // DistAll is a latency distribution in which Failures of the N values are

@@ -14,6 +14,7 @@ import (
 	"github.com/llmbench/llmbench/shared/spec"
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/summary"
+	"github.com/llmbench/llmbench/shared/telemetry"
 )
 
 // OpenEngine opens a query engine over the samples of one run: DuckDB over
@@ -129,6 +130,8 @@ type notes struct {
 	// starts are the levels' common start instants, by index, from the
 	// slice records that give one (timeline.go).
 	starts map[int]time.Time
+	// scrapes are the levels' scrapes of the server (telemetry.go).
+	scrapes map[int]*telemetry.Result
 }
 
 // sliceNotes reads every slice record of the run: the slices that needed
@@ -162,6 +165,7 @@ func sliceNotes(ctx context.Context, r *run) (notes, error) {
 				n.retried = append(n.retried, summary.RetriedSlice{Level: sl.LevelIndex, Worker: sl.Worker, Attempts: rec.Attempt, DiscardedParts: rec.DiscardedParts})
 			}
 			n.skews.add(sl.LevelIndex, sl.Worker, rec.SliceResult)
+			n.addScrape(sl.LevelIndex, rec.Telemetry)
 			n.addStart(sl.LevelIndex, rec.LevelStart)
 			if rec.LateMs > LateSliceMs || rec.Drained != "" {
 				w := summary.SliceWarning{Level: sl.LevelIndex, Worker: sl.Worker, StoppedEarly: rec.Drained}
@@ -206,9 +210,18 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 	if err != nil {
 		return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
 	}
+	var servers map[int]*summary.Server
+	if s.Target.Metrics != nil {
+		if servers, err = query.Server(ctx, eng, p.RunID); err != nil {
+			return nil, fmt.Errorf("workflow: aggregate %s: %w", p.RunID, err)
+		}
+	}
 	for i := range levels {
 		l := &levels[i]
 		l.Series = series[l.Index]
+		if s.Target.Metrics != nil {
+			l.Server = serverOf(servers[l.Index], n.scrapes[l.Index])
+		}
 		l.Quantiles = quantiles[l.Index]
 		l.Turns = turns[l.Index]
 		if l.Index >= 0 && l.Index < len(p.Levels) {
@@ -299,6 +312,9 @@ var Definitions = summary.Definitions{
 	SLOAttainment: "ok measured requests meeting every slo limit / all measured requests, errors and not_sent included (without an slo: ok / measured)",
 	Capacity: "search: the highest load whose level met every search.slo criterion (p95s over ok measured requests, error rate over measured requests, " +
 		"goodput ratio = requests meeting slo / measured requests) below the lowest failing one; doubling from min, then bisection to the precision",
+	Server: "server (target.metrics): the server's Prometheus gauges scraped by one worker of the level every interval after the warm-up; per scrape " +
+		"running and waiting = the sum of vllm:num_requests_running / vllm:num_requests_waiting over their series, kv_cache = the mean of vllm:kv_cache_usage_perc " +
+		"(or vllm:gpu_cache_usage_perc), 0 to 1; then their mean and max over the scrapes",
 	StartSkew: "start_skew_ms: per slice, its first request's send (warm-up included) minus the instant it was due, over the level's slices; " +
 		"in a steady concurrency level every first request is due at the level's common start instant (slices Map entered + the start margin)",
 }

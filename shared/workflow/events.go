@@ -3,6 +3,8 @@ package workflow
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/llmbench/llmbench/shared/telemetry"
 )
 
 // The events below are what the state machine passes between the steps.
@@ -174,6 +176,9 @@ type SliceResult struct {
 	// difference is the slice's start skew (skew.go).
 	FirstSendMs     *float64 `json:"first_send_ms,omitempty"`
 	FirstIntendedMs *float64 `json:"first_intended_ms,omitempty"`
+	// Telemetry is what the scrapes of the server's metrics gave
+	// (target.metrics): set in the record of the level's scraping slice.
+	Telemetry *telemetry.Result `json:"telemetry,omitempty"`
 	// LevelStart is the instant (wall clock, UTC) from which the slice's
 	// rows measure start_ms and end_ms, its level's common start: the
 	// aggregator places the levels on the run's timeline with it.

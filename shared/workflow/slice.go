@@ -140,7 +140,10 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	if err != nil {
 		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
-	if err := ex.Execute(reqCtx, do, emit); err != nil {
+	stopScrape := w.startScrape(ctx, st, s, sl, day, levelStart) // telemetry.go
+	err = ex.Execute(reqCtx, do, emit)
+	res.Telemetry = stopScrape()
+	if err != nil {
 		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
 	first.record(res, levelStart)

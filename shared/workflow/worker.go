@@ -27,6 +27,9 @@ type WorkerConfig struct {
 	// FlushInterval bounds the age of a buffered row (0: the default,
 	// sample.DefaultFlushInterval).
 	FlushInterval time.Duration
+	// SimMetricsURL is the /metrics of the simulated server this process
+	// started: what a spec with a profile and target.metrics scrapes.
+	SimMetricsURL string
 }
 
 // Worker is the Work step: it runs one slice of a level.
@@ -96,6 +99,9 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 			}
 		}
 		rec.DiscardedParts = len(keys)
+		if err := dropTelemetry(ctx, st, r.spec, day, sl); err != nil {
+			return nil, err
+		}
 	}
 	if err := putJSON(ctx, st, recKey, rec); err != nil {
 		return nil, err

@@ -54,6 +54,10 @@ func Open(ctx context.Context, files []string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("query: open duckdb: create view %s: %w", query.Relation, err)
 	}
+	if _, err := db.ExecContext(ctx, emptyTelemetrySQL); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("query: open duckdb: create view %s: %w", query.TelemetryRelation, err)
+	}
 	return &DB{db: db, files: append([]string(nil), files...)}, nil
 }
 
@@ -122,6 +126,39 @@ func viewSQL(files []string) string {
 	}
 	return "CREATE VIEW " + query.Relation + " AS SELECT * FROM read_parquet([" +
 		strings.Join(quoted, ", ") + "], hive_partitioning = false, union_by_name = true)"
+}
+
+// emptyTelemetrySQL creates the telemetry relation with no rows, in the
+// columns of telemetry.Row, for a run whose server was not scraped:
+// AddTelemetry replaces it.
+const emptyTelemetrySQL = "CREATE VIEW " + query.TelemetryRelation + ` AS SELECT
+  CAST(NULL AS VARCHAR) AS run_id, CAST(NULL AS INTEGER) AS level_index, CAST(NULL AS INTEGER) AS scrape,
+  CAST(NULL AS TIMESTAMPTZ) AS "time", CAST(NULL AS DOUBLE) AS t_ms, CAST(NULL AS BOOLEAN) AS warmup,
+  CAST(NULL AS VARCHAR) AS metric, CAST(NULL AS VARCHAR) AS labels, CAST(NULL AS DOUBLE) AS value
+WHERE false`
+
+// AddTelemetry makes the relation telemetry read the Parquet files of
+// telemetry.Row given (local paths), in place of the empty one Open
+// creates. As with Open, a file missing or not Parquet is an error naming
+// it.
+func (d *DB) AddTelemetry(ctx context.Context, files []string) error {
+	if len(files) == 0 {
+		return nil
+	}
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		if err := checkParquet(f); err != nil {
+			return fmt.Errorf("query: duckdb telemetry: %w", err)
+		}
+		quoted[i] = query.Quote(f)
+	}
+	q := "CREATE OR REPLACE VIEW " + query.TelemetryRelation + " AS SELECT * FROM read_parquet([" +
+		strings.Join(quoted, ", ") + "], hive_partitioning = false, union_by_name = true)"
+	if _, err := d.db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("query: duckdb telemetry: create view %s: %w", query.TelemetryRelation, err)
+	}
+	d.files = append(d.files, files...)
+	return nil
 }
 
 // checkParquet checks, cheaply, that path is a whole Parquet file: the PAR1

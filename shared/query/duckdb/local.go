@@ -12,7 +12,8 @@ import (
 var ErrNoSamples = errors.New("duckdb: no sample files")
 
 // OpenRun opens DuckDB over one run's Parquet parts in a local store:
-// samples/dt=<day>/run_id=<runID>/….
+// samples/dt=<day>/run_id=<runID>/…, and telemetry/dt=<day>/run_id=<runID>/…
+// as the relation telemetry when the run has any.
 func OpenRun(ctx context.Context, st *store.Local, day, runID string) (*DB, error) {
 	keys, err := st.List(ctx, store.RunSamplesPrefix(day, runID))
 	if err != nil {
@@ -25,5 +26,22 @@ func OpenRun(ctx context.Context, st *store.Local, day, runID string) (*DB, erro
 	for i, k := range keys {
 		files[i] = st.Path(k)
 	}
-	return Open(ctx, files)
+	db, err := Open(ctx, files)
+	if err != nil {
+		return nil, err
+	}
+	// The server's scraped metrics (target.metrics), when there are any.
+	tkeys, err := st.List(ctx, store.RunTelemetryPrefix(day, runID))
+	if err == nil {
+		tfiles := make([]string, len(tkeys))
+		for i, k := range tkeys {
+			tfiles[i] = st.Path(k)
+		}
+		err = db.AddTelemetry(ctx, tfiles)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
