@@ -150,6 +150,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 		}
 		return st, nil
 	}
+	transitions := localrun.NewTransitions() // for the run's bill
 	exec := &localrun.Execution{
 		Definition: statemachine.Definition,
 		Vars:       statemachine.LocalVars(),
@@ -161,9 +162,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 			Sweeper: workflow.NewSweeper(openStore, duckDBOver),
 			Aggregator: workflow.NewAggregator(openStore, duckDBOver, "duckdb", workflow.AggregatorConfig{
 				Render: report.Files, Simulated: simulated, Describe: func(*spec.Spec) string { return desc },
+				Transitions: transitions,
 			}),
 		},
 	}
+	exec.Transitions = transitions
 	if !*quiet {
 		pr := newProgress(stderr, s, counters)
 		exec.Observer, exec.OnPlan = pr.observe, pr.planned

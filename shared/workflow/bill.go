@@ -16,16 +16,10 @@ import (
 // TransitionCounter counts the billed state transitions of an execution
 // (its ARN, $$.Execution.Id): every state entered, and every retry. In
 // AWS it reads the execution's history (package transitions); locally,
-// what the interpreter reports (localrun.Transitions).
+// what the interpreter reports (localrun.Transitions). missing, if not
+// empty, says what the count leaves out.
 type TransitionCounter interface {
-	Transitions(ctx context.Context, execution string) (Transitions, error)
-}
-
-// Transitions is an execution's count so far. Missing, if set, says what
-// the count leaves out.
-type Transitions struct {
-	Count   int
-	Missing string
+	Transitions(ctx context.Context, execution string) (count int, missing string, err error)
 }
 
 // usageReaders bounds the usage records read at once.
@@ -79,12 +73,12 @@ func (a *Aggregator) bill(ctx context.Context, r *run, execution string, putsAft
 	u, estimated, lambda := usageOf(recs)
 	if a.cfg.Transitions == nil || execution == "" {
 		notCounted = append(notCounted, "step functions transitions: this aggregator was given no execution history to count them from")
-	} else if t, err := a.cfg.Transitions.Transitions(ctx, execution); err != nil {
+	} else if n, missing, err := a.cfg.Transitions.Transitions(ctx, execution); err != nil {
 		notCounted = append(notCounted, "step functions transitions: "+err.Error())
 	} else {
-		u.Transitions = t.Count
-		if t.Missing != "" {
-			notCounted = append(notCounted, "step functions transitions: "+t.Missing)
+		u.Transitions = n
+		if missing != "" {
+			notCounted = append(notCounted, "step functions transitions: "+missing)
 		}
 	}
 	b := prices(r.spec).Price(u)
