@@ -29,7 +29,7 @@ var layers = map[string]int{
 	"shared/emf": 2, "shared/report": 2, "shared/store/s3store": 2, "shared/store/storetest": 2,
 	// 3: what talks to one endpoint or engine, and what reads stored runs.
 	"shared/target/openai": 3, "shared/target/sagemaker": 3, "shared/query/athena": 3, "shared/query/duckdb": 3,
-	"shared/query/querytest": 3, "shared/compare": 3, "shared/session": 3, "shared/cloudrun": 3, "shared/cloudrun/sfnfake": 3,
+	"shared/query/querytest": 3, "shared/compare": 3, "shared/session": 3, "shared/cloudrun": 3, "shared/cloudrun/sfnfake": 3, "shared/transitions": 3,
 	// 4: the three steps, and the serving proxy in front of SageMaker.
 	"shared/workflow": 4, "shared/proxy": 4,
 	// 5: running the steps: in-process, or for tests.
