@@ -36,8 +36,7 @@ var layers = map[string]int{
 	"shared/localrun": 5, "shared/workflow/workflowtest": 5,
 	// 6: entry points.
 	"cmd/llmbench": 6, "functions/planner": 6, "functions/worker": 6, "functions/sweeper": 6, "functions/aggregator": 6,
-	"functions/proxy": 6,
-	"functions": 6, "terraform": 6, "shared": 6,
+	"functions/proxy": 6, "functions": 6, "terraform": 6, "shared": 6,
 }
 
 func TestImportsPointDown(t *testing.T) {
