@@ -42,8 +42,9 @@ var newAWSClients = func(ctx context.Context, region string) (*awsClients, error
 	return &awsClients{sfn: sfn.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg)}, nil
 }
 
-// cloudPoll is how often a cloud run is polled; tests shorten it.
-var cloudPoll = 2 * time.Second
+// cloudPoll is how often a cloud run is polled (a DescribeExecution and
+// one page of history, newest first, per poll); tests shorten it.
+var cloudPoll = time.Second
 
 // runCloud starts the spec on the deployed state machine, follows it, and
 // prints the summary it wrote to S3.
@@ -70,8 +71,11 @@ func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name stri
 	r := &cloudrun.Runner{API: clients.sfn, Poll: cloudPoll}
 	if !quiet {
 		last := ""
+		// Every level of the spec: rates, repeats, a sweep's or a search's
+		// (at most) as well as concurrencies.
+		total := (&progress{spec: s}).total()
 		r.OnUpdate = func(p cloudrun.Progress) {
-			line := fmt.Sprintf("%s: levels done %d/%d, slices ended %d, failed %d", p.Status, p.LevelsDone, len(s.Load.Levels), p.SlicesDone, p.SlicesFailed)
+			line := fmt.Sprintf("%s: levels done %d/%d, slices ended %d, failed %d", p.Status, p.LevelsDone, total, p.SlicesDone, p.SlicesFailed)
 			if line != last {
 				fmt.Fprintln(stderr, "llmbench:", line)
 				last = line

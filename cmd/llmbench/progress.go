@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,19 +13,24 @@ import (
 
 	"github.com/llmbench/llmbench/shared/loadgen"
 	"github.com/llmbench/llmbench/shared/plan"
+	"github.com/llmbench/llmbench/shared/sample"
 	"github.com/llmbench/llmbench/shared/sfnlocal"
 	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/target"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
 
 // progress shows a run as the local state machine executes it: a live line
-// per level (redrawn on a terminal, every 5 s in a log) and a line when the
-// level ends.
+// per level once a second (redrawn in place on a terminal, a line per
+// second in a log) and a line when the level ends.
 type progress struct {
 	w        io.Writer
 	tty      bool
 	spec     *spec.Spec
 	counters func(level int) *loadgen.Counters
+	ttft     *ttftWindow // the TTFTs of the answers since the last tick
+	// newTicker starts the ticks of a level; tests feed their own.
+	newTicker func(d time.Duration) (ticks <-chan time.Time, stop func())
 
 	mu     sync.Mutex
 	plan   *workflow.PlanOutput
@@ -32,15 +39,23 @@ type progress struct {
 	failed int
 }
 
-func newProgress(w io.Writer, s *spec.Spec, counters func(int) *loadgen.Counters) *progress {
+func newProgress(w io.Writer, s *spec.Spec, counters func(int) *loadgen.Counters, ttft *ttftWindow) *progress {
 	tty := false
 	if f, ok := w.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			tty = true
 		}
 	}
-	return &progress{w: w, tty: tty, spec: s, counters: counters}
+	return &progress{w: w, tty: tty, spec: s, counters: counters, ttft: ttft, newTicker: realTicker}
 }
+
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+// progressEvery is how often the live line is updated.
+const progressEvery = time.Second
 
 // planned hears the planner's answer, and a sweep's: the levels the
 // Levels map iterates next.
@@ -177,39 +192,128 @@ func (p *progress) level(i int) (n int, label string, c *loadgen.Counters) {
 
 func (p *progress) levelStarted(i int) {
 	n, label, c := p.level(i)
-	total := p.total()
 	p.stop, p.done = make(chan struct{}), make(chan struct{})
-	start := time.Now()
-	every := 5 * time.Second
-	if p.tty {
-		every = 250 * time.Millisecond
-	}
+	p.ttft.take() // the last level's stragglers are not this level's
+	lt := &levelTicker{n: n, total: p.total(), label: label, c: c, ttft: p.ttft, start: time.Now()}
+	lt.last = lt.start
+	ticks, stopTicks := p.newTicker(progressEvery)
 	go func() {
 		defer close(p.done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		var lastTok int64
-		lastAt, rate := start, 0.0
+		defer stopTicks()
 		for {
 			select {
 			case <-p.stop:
 				return
-			case now := <-t.C:
-				tok := c.OutputTokens.Load()
-				if dt := now.Sub(lastAt).Seconds(); dt >= 1 || !p.tty {
-					rate = float64(tok-lastTok) / dt
-					lastTok, lastAt = tok, now
-				}
-				line := fmt.Sprintf("level %d/%d  %s %6.1fs  done %-6d errors %-4d in flight %-4d out %7.1f tok/s",
-					n, total, label, now.Sub(start).Seconds(), c.Done.Load(), c.Errors.Load(), c.InFlight.Load(), rate)
-				if p.tty {
-					fmt.Fprintf(p.w, "\r\033[K%s", line)
-				} else {
-					fmt.Fprintln(p.w, line)
-				}
+			case now := <-ticks:
+				p.emit(lt.tick(now))
 			}
 		}
 	}()
+}
+
+// emit writes a live line: redrawn in place on a terminal, one line per
+// tick elsewhere (a log, a pipe, a CI job).
+func (p *progress) emit(line string) {
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+// levelTicker turns a level's live counters into one line per tick, each
+// figure of the interval since the last tick.
+type levelTicker struct {
+	n, total int
+	label    string
+	c        *loadgen.Counters
+	ttft     *ttftWindow
+	start    time.Time
+	last     time.Time // the previous tick (the start before the first)
+	lastTok  int64
+}
+
+// tick reads the counters at now: "level 2/4  conc 12      3.0s  done 96
+// in flight 12   ok 96     err 0    out 633.3 tok/s  TTFT p50 89.3 ms",
+// the throughput and the TTFT p50 (of the ok answers that arrived) over
+// the interval since the last tick, the counts since the level began
+// (warm-up included).
+func (lt *levelTicker) tick(now time.Time) string {
+	tok := lt.c.OutputTokens.Load()
+	rate := 0.0
+	if dt := now.Sub(lt.last).Seconds(); dt > 0 {
+		rate = float64(tok-lt.lastTok) / dt
+	}
+	lt.last, lt.lastTok = now, tok
+	ttft := "-"
+	if p50, ok := median(lt.ttft.take()); ok {
+		ttft = fmt.Sprintf("%.1f ms", p50)
+	}
+	done, errs := lt.c.Done.Load(), lt.c.Errors.Load()
+	return fmt.Sprintf("level %d/%d  %s %6.1fs  done %-6d in flight %-4d ok %-6d err %-4d out %7.1f tok/s  TTFT p50 %s",
+		lt.n, lt.total, lt.label, now.Sub(lt.start).Seconds(), done, lt.c.InFlight.Load(), done-errs, errs, rate, ttft)
+}
+
+// median is the p50 of xs as the summary computes percentiles (linear
+// interpolation between closest ranks); false for none.
+func median(xs []float64) (float64, bool) {
+	if len(xs) == 0 {
+		return 0, false
+	}
+	sort.Float64s(xs)
+	h := float64(len(xs)-1) / 2
+	lo := int(h)
+	if lo+1 >= len(xs) {
+		return xs[lo], true
+	}
+	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo]), true
+}
+
+// ttftWindow collects the TTFT of every ok answer until progress takes
+// them, once a tick. Only a run that shows progress fills one.
+type ttftWindow struct {
+	mu sync.Mutex
+	ms []float64
+}
+
+func (w *ttftWindow) add(ms float64) {
+	w.mu.Lock()
+	w.ms = append(w.ms, ms)
+	w.mu.Unlock()
+}
+
+// take returns the TTFTs collected since the last take and starts anew.
+func (w *ttftWindow) take() []float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	xs := w.ms
+	w.ms = nil
+	return xs
+}
+
+// observeTTFT wraps a run's targets so that each ok answer's TTFT
+// reaches w, for the live line; the answer itself is untouched.
+func observeTTFT(open workflow.OpenTarget, w *ttftWindow) workflow.OpenTarget {
+	return func(ctx context.Context, s *spec.Spec, maxConns int) (workflow.Doer, error) {
+		d, err := open(ctx, s, maxConns)
+		if err != nil {
+			return nil, err
+		}
+		return &ttftDoer{Doer: d, w: w}, nil
+	}
+}
+
+type ttftDoer struct {
+	workflow.Doer
+	w *ttftWindow
+}
+
+func (d *ttftDoer) Do(ctx context.Context, req target.Request) *sample.Result {
+	r := d.Doer.Do(ctx, req)
+	if r != nil && r.Status == sample.StatusOK && !r.FirstToken.IsZero() {
+		d.w.add(float64(r.FirstToken.Sub(r.Start)) / float64(time.Millisecond))
+	}
+	return r
 }
 
 func (p *progress) levelDone(i int) {
@@ -221,7 +325,7 @@ func (p *progress) levelDone(i int) {
 	p.stop = nil
 	n, label, c := p.level(i)
 	if p.tty {
-		fmt.Fprint(p.w, "\r\033[K")
+		fmt.Fprint(p.w, "\r\033[K") // the live line gives way to the level's last
 	}
 	fmt.Fprintf(p.w, "level %d/%d  %s done: %d requests (warm-up included), %d errors\n",
 		n, p.total(), label, c.Done.Load(), c.Errors.Load())

@@ -37,10 +37,31 @@ its rates from its first two levels), one sample row per request written
 as Parquet; then SQL over the samples gives the summary.
 
 Writes, under the output folder (the spec's "output", or --out):
-  samples/dt=YYYY-MM-DD/run_id=ID/level=L/worker=W-part-N.parquet   (L: the level's index)
-  runs/ID/spec.json  plan.json  summary.json  report.md  report.html
+  samples/dt=YYYY-MM-DD/run_id=ID/level=L/worker=W-part-N.parquet
+                          one row per request, errors and warm-up included
+                          (L: the level's index)
+  runs/ID/spec.json       the spec as run (secrets stay references)
+  runs/ID/plan.json       its levels and slices, run ID and seed
+  runs/ID/summary.json    every figure of every level (the table below)
+  runs/ID/report.md       the report, Markdown
+  runs/ID/report.html     the report, one self-contained page with its
+                          charts (inline SVG, no script, nothing fetched)
+  runs/ID/slices/level=L/worker=W.json   each worker's record of its slice
+  runs/ID/usage/STEP-N.json              what each step used (the run's bill)
+  runs/ID/dataset.jsonl, tokenizer.json  copies of workload.dataset and
+                          workload.tokenizer, when the spec has them
+  summaries/dt=YYYY-MM-DD/run_id=ID.json one JSON line per level (trends)
+  telemetry/dt=YYYY-MM-DD/run_id=ID/level=L/part-N.parquet
+                          the server's metrics, with target.metrics
 Parts are written every 5 s or 10,000 rows, whichever comes first, so a
 killed run keeps what it measured (llmbench report summarizes it).
+
+Prints, while it runs, a line per level on stderr, updated once a second:
+requests done and in flight, ok and error counts, and the output tok/s
+and TTFT p50 of the last second (redrawn in place on a terminal; a line
+per second in a log or pipe); then, on stdout, the summary table and
+where the files are. --quiet leaves out the live lines and the run's
+first line, not the summary table (--json prints summary.json instead).
 
 With --cloud, the spec runs on the deployed state machine instead
 (--state-machine ARN; the spec's output must be s3://bucket/prefix): llmbench
@@ -64,7 +85,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	out := fs.String("out", "", "output folder, overriding the spec's \"output\"")
 	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the table")
-	quiet := fs.Bool("quiet", false, "no live progress on stderr")
+	quiet := fs.Bool("quiet", false, "no live progress on stderr (the summary table still prints on stdout; --json for summary.json alone)")
 	cloud := fs.Bool("cloud", false, "run on the deployed AWS state machine instead of in this process")
 	stateMachine := fs.String("state-machine", "", "with --cloud: the state machine ARN")
 	region := fs.String("region", "", "with --cloud: the AWS region (default: from the AWS configuration)")
@@ -144,6 +165,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	probe.Close()
 
 	counters := liveCounters()
+	ttft := new(ttftWindow)
+	if !*quiet {
+		open = observeTTFT(open, ttft)
+	}
 	openStore := func(_ context.Context, output string) (store.Store, error) {
 		if output != s.Output {
 			return nil, fmt.Errorf("run: unexpected output %q", output)
@@ -168,7 +193,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 	}
 	exec.Transitions = transitions
 	if !*quiet {
-		pr := newProgress(stderr, s, counters)
+		pr := newProgress(stderr, s, counters, ttft)
 		exec.Observer, exec.OnPlan = pr.observe, pr.planned
 	}
 	input, err := json.Marshal(s)
