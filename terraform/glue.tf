@@ -315,6 +315,12 @@ resource "aws_glue_catalog_table" "samples" {
       type    = "double"
       comment = "the TTFT the server reports of itself (llmbench's proxy: proxy_metrics.ttft_ms or X-TTFT-MS); NULL when not sent"
     }
+
+    columns {
+      name    = "round"
+      type    = "int"
+      comment = "the level's round, from 0: a level longer than one worker invocation runs in consecutive rounds; times run on across them"
+    }
   }
 }
 

@@ -142,17 +142,15 @@ func parseSpec(path string, doc []byte) (*spec.Spec, error) {
 func checkPlan(path string, s *spec.Spec) (*plan.Plan, error) {
 	var p *plan.Plan
 	err := func() (err error) {
-		if p, err = plan.Make(s, "validate", time.Now()); err != nil {
-			return err
-		}
+		var maxRound time.Duration
 		if strings.HasPrefix(s.Output, "s3://") {
-			// A worker is one Lambda invocation: it must issue, drain and
-			// flush within Lambda's 15 minutes.
-			if err := plan.CheckLevelTime(s, plan.MaxLambdaLevel); err != nil {
-				return fmt.Errorf("%w (split a longer measurement into several levels or runs)", err)
-			}
+			// A worker is one Lambda invocation: a longer level runs in
+			// rounds, as the deployed planner plans it with the default
+			// worker (Lambda's 15 minutes, a 10 s start margin).
+			maxRound = plan.MaxLevelIn(plan.LambdaTimeout, 10*time.Second)
 		}
-		return nil
+		p, err = plan.MakeIn(s, "validate", time.Now(), maxRound)
+		return err
 	}()
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", path, err)}

@@ -84,10 +84,12 @@ func TestValidateRunsPlannerChecks(t *testing.T) {
 	}
 	wide := write("wide.json", `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[100000],"requests":1}}`)
 	long := write("long.json", `{"name":"long","target":{"kind":"openai","url":"https://example.invalid/v1","model":"m"},
-	  "load":{"levels":[2],"duration":"20m"},"output":"s3://bucket/prefix"}`)
+	  "load":{"levels":[2],"duration":"20m","round":"14m"},"output":"s3://bucket/prefix"}`)
 	for _, c := range []struct{ file, want string }{
 		{wide, "level 100000 needs 2500 slices of at most 40 streams; at most 40 run at once: set load.slice_concurrency to at least 2500"},
-		{long, "load.cooldown + load.warmup + load.duration is 20m0s, above the 14m0s a worker can run in one Lambda invocation"},
+		// A 20-minute level runs in rounds, but not of 14 minutes: the
+		// default worker (900 s, a 10 s margin) runs 13m50s of a level.
+		{long, "load.round: 14m0s (plus load.cooldown 0s) is longer than the 13m50s one worker invocation can run a level"},
 	} {
 		code, _, errs := cli(t, nil, "validate", c.file)
 		if code != 2 || !strings.Contains(errs, c.want) {

@@ -94,6 +94,27 @@ type ClosedLoop struct {
 	// is intended at the answer's end plus the pause, so sched_delay
 	// stays the generator's own lateness. nil: no pause.
 	Think func(vu int, res *sample.Result) time.Duration
+	// Resume, if set, continues each virtual user from an earlier run of
+	// the same users (a level's previous round): user vu's first request
+	// is due at Start + Due, its row carrying that Think and Backoff, and
+	// its error streak goes on. A user due at or after the level's end
+	// does not start (Carry hears of it again). It takes the place of
+	// StartAt. nil: every user starts afresh.
+	Resume func(vu int) Carried
+	// Carry, if set, hears of each virtual user that stops at the level's
+	// end (not at a drain, ctx's end or the request budget): when its next
+	// request falls due, after that end. It is called once per such user,
+	// from its goroutine, after its last Emit.
+	Carry func(vu int, c Carried)
+}
+
+// Carried is where a virtual user stands at the end of a level, for a
+// later run of the same users (Resume): its next request is due Due after
+// the end (0: at once), and that instant includes a think time Think and
+// a back-off Backoff after Streak errors in a row.
+type Carried struct {
+	Due, Think, Backoff time.Duration
+	Streak              int
 }
 
 var _ Executor = (*ClosedLoop)(nil)
@@ -125,7 +146,7 @@ func (c *ClosedLoop) Execute(ctx context.Context, do Do, emit Emit) error {
 		stopAt = warmEnd.Add(c.Duration)
 	}
 
-	s := &loop{cfg: &c.Config, do: do, emit: emit, think: c.Think, warmEnd: warmEnd, stopAt: stopAt, counters: c.Counters}
+	s := &loop{cfg: &c.Config, do: do, emit: emit, think: c.Think, carryTo: c.Carry, warmEnd: warmEnd, stopAt: stopAt, counters: c.Counters}
 	if s.counters == nil {
 		s.counters = new(Counters)
 	}
@@ -135,13 +156,25 @@ func (c *ClosedLoop) Execute(ctx context.Context, do Do, emit Emit) error {
 		go func() {
 			defer wg.Done()
 			at := start
-			if c.StartAt != nil {
+			var from Carried
+			switch {
+			case c.Resume != nil:
+				from = c.Resume(vu)
+				at = start.Add(max(from.Due, 0))
+			case c.StartAt != nil:
 				at = start.Add(max(c.StartAt(vu), 0))
-				if !stopAt.IsZero() && !at.Before(stopAt) || sleepUntil(ctx, c.Drain, at) != nil {
+			}
+			if at != start {
+				if !stopAt.IsZero() && !at.Before(stopAt) {
+					from.Due = at.Sub(stopAt)
+					s.carry(vu, from)
+					return
+				}
+				if sleepUntil(ctx, c.Drain, at) != nil {
 					return
 				}
 			}
-			s.user(ctx, vu, at)
+			s.user(ctx, vu, at, from)
 		}()
 	}
 	wg.Wait()
@@ -153,6 +186,7 @@ type loop struct {
 	do       Do
 	emit     Emit
 	think    func(vu int, res *sample.Result) time.Duration
+	carryTo  func(vu int, c Carried)
 	warmEnd  time.Time
 	stopAt   time.Time
 	counters *Counters
@@ -162,11 +196,11 @@ type loop struct {
 
 // user is one virtual user: issue, wait for the end, issue again (after
 // a back-off, if the answer was an error and the config asks for one).
-func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
+func (s *loop) user(ctx context.Context, vu int, intended time.Time, from Carried) {
 	var (
-		streak int           // errors in a row
-		waited time.Duration // the back-off before the next request
-		paused time.Duration // the think time before the next request
+		streak = from.Streak  // errors in a row
+		waited = from.Backoff // the back-off before the next request
+		paused = from.Think   // the think time before the next request
 	)
 	for {
 		if ctx.Err() != nil || closed(s.cfg.Drain) {
@@ -174,6 +208,7 @@ func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
 		}
 		now := time.Now()
 		if !s.stopAt.IsZero() && !now.Before(s.stopAt) {
+			s.carry(vu, Carried{Due: max(intended.Sub(s.stopAt), 0), Think: paused, Backoff: waited, Streak: streak})
 			return
 		}
 		warm := now.Before(s.warmEnd)
@@ -215,6 +250,7 @@ func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
 			if d := s.think(vu, res); d > 0 {
 				paused = d
 				if !s.wait(ctx, &intended, d) {
+					s.carryAfterWait(ctx, vu, intended, Carried{Think: paused, Streak: streak})
 					return
 				}
 			}
@@ -225,6 +261,7 @@ func (s *loop) user(ctx context.Context, vu int, intended time.Time) {
 		if d := s.cfg.Backoff(res, streak); d > 0 {
 			waited = d
 			if !s.wait(ctx, &intended, d) {
+				s.carryAfterWait(ctx, vu, intended, Carried{Think: paused, Backoff: waited, Streak: streak})
 				return
 			}
 		}
@@ -243,6 +280,23 @@ func (s *loop) wait(ctx context.Context, intended *time.Time, d time.Duration) b
 		return false
 	}
 	return sleepUntil(ctx, s.cfg.Drain, *intended) == nil
+}
+
+// carry hands a user's state at the level's end to ClosedLoop.Carry.
+func (s *loop) carry(vu int, c Carried) {
+	if s.carryTo != nil && !s.stopAt.IsZero() {
+		s.carryTo(vu, c)
+	}
+}
+
+// carryAfterWait carries a user whose pause ran into the level's end
+// (wait returned false for its instant, not for ctx or a drain).
+func (s *loop) carryAfterWait(ctx context.Context, vu int, intended time.Time, c Carried) {
+	if ctx.Err() != nil || closed(s.cfg.Drain) || s.stopAt.IsZero() || intended.Before(s.stopAt) {
+		return
+	}
+	c.Due = intended.Sub(s.stopAt)
+	s.carry(vu, c)
 }
 
 func closed(ch <-chan struct{}) bool {

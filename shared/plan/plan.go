@@ -29,6 +29,11 @@ type Plan struct {
 	// Tokenizer, when the spec names one, is its source; its copy is the
 	// run's tokenizer.json.
 	Tokenizer string `json:"tokenizer,omitempty"`
+	// RoundLimitMs is the longest one worker invocation may run a level
+	// (MaxLevelIn of the worker's configured timeout and start margin), in
+	// ms; 0: no bound. A longer level runs in rounds (rounds.go); levels a
+	// sweep or a search adds later are split by it too.
+	RoundLimitMs int64 `json:"round_limit_ms,omitempty"`
 }
 
 // Level is one level and its slices: Concurrency virtual users (mode
@@ -47,7 +52,12 @@ type Level struct {
 	// Repeat, with load.repeats above 1, says which run of which load
 	// point the level is (see repeats.go); nil otherwise.
 	Repeat *Repeat `json:"repeat,omitempty"`
-	Slices []Slice `json:"slices"`
+	// Rounds, above 1, is how many consecutive rounds of its slices the
+	// level runs, each RoundMs of the level's time (the last what is
+	// left): a level longer than one worker invocation (rounds.go).
+	Rounds  int     `json:"rounds,omitempty"`
+	RoundMs int64   `json:"round_ms,omitempty"`
+	Slices  []Slice `json:"slices"`
 }
 
 // Label names the level for people: "32" (virtual users), "4 req/s",
@@ -151,10 +161,29 @@ func MaxLevelIn(timeout, startMargin time.Duration) time.Duration {
 // first two levels (synchronous, then throughput); AddRates appends the
 // rates measured from them.
 func Make(s *spec.Spec, runID string, now time.Time) (*Plan, error) {
+	return MakeIn(s, runID, now, 0)
+}
+
+// MakeIn is Make for workers that run at most maxRound per invocation
+// (MaxLevelIn of their configured timeout and start margin; 0: no bound):
+// a longer level runs as consecutive rounds (rounds.go).
+func MakeIn(s *spec.Spec, runID string, now time.Time, maxRound time.Duration) (*Plan, error) {
+	p, err := makeLevels(s, runID, now, maxRound)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkRoundHistory(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func makeLevels(s *spec.Spec, runID string, now time.Time, maxRound time.Duration) (*Plan, error) {
 	if !ValidRunID(runID) {
 		return nil, fmt.Errorf("plan: bad run id %q", runID)
 	}
-	p := &Plan{RunID: runID, Name: s.Name, Output: s.Output, Day: now.UTC().Format(DayLayout), CreatedAt: now.UTC(), Seed: runSeed(s.Seed, runID, now)}
+	p := &Plan{RunID: runID, Name: s.Name, Output: s.Output, Day: now.UTC().Format(DayLayout), CreatedAt: now.UTC(), Seed: runSeed(s.Seed, runID, now),
+		RoundLimitMs: maxRound.Milliseconds()}
 	if n := s.Load.RepeatCount(); n > 1 {
 		return p, p.addRounds(s, n, runID, now)
 	}
@@ -206,6 +235,9 @@ func (p *Plan) addConcurrency(s *spec.Spec, c int, r *spec.Ramp) error {
 		}
 		users += v
 		lv.Slices = append(lv.Slices, sl)
+	}
+	if err := p.splitRounds(s, &lv); err != nil {
+		return err
 	}
 	p.add(lv)
 	return nil
@@ -260,6 +292,9 @@ func (p *Plan) AddRates(s *spec.Spec, rates []float64, now time.Time) error {
 				sl.Concurrency = caps[wk]
 			}
 			lv.Slices = append(lv.Slices, sl)
+		}
+		if err := p.splitRounds(s, &lv); err != nil {
+			return err
 		}
 		p.add(lv)
 	}
@@ -338,17 +373,6 @@ func (p *Plan) Slice(levelIndex, worker int) (Slice, error) {
 		return Slice{}, fmt.Errorf("plan: worker %d out of range (level %d, %s, has %d slices)", worker, lv.Index, lv.Label(), len(lv.Slices))
 	}
 	return lv.Slices[worker], nil
-}
-
-// CheckLevelTime refuses a spec whose slices cannot run in one worker
-// invocation of at most maxLevel (0: no bound): load.cooldown, the
-// warm-up and the duration are all spent inside it.
-func CheckLevelTime(s *spec.Spec, maxLevel time.Duration) error {
-	d := s.Load.Cooldown.D() + s.Load.Warmup.D() + s.Load.Duration.D()
-	if maxLevel > 0 && d > maxLevel {
-		return fmt.Errorf("load.cooldown + load.warmup + load.duration is %v, above the %v a worker can run in one Lambda invocation", d, maxLevel)
-	}
-	return nil
 }
 
 // SweepRates are a sweep's rate levels: n rates evenly spaced strictly

@@ -33,7 +33,7 @@ type Repeat struct {
 func (p *Plan) addRounds(s *spec.Spec, n int, runID string, now time.Time) error {
 	once := *s
 	once.Load.Repeats = nil
-	round, err := Make(&once, runID, now)
+	round, err := makeLevels(&once, runID, now, time.Duration(p.RoundLimitMs)*time.Millisecond)
 	if err != nil {
 		return err
 	}

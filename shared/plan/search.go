@@ -73,20 +73,36 @@ const (
 // HistoryEvents is the number of history events of an execution of the
 // definition: batches are the visits of its Levels Map (the planner's
 // levels, then each sweep or search step's), each the slice counts of its
-// levels; steps the sweep or search steps that ran between them. worst
-// adds every retry the definition allows and a failure of every slice: a
-// bound no execution of that shape exceeds.
+// levels (of one round each); steps the sweep or search steps that ran
+// between them. worst adds every retry the definition allows and a
+// failure of every slice: a bound no execution of that shape exceeds.
 func HistoryEvents(batches [][]int, steps int, worst bool) int {
+	shapes := make([][]Shape, len(batches))
+	for i, b := range batches {
+		for _, slices := range b {
+			shapes[i] = append(shapes[i], Shape{Slices: slices, Rounds: 1})
+		}
+	}
+	return HistoryEventsOf(shapes, steps, worst)
+}
+
+// Shape is a level as the history sees it: its slices and its rounds.
+type Shape struct{ Slices, Rounds int }
+
+// HistoryEventsOf is HistoryEvents of levels of any number of rounds: a
+// level's iteration runs its Workers Pass, then per round the Slices Map,
+// the Round Pass and the MoreRounds Choice, then the LevelDone Pass.
+func HistoryEventsOf(batches [][]Shape, steps int, worst bool) int {
 	n := executionEvents + taskEvents /* Plan */ + taskEvents /* Aggregate */ + steps*taskEvents
 	for _, b := range batches {
 		n += mapEvents + choiceEvents
-		for _, slices := range b {
-			n += iterationEvents + passEvents /* Workers */ + mapEvents /* Slices */
+		for _, lv := range b {
+			n += iterationEvents + passEvents /* Workers */ + passEvents /* LevelDone */
 			perSlice := iterationEvents + taskEvents
 			if worst {
 				perSlice += failedSliceExtra + workerRetries*retryEvents
 			}
-			n += slices * perSlice
+			n += max(lv.Rounds, 1) * (mapEvents /* Slices */ + lv.Slices*perSlice + passEvents /* Round */ + choiceEvents /* MoreRounds */)
 		}
 	}
 	if worst {

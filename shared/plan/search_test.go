@@ -53,33 +53,14 @@ func TestSearchRefusedPastTheHistory(t *testing.T) {
 // two slices, no step.
 func TestHistoryEvents(t *testing.T) {
 	// execution 2, Plan 5, Aggregate 5; Levels Map 4, Choice 2; iteration 2,
-	// Workers 2, Slices Map 4; per slice: iteration 2, Work 5.
-	if got, want := plan.HistoryEvents([][]int{{2}}, 0, false), 2+5+5+4+2+2+2+4+2*7; got != want {
+	// Workers 2, LevelDone 2; one round: Slices Map 4, per slice iteration
+	// 2 and Work 5, Round Pass 2, MoreRounds Choice 2.
+	if got, want := plan.HistoryEvents([][]int{{2}}, 0, false), 2+5+5+4+2+2+2+2+(4+2*7+2+2); got != want {
 		t.Errorf("HistoryEvents = %d, want %d", got, want)
 	}
 	// Worst: each slice also fails into SliceFailed (2) after 4 retries
 	// (3 each); Plan and Aggregate retry 6 times (3 each).
-	if got, want := plan.HistoryEvents([][]int{{2}}, 0, true), 2+5+5+4+2+2+2+4+2*(7+2+12)+2*18; got != want {
+	if got, want := plan.HistoryEvents([][]int{{2}}, 0, true), 2+5+5+4+2+2+2+2+(4+2*(7+2+12)+2+2)+2*18; got != want {
 		t.Errorf("worst HistoryEvents = %d, want %d", got, want)
-	}
-}
-
-// TestLevelTimeFromTheWorkerTimeout: a 30-minute level is refused for a
-// 5-minute worker, with the limit it exceeds; a 3-minute one fits.
-func TestLevelTimeFromTheWorkerTimeout(t *testing.T) {
-	limit := plan.MaxLevelIn(5*time.Minute, 10*time.Second)
-	if limit != 3*time.Minute+50*time.Second {
-		t.Fatalf("MaxLevelIn(5m, 10s) = %v, want 3m50s", limit)
-	}
-	long := parseSpec(t, `{"name":"s","target":{"kind":"sim"},"load":{"levels":[4],"duration":"30m"}}`)
-	if err := plan.CheckLevelTime(long, limit); err == nil || !strings.Contains(err.Error(), "30m0s, above the 3m50s") {
-		t.Errorf("a 30-minute level: %v", err)
-	}
-	short := parseSpec(t, `{"name":"s","target":{"kind":"sim"},"load":{"levels":[4],"duration":"3m"}}`)
-	if err := plan.CheckLevelTime(short, limit); err != nil {
-		t.Errorf("a 3-minute level: %v", err)
-	}
-	if plan.MaxLevelIn(time.Minute, 10*time.Second) != 0 {
-		t.Error("a one-minute worker leaves no level time")
 	}
 }

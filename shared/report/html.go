@@ -154,6 +154,8 @@ type htmlPage struct {
 
 	// Skew is the levels' start skews (nil without any).
 	Skew *skewView
+	// Rounds is the levels run in rounds (nil without any).
+	Rounds *skewView
 
 	// Server is the levels' server telemetry (nil without any).
 	Server *skewView
@@ -324,6 +326,7 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		v.TailHeads, v.TailNote = tailHeadsFor(s), tailNote
 	}
 	v.Skew = skewTable(s)
+	v.Rounds = roundsTable(s)
 	v.Server = serverTable(s)
 	v.Bill = billTable(s)
 	v.ProxyTTFT = proxyTTFTTable(s)
@@ -545,6 +548,13 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <p class="note">{{.Note}}</p>
 {{end}}{{with .Skew}}
 <h2 id="skew">Start skew</h2>
+<div class="scroll"><table class="skew">
+<tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.Note}}</p>
+{{end}}{{with .Rounds}}
+<h2 id="rounds">Rounds</h2>
 <div class="scroll"><table class="skew">
 <tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>

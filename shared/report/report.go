@@ -118,6 +118,9 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, t := range TailLines(s) {
 		fmt.Fprintln(w, t)
 	}
+	for _, r := range RoundLines(s) {
+		fmt.Fprintln(w, r)
+	}
 	for _, l := range ServerLines(s) {
 		fmt.Fprintln(w, l)
 	}
@@ -248,6 +251,7 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	}
 	mdTail(&b, s)
 	mdSkew(&b, s)
+	mdRounds(&b, s)
 	mdServer(&b, s)
 	mdBill(&b, s)
 	mdProxyTTFT(&b, s)

@@ -88,6 +88,11 @@ type Row struct {
 	// server sent none. ttft_ms minus it is the proxy's overhead plus the
 	// network between client and proxy.
 	ServerTTFTMs *float64 `parquet:"server_ttft_ms,optional"`
+
+	// Round is the level's round the request ran in, from 0: a level
+	// longer than one worker invocation runs in consecutive rounds, and its
+	// rows' times (start_ms, intended_ms, …) run on across them.
+	Round int32 `parquet:"round"`
 }
 
 // Meta places a Result in its run: the fields a load generator knows and a
@@ -115,6 +120,7 @@ type Meta struct {
 	SessionID int64
 	Turn      int
 	Think     time.Duration // the pause after the previous answer
+	Round     int           // the level's round, from 0 (LevelStart is then round 0's start, shifted by the rounds before)
 }
 
 // FromResult derives a Row from a raw Result. Offsets are taken on the
@@ -144,6 +150,7 @@ func FromResult(m Meta, r *Result) Row {
 		FinishReason: r.FinishReason,
 		CutShort:     r.CutShort,
 		LevelIndex:   int32(m.LevelIndex),
+		Round:        int32(m.Round),
 		Mode:         m.Mode,
 		RequestRate:  m.Rate,
 		QueueMs:      ms(m.Queue),

@@ -236,7 +236,7 @@ func TestHeadersColumn(t *testing.T) {
 		"input_tokens", "output_tokens", "token_source", "chunks", "bytes", "conn_reused", "connect_ms", "headers_json", "backoff_ms", "finish_reason", "cut_short",
 		"level_index", "mode", "request_rate", "intended_ms", "queue_ms", "prompt_id",
 		"client_input_tokens", "client_count", "cached_tokens", "reasoning_tokens",
-		"session_id", "turn", "think_ms", "server_ttft_ms"}
+		"session_id", "turn", "think_ms", "server_ttft_ms", "round"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("columns:\n %v\nwant\n %v", names, wantNames)
 	}

@@ -15,6 +15,7 @@
 package session
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -117,4 +118,48 @@ func (p *Players) draw(d lengths.Dist, stream uint64, n int64) int {
 	}
 	key := uint64(p.cfg.Seed) ^ uint64(p.cfg.Level)<<40 ^ uint64(p.cfg.Worker)<<20 ^ stream
 	return d.Draw(rand.New(rand.NewPCG(key, uint64(n))))
+}
+
+// State is the players' state between two runs of the same virtual
+// users (a level's consecutive rounds, each a worker invocation of its
+// own): the conversations the worker started, and each user's
+// conversation with its history. Restore continues from it, so no
+// conversation is lost or restarted at a round's end.
+type State struct {
+	Started int64       `json:"started"`
+	Users   []UserState `json:"users"`
+}
+
+// UserState is one user's conversation: its id, the turns sent, its
+// length and its history (prompts and the server's answers).
+type UserState struct {
+	ID      int64            `json:"id"`
+	Turn    int              `json:"turn"`
+	Turns   int              `json:"turns"`
+	History []target.Message `json:"history,omitempty"`
+}
+
+// State returns the players' state; call it when no user's goroutine
+// runs (between an answer and the next turn every user's history is
+// whole).
+func (p *Players) State() State {
+	st := State{Started: p.started.Load(), Users: make([]UserState, len(p.users))}
+	for i, u := range p.users {
+		st.Users[i] = UserState{ID: u.id, Turn: u.turn, Turns: u.turns, History: u.history}
+	}
+	return st
+}
+
+// Restore continues the players from st, a State of as many users.
+func (p *Players) Restore(st State) error {
+	if len(st.Users) != len(p.users) {
+		return fmt.Errorf("session: restore: a state of %d users for %d", len(st.Users), len(p.users))
+	}
+	p.started.Store(st.Started)
+	for i, u := range st.Users {
+		p.users[i].id, p.users[i].turn, p.users[i].turns = u.ID, u.Turn, u.Turns
+		p.users[i].history = append([]target.Message(nil), u.History...)
+		p.users[i].asked = nil
+	}
+	return nil
 }

@@ -187,6 +187,11 @@ type Load struct {
 	RequestTimeout   Duration  `json:"request_timeout,omitempty"`   // per request
 	SliceConcurrency int       `json:"slice_concurrency,omitempty"` // at most this many streams per worker
 	Cooldown         Duration  `json:"cooldown,omitempty"`          // pause before each level but the first
+	// Round is the length of one round of a level longer than one worker
+	// invocation (the level runs as consecutive rounds of the same
+	// slices); empty: the longest the worker's configured timeout allows
+	// (plan.MaxLevelIn). See rounds.go.
+	Round Duration `json:"round,omitempty"`
 	// MaxWorkers bounds the workers (Lambda invocations at once) any level
 	// may have: the account's Lambda concurrency quota. 0: the quota the
 	// planner is configured with (Terraform's lambda_concurrency_quota),

@@ -172,6 +172,7 @@ func (s *Spec) Validate() error {
 		p = append(p, l.checkShape(dur, warm)...)
 	}
 	p = append(p, s.checkRepeats()...)
+	p = append(p, s.checkRound()...)
 	checkDuration(&p, "load.cooldown", l.Cooldown, false)
 	if rt, ok := checkDurationOK(&p, "load.request_timeout", l.RequestTimeout, true); ok && rt == 0 {
 		add("load.request_timeout", "must be > 0")

@@ -87,6 +87,9 @@ type UnfinishedSlice struct {
 	// never did; Rows are those its record says were written so far.
 	Started bool `json:"started"`
 	Rows    int  `json:"rows_flushed,omitempty"`
+	// Round is the level's round the slice did not finish, from 0 (a
+	// level longer than one worker invocation runs in rounds).
+	Round int `json:"round,omitempty"`
 }
 
 // SliceWarning is a slice that did not cover its level's whole window.
@@ -262,6 +265,9 @@ type Level struct {
 	// first request (skew.go); nil when no slice record says (a record
 	// written before the figure).
 	StartSkewMs *StartSkew `json:"start_skew_ms,omitempty"`
+	// RoundGapMs, for a level run in rounds, is how long its slices were
+	// idle between two rounds (RoundGap); nil for a level of one round.
+	RoundGapMs *RoundGap `json:"round_gap_ms,omitempty"`
 	// Server is the server's own view of the level (target.metrics);
 	// nil without it.
 	Server *Server `json:"server,omitempty"`
@@ -304,6 +310,7 @@ type FailedSlice struct {
 	Worker int    `json:"worker"`
 	Error  string `json:"error"`
 	Cause  string `json:"cause,omitempty"`
+	Round  int    `json:"round,omitempty"` // the level's round the slice failed in
 }
 
 // Turn is what the requests of one turn number of a level's

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -83,12 +84,21 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 	}
 	var failed []summary.FailedSlice
 	for _, f := range failures(ev) {
-		failed = append(failed, summary.FailedSlice{Level: f.LevelIndex, Worker: f.Worker, Error: f.Error, Cause: strings.TrimSpace(f.Cause)})
+		failed = append(failed, summary.FailedSlice{Level: f.LevelIndex, Worker: f.Worker, Error: f.Error, Cause: strings.TrimSpace(f.Cause), Round: f.Round})
 	}
+	sort.SliceStable(failed, func(i, j int) bool { // a level's rounds' outcomes come keyed by round
+		a, b := failed[i], failed[j]
+		return a.Level < b.Level || a.Level == b.Level && (a.Round < b.Round || a.Round == b.Round && a.Worker < b.Worker)
+	})
 	notes, err := sliceNotes(ctx, r)
 	if err != nil {
 		return nil, nil, err
 	}
+	var later []summary.UnfinishedSlice
+	if notes.gaps, later, err = roundNotes(ctx, r); err != nil {
+		return nil, nil, err
+	}
+	notes.unfinished = append(notes.unfinished, later...)
 	if ev.SweepError != nil {
 		notes.sweepError = ev.SweepError.Message()
 	}
@@ -125,8 +135,9 @@ type notes struct {
 	warnings   []summary.SliceWarning
 	unfinished []summary.UnfinishedSlice
 	sweepError string
-	execution  string // the execution's ARN: its transitions are billed
-	skews      skews  // the slices' start skews (skew.go)
+	execution  string                    // the execution's ARN: its transitions are billed
+	skews      skews                     // the slices' start skews (skew.go)
+	gaps       map[int]*summary.RoundGap // levels in rounds: the gaps between them (rounds.go)
 	// starts are the levels' common start instants, by index, from the
 	// slice records that give one (timeline.go).
 	starts map[int]time.Time
@@ -224,6 +235,7 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		}
 		l.Quantiles = quantiles[l.Index]
 		l.Turns = turns[l.Index]
+		l.RoundGapMs = n.gaps[l.Index]
 		if l.Index >= 0 && l.Index < len(p.Levels) {
 			if pl := p.Levels[l.Index]; pl.Ramp != nil {
 				l.Ramp = pl.Label()

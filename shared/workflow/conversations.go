@@ -72,3 +72,22 @@ func (c *conversations) think() func(vu int, res *sample.Result) time.Duration {
 	}
 	return func(vu int, res *sample.Result) time.Duration { return c.players.User(vu).Answered(res) }
 }
+
+// restore continues the conversations from the previous round's carry
+// (rounds.go); nothing without conversations or a carry.
+func (c *conversations) restore(from *RoundCarry) error {
+	if c == nil || from == nil || from.Sessions == nil {
+		return nil
+	}
+	return c.players.Restore(*from.Sessions)
+}
+
+// state is the conversations at a round's end, for the next round; nil
+// without conversations.
+func (c *conversations) state() *session.State {
+	if c == nil {
+		return nil
+	}
+	st := c.players.State()
+	return &st
+}

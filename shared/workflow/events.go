@@ -41,6 +41,10 @@ type LevelStep struct {
 	Concurrency int     `json:"concurrency"`
 	Rate        float64 `json:"rate,omitempty"`
 	LastWorker  int     `json:"last_worker"`
+	// Rounds is how many times the definition runs the level's slices Map
+	// in turn (its round loop): 1, or more for a level longer than one
+	// worker invocation.
+	Rounds int `json:"rounds"`
 }
 
 // SweepEvent is the Sweep step's input: the run, the outcomes of the
@@ -63,6 +67,10 @@ type WorkEvent struct {
 	// the same for every slice, so the level's common start instant is
 	// Entered + the worker's start margin.
 	Entered string `json:"entered,omitempty"`
+	// Round is which of the level's rounds this is, from 0 (a level
+	// longer than one worker invocation runs in rounds): each has its own
+	// Entered.
+	Round int `json:"round"`
 }
 
 // WorkOutput is what a worker returns (the state machine keeps none of it;
@@ -85,6 +93,7 @@ type SliceOutcome struct {
 type SliceFailure struct {
 	LevelIndex int    `json:"level_index"`
 	Worker     int    `json:"worker"`
+	Round      int    `json:"round"`
 	Error      string `json:"error"`
 	Cause      string `json:"cause,omitempty"`
 }
@@ -156,6 +165,11 @@ type SliceRecord struct {
 	// Unreadable is set when the record an earlier attempt left could not
 	// be decoded: that attempt is treated as interrupted.
 	Unreadable string `json:"unreadable,omitempty"`
+	// Carry is what the round leaves the slice's next round (a level in
+	// rounds, rounds.go); CarryLost says why this round could not continue
+	// its previous round's virtual users, when it could not.
+	Carry     *RoundCarry `json:"carry,omitempty"`
+	CarryLost string      `json:"carry_lost,omitempty"`
 }
 
 // SliceResult is what a worker measured of its slice.
@@ -176,6 +190,15 @@ type SliceResult struct {
 	// difference is the slice's start skew (skew.go).
 	FirstSendMs     *float64 `json:"first_send_ms,omitempty"`
 	FirstIntendedMs *float64 `json:"first_intended_ms,omitempty"`
+	// Round is the level's round the record is of (rounds.go), SeqBase
+	// the seq of its first request; FirstSendAt and LastEndAt (wall
+	// clock, UTC) are its first send and the end of its last request: the
+	// gap between two rounds of a slice is round r+1's FirstSendAt minus
+	// round r's LastEndAt. Set in a level of more than one round.
+	Round       int        `json:"round,omitempty"`
+	SeqBase     int64      `json:"seq_base,omitempty"`
+	FirstSendAt *time.Time `json:"first_send_at,omitempty"`
+	LastEndAt   *time.Time `json:"last_end_at,omitempty"`
 	// Telemetry is what the scrapes of the server's metrics gave
 	// (target.metrics): set in the record of the level's scraping slice.
 	Telemetry *telemetry.Result `json:"telemetry,omitempty"`

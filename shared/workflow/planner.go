@@ -33,9 +33,10 @@ func (p *Planner) WithMaxWorkers(n int) *Planner {
 }
 
 // NewPlanner returns the Plan step. source opens the datasets specs name
-// (nil: a spec with a dataset fails to plan). maxLevel, if positive,
-// bounds a level's warm-up plus duration (plan.MaxLambdaLevel in AWS,
-// where a level's slice is one Lambda invocation); 0 means no bound.
+// (nil: a spec with a dataset fails to plan). maxLevel, if positive, is
+// the longest one worker invocation runs a level (plan.MaxLevelIn of the
+// worker's configured timeout and start margin in AWS): a longer level
+// runs as consecutive rounds (plan's rounds.go); 0 means no bound.
 func NewPlanner(open OpenStore, source OpenSource, maxLevel time.Duration) *Planner {
 	return &Planner{open: meteredStore(open), source: meteredSource(source), maxLevel: maxLevel}
 }
@@ -50,9 +51,6 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := plan.CheckLevelTime(sp, p.maxLevel); err != nil {
-		return nil, fmt.Errorf("workflow: plan: %w", err)
-	}
 	if sp.Load.MaxWorkers == 0 && p.maxWorkers > 0 {
 		sp.Load.MaxWorkers = min(p.maxWorkers, spec.MaxMaxWorkers)
 	}
@@ -61,7 +59,7 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 		return nil, err
 	}
 	now := time.Now()
-	pl, err := plan.Make(sp, plan.NewRunID(sp.Name, now), now)
+	pl, err := plan.MakeIn(sp, plan.NewRunID(sp.Name, now), now, p.maxLevel)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}
@@ -88,7 +86,7 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 func steps(levels []plan.Level) []LevelStep {
 	out := []LevelStep{}
 	for _, l := range levels {
-		out = append(out, LevelStep{Index: l.Index, Concurrency: l.Concurrency, Rate: l.Rate, LastWorker: len(l.Slices) - 1})
+		out = append(out, LevelStep{Index: l.Index, Concurrency: l.Concurrency, Rate: l.Rate, LastWorker: len(l.Slices) - 1, Rounds: l.RoundCount()})
 	}
 	return out
 }

@@ -29,28 +29,31 @@ const FlushMargin = 20 * time.Second
 // whichever comes first, so a worker killed mid-slice loses at most the
 // last interval; onFlush hears of each part written (the slice record
 // then says what is on disk).
-func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.Slice, day time.Time, onFlush func(context.Context, sample.Flushed)) (*SliceResult, error) {
+func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.Slice, day time.Time, rr roundRun, onFlush func(context.Context, sample.Flushed)) (*SliceResult, *RoundCarry, error) {
 	s := r.spec
 	if sl.LevelIndex < 0 || sl.LevelIndex >= len(r.plan.Levels) {
-		return nil, fmt.Errorf("workflow: slice of level index %d: the plan has %d levels", sl.LevelIndex, len(r.plan.Levels))
+		return nil, nil, fmt.Errorf("workflow: slice of level index %d: the plan has %d levels", sl.LevelIndex, len(r.plan.Levels))
 	}
 	lv := r.plan.Levels[sl.LevelIndex]
 	reqs, err := newRequests(s, r.plan, sl, r.prompts, r.tokens)
 	if err != nil {
-		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
+		return nil, nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
 	convs := newConversations(s, r.plan, sl, reqs)
+	if err := convs.restore(rr.from); err != nil {
+		return nil, nil, fmt.Errorf("workflow: level %d worker %d round %d: %w", sl.LevelIndex, sl.Worker, rr.round, err)
+	}
 	// Idle connections kept: the slice's streams, or (an uncapped rate level)
 	// load.slice_concurrency.
 	doer, err := w.target(ctx, s, max(sl.Concurrency, s.Load.SliceConcurrency))
 	if err != nil {
-		return nil, fmt.Errorf("workflow: open target: %w", err)
+		return nil, nil, fmt.Errorf("workflow: open target: %w", err)
 	}
 	defer doer.Close()
 
 	start := sl.Start
 	now := time.Now()
-	res := &SliceResult{Level: sl.LevelIndex, Worker: sl.Worker}
+	res := &SliceResult{Level: sl.LevelIndex, Worker: sl.Worker, Round: rr.round}
 	if start.IsZero() {
 		start = now
 	} else if late := now.Sub(start); late > 0 {
@@ -69,7 +72,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	// The timed writes run on the parent context: an interrupted slice
 	// still writes its rows.
 	parts := sample.StartParts(context.WithoutCancel(ctx), st, func(n int) string {
-		return store.SampleKey(day, sl.RunID, sl.LevelIndex, sl.Worker, n)
+		return store.RoundSampleKey(day, sl.RunID, sl.LevelIndex, sl.Worker, rr.round, n)
 	}, sample.PartsConfig{MaxRows: w.cfg.PartRows, Interval: w.cfg.FlushInterval, OnFlush: onFlush})
 	// On an early return, stop the timer and write what is buffered; on
 	// the normal path the Close below has done both, and this one is a
@@ -83,11 +86,17 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	rate := levelRate(lv)
 	var mu sync.Mutex
 	var addErr error
-	var first firstSend // the slice's first request out (skew.go)
+	var first firstSend   // the slice's first request out (skew.go)
+	var lastEnd time.Time // the end of its last request (the gap to the next round, rounds.go)
+	// A round's rows measure their times from the level's start: the
+	// round's start less the level's time before it.
+	rowStart := levelStart.Add(-rr.offset)
+	seqBase := rr.seqBase // set below for a rate level's round
 	emit := func(is loadgen.Issued) {
+		is.Seq += seqBase
 		m := sample.Meta{
-			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU,
-			Warmup: is.Warmup, LevelStart: levelStart, Intended: is.Intended, Backoff: is.Backoff,
+			RunID: sl.RunID, Level: sl.Level, Worker: sl.Worker, Seq: is.Seq, VU: is.VU, Round: rr.round,
+			Warmup: is.Warmup, LevelStart: rowStart, Intended: is.Intended, Backoff: is.Backoff,
 			LevelIndex: sl.LevelIndex, Mode: lv.Mode, Rate: rate, Queue: is.Queue,
 			PromptID: reqs.promptID(is.Seq), ClientCount: reqs.clientCount(),
 		}
@@ -95,6 +104,9 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		row := sample.FromResult(m, is.Result)
 		mu.Lock()
 		first.see(is)
+		if r := is.Result; r.Status != sample.StatusNotSent && r.End.After(lastEnd) {
+			lastEnd = r.End
+		}
 		res.Requests++
 		if is.Warmup {
 			res.Warmup++
@@ -112,6 +124,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		}
 	}
 	do := func(ctx context.Context, vu int, seq int64) *sample.Result {
+		seq += seqBase
 		var req target.Request
 		var err error
 		if convs != nil {
@@ -136,40 +149,58 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		Drain:          drain,
 		Counters:       counters,
 	}
-	ex, err := executor(s, lv, sl, cfg, convs.think())
+	rr.configure(&cfg)
+	carried := newCarrier(rr, max(sl.Concurrency, 1))
+	ex, base, err := executor(s, lv, sl, cfg, convs.think(), rr, carried)
 	if err != nil {
-		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
+		return nil, nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
+	seqBase += base
+	res.SeqBase = seqBase
 	stopScrape := w.startScrape(ctx, st, s, sl, day, levelStart) // telemetry.go
 	err = ex.Execute(reqCtx, do, emit)
 	res.Telemetry = stopScrape()
 	if err != nil {
-		return nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
+		return nil, nil, fmt.Errorf("workflow: level %d worker %d: %w", sl.LevelIndex, sl.Worker, err)
 	}
 	first.record(res, levelStart)
+	if rr.rounds > 1 {
+		res.FirstSendAt, res.LastEndAt = wallOf(first.start), wallOf(lastEnd)
+	}
 	// Write on the parent context: an interrupted run still keeps its rows.
 	flushCtx := context.WithoutCancel(ctx)
 	if err := parts.Close(flushCtx); err != nil {
-		return res, err
+		return res, nil, err
 	}
 	n, keys := parts.Written()
 	res.Parts, res.Keys = len(keys), keys
 	if n != res.Requests {
-		return res, fmt.Errorf("workflow: level %d worker %d: wrote %d rows for %d requests", sl.LevelIndex, sl.Worker, n, res.Requests)
+		return res, nil, fmt.Errorf("workflow: level %d worker %d: wrote %d rows for %d requests", sl.LevelIndex, sl.Worker, n, res.Requests)
 	}
 	if addErr != nil && n == 0 {
-		return res, addErr
+		return res, nil, addErr
 	}
-	return res, nil
+	var carry *RoundCarry
+	if rr.rounds > 1 {
+		carry = &RoundCarry{SeqEnd: seqBase + int64(res.Requests), Sessions: convs.state()}
+		if carried != nil {
+			carry.Users = carried.users
+		}
+	}
+	return res, carry, nil
 }
 
 // executor builds the load model of a slice: a closed loop of virtual
 // users (staggered along a concurrency ramp, backing off after errors as
 // load.on_error says), or the worker's share of a rate level's arrival
 // schedule (an arrival process does not back off).
-func executor(s *spec.Spec, lv plan.Level, sl plan.Slice, cfg loadgen.Config, think func(int, *sample.Result) time.Duration) (loadgen.Executor, error) {
+//
+// In a level of rounds (rounds.go) the closed loop resumes the previous
+// round's users and hands its own on; the open loop sends the share's
+// arrivals in the round's window, and base is how many came before it.
+func executor(s *spec.Spec, lv plan.Level, sl plan.Slice, cfg loadgen.Config, think func(int, *sample.Result) time.Duration, rr roundRun, c *carrier) (ex loadgen.Executor, base int64, err error) {
 	if lv.Mode != spec.ModeRate {
-		cl := &loadgen.ClosedLoop{Config: cfg, Concurrency: sl.Concurrency, Think: think}
+		cl := &loadgen.ClosedLoop{Config: cfg, Concurrency: sl.Concurrency, Think: think, Resume: rr.resume(), Carry: c.carry()}
 		if s.Load.OnError != spec.OnErrorImmediate {
 			cl.Backoff = backoff.Policy{}.Wait
 		}
@@ -177,13 +208,26 @@ func executor(s *spec.Spec, lv plan.Level, sl plan.Slice, cfg loadgen.Config, th
 			ramp := r.Arrival()
 			cl.StartAt = func(vu int) time.Duration { return arrival.UserStart(ramp, sl.Users+vu) }
 		}
-		return cl, nil
+		return cl, 0, nil
 	}
 	share, err := arrival.NewShare(plan.ArrivalSpec(s, lv), sl.Worker, sl.Workers)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return &loadgen.OpenLoop{Config: cfg, Arrivals: share, MaxConcurrency: sl.Concurrency}, nil
+	var arrivals loadgen.Arrivals = share
+	if rr.rounds > 1 {
+		arrivals, base = newWindow(share, rr.offset, rr.offset+rr.length)
+	}
+	return &loadgen.OpenLoop{Config: cfg, Arrivals: arrivals, MaxConcurrency: sl.Concurrency}, base, nil
+}
+
+// wallOf is t's wall clock in UTC, nil for the zero time.
+func wallOf(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	w := t.UTC().Round(0)
+	return &w
 }
 
 // syntheticDraw numbers a synthetic prompt within its level: the

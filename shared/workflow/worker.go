@@ -67,8 +67,12 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 		return nil, fmt.Errorf("workflow: work: %w", err)
 	}
 	st := r.st
+	rr, err := roundOf(ctx, st, r, r.plan.Levels[sl.LevelIndex], sl, ev.Round)
+	if err != nil {
+		return nil, err
+	}
 
-	recKey := store.SliceRecordKey(ev.RunID, sl.LevelIndex, sl.Worker)
+	recKey := store.RoundRecordKey(ev.RunID, sl.LevelIndex, sl.Worker, ev.Round)
 	rec := SliceRecord{Started: time.Now().UTC(), Attempt: 1}
 	switch b, err := st.Get(ctx, recKey); {
 	case errors.Is(err, store.ErrNotFound):
@@ -89,7 +93,7 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 	}
 	if rec.Attempt > 1 {
 		// An earlier attempt was killed mid-slice: drop its parts.
-		keys, err := st.List(ctx, store.WorkerPartsPrefix(day, sl.RunID, sl.LevelIndex, sl.Worker))
+		keys, err := st.List(ctx, store.RoundPartsPrefix(day, sl.RunID, sl.LevelIndex, sl.Worker, ev.Round))
 		if err != nil {
 			return nil, err
 		}
@@ -113,8 +117,9 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 			return nil, fmt.Errorf("workflow: work: bad entered time %q: %w", ev.Entered, err)
 		}
 		sl.Start = t.Add(w.cfg.StartMargin)
-		if sl.LevelIndex > 0 {
-			// load.cooldown: the pause before every level but the first.
+		if sl.LevelIndex > 0 && ev.Round == 0 {
+			// load.cooldown: the pause before every level but the first
+			// (before its first round).
 			sl.Start = sl.Start.Add(r.spec.Load.Cooldown.D())
 		}
 		ls := sl.Start.UTC()
@@ -127,11 +132,13 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 		progress.Requests, progress.Parts = f.Rows, f.Parts
 		_ = putJSON(ctx, st, recKey, progress) // best effort: the final record follows
 	}
-	res, err := w.runSlice(ctx, st, r, sl, day, onFlush)
+	rec.CarryLost = rr.lost
+	res, carry, err := w.runSlice(ctx, st, r, sl, day, rr, onFlush)
 	if err != nil {
 		return nil, err
 	}
 	rec.SliceResult = *res
+	rec.Carry = carry
 	rec.Done = true
 	rec.Finished = time.Now().UTC()
 	if err := putJSON(context.WithoutCancel(ctx), st, recKey, rec); err != nil {
