@@ -96,6 +96,12 @@ data "aws_iam_policy_document" "worker" {
   }
 
   statement {
+    sid       = "WriteUsage"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.store_objects}runs/*/usage/worker-*"]
+  }
+
+  statement {
     sid       = "WriteSamples"
     actions   = ["s3:PutObject", "s3:DeleteObject"]
     resources = ["${local.store_objects}samples/*", "${local.store_objects}telemetry/*"]
@@ -201,6 +207,15 @@ data "aws_iam_policy_document" "aggregator" {
     resources = ["${local.store_objects}runs/*", "${local.store_objects}summaries/*"]
   }
 
+  # The run's bill counts the state transitions of the execution that runs
+  # the aggregator, from its history. The ARN is built from the state
+  # machine's name: its definition names this function (no cycle).
+  statement {
+    sid       = "CountTransitions"
+    actions   = ["states:GetExecutionHistory"]
+    resources = ["arn:${local.partition}:states:${local.region}:${local.account_id}:execution:${local.name}-benchmark:*"]
+  }
+
   statement {
     sid = "RunQueries"
     actions = [
@@ -276,6 +291,12 @@ data "aws_iam_policy_document" "sweeper" {
     sid       = "WritePlan"
     actions   = ["s3:PutObject"]
     resources = ["${local.store_objects}runs/*/plan.json"]
+  }
+
+  statement {
+    sid       = "WriteUsage"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.store_objects}runs/*/usage/sweeper-*"]
   }
 
   statement {

@@ -12,19 +12,23 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/llmbench/llmbench/shared/emf"
 	"github.com/llmbench/llmbench/shared/query/athena"
 	"github.com/llmbench/llmbench/shared/report"
 	"github.com/llmbench/llmbench/shared/sdkhttp"
 	"github.com/llmbench/llmbench/shared/store/s3store"
+	"github.com/llmbench/llmbench/shared/transitions"
 	"github.com/llmbench/llmbench/shared/workflow"
 )
 
 func main() {
+	start := time.Now() // the bill counts the init from here
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithHTTPClient(sdkhttp.Client()))
 	if err != nil {
 		log.Fatalf("aggregator: load AWS config: %v", err)
@@ -40,7 +44,10 @@ func main() {
 	}
 	aggregator := workflow.NewAggregator(s3store.Opener(s3.NewFromConfig(cfg)),
 		athena.Over(eng),
-		"athena", workflow.AggregatorConfig{Render: report.Files})
+		"athena", workflow.AggregatorConfig{Render: report.Files,
+			// The run's bill counts the execution's transitions from its history.
+			Transitions: transitions.New(sfn.NewFromConfig(cfg))})
+	aggregator.SetLambda(workflow.LambdaConfig{MemoryMB: lambdacontext.MemoryLimitInMB, ProcessStart: start})
 	handler := func(ctx context.Context, ev workflow.AggregateEvent) (*workflow.AggregateOutput, error) {
 		out, sum, err := aggregator.Summarize(ctx, ev)
 		if err != nil {

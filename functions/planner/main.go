@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -22,6 +23,7 @@ import (
 )
 
 func main() {
+	start := time.Now() // the bill counts the init from here
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithHTTPClient(sdkhttp.Client()))
 	if err != nil {
 		log.Fatalf("planner: load AWS config: %v", err)
@@ -43,6 +45,7 @@ func main() {
 	// A dataset the spec names (s3://bucket/key) is read once, here, and
 	// copied into the run; the workers read the copy.
 	planner := workflow.NewPlanner(s3store.Opener(client), s3store.OpenObject(client), limit).WithMaxWorkers(quota)
+	planner.SetLambda(workflow.LambdaConfig{MemoryMB: lambdacontext.MemoryLimitInMB, ProcessStart: start})
 	lambda.StartWithOptions(planner.Plan, lambda.WithDisallowUnknownFields(true))
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemakerruntime"
@@ -33,6 +34,7 @@ import (
 )
 
 func main() {
+	start := time.Now() // the bill counts the init from here
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithHTTPClient(sdkhttp.Client()))
 	if err != nil {
 		log.Fatalf("worker: load AWS config: %v", err)
@@ -64,5 +66,6 @@ func main() {
 	worker := workflow.NewWorker(s3store.Opener(s3.NewFromConfig(cfg)),
 		workflow.ByKind(map[string]workflow.OpenTarget{spec.KindOpenAI: openAI, spec.KindSageMaker: openSageMaker}),
 		workflow.WorkerConfig{StartMargin: margin})
+	worker.SetLambda(workflow.LambdaConfig{MemoryMB: lambdacontext.MemoryLimitInMB, ProcessStart: start})
 	lambda.StartWithOptions(worker.Work, lambda.WithDisallowUnknownFields(true))
 }
