@@ -96,17 +96,29 @@ func (e *Engine) Config() Config { return e.cfg }
 // that Athena fails or cancels gives a *QueryError. When ctx ends first,
 // the query is stopped (if the API can) and the error wraps ctx.Err().
 func (e *Engine) Query(ctx context.Context, sql string) ([]map[string]any, error) {
+	rows, _, err := e.QueryScanned(ctx, sql)
+	return rows, err
+}
+
+// QueryScanned is Query that also returns the bytes Athena scanned
+// (QueryExecution.Statistics.DataScannedInBytes of its final state),
+// before Athena's billing rounds them: what the query is billed for. A
+// query Athena failed is billed nothing (0); one cancelled, what it
+// scanned until then.
+func (e *Engine) QueryScanned(ctx context.Context, sql string) ([]map[string]any, int64, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("athena: start: %w", err)
+		return nil, 0, fmt.Errorf("athena: start: %w", err)
 	}
 	id, err := e.start(ctx, sql)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if err := e.wait(ctx, id); err != nil {
-		return nil, err
+	scanned, err := e.wait(ctx, id)
+	if err != nil {
+		return nil, scanned, err
 	}
-	return e.results(ctx, id)
+	rows, err := e.results(ctx, id)
+	return rows, scanned, err
 }
 
 func (e *Engine) start(ctx context.Context, sql string) (string, error) {
@@ -136,8 +148,9 @@ func (e *Engine) start(ctx context.Context, sql string) (string, error) {
 	return id, nil
 }
 
-// wait polls the query until it ends, and returns nil if it succeeded.
-func (e *Engine) wait(ctx context.Context, id string) error {
+// wait polls the query until it ends, and returns nil if it succeeded,
+// with the bytes scanned as its final state reports them.
+func (e *Engine) wait(ctx context.Context, id string) (int64, error) {
 	delay := e.cfg.PollMin
 	timer := time.NewTimer(0) // the first poll at once
 	defer timer.Stop()
@@ -145,7 +158,7 @@ func (e *Engine) wait(ctx context.Context, id string) error {
 		select {
 		case <-ctx.Done():
 			e.stop(ctx, id)
-			return fmt.Errorf("athena: wait for %s: %w", id, ctx.Err())
+			return 0, fmt.Errorf("athena: wait for %s: %w", id, ctx.Err())
 		case <-timer.C:
 		}
 		out, err := e.api.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
@@ -153,20 +166,26 @@ func (e *Engine) wait(ctx context.Context, id string) error {
 			if ctx.Err() != nil {
 				e.stop(ctx, id)
 			}
-			return fmt.Errorf("athena: wait for %s: %w", id, err)
+			return 0, fmt.Errorf("athena: wait for %s: %w", id, err)
 		}
 		var status *types.QueryExecutionStatus
 		if out.QueryExecution != nil {
 			status = out.QueryExecution.Status
 		}
 		if status == nil {
-			return fmt.Errorf("athena: wait for %s: no status in the answer", id)
+			return 0, fmt.Errorf("athena: wait for %s: no status in the answer", id)
+		}
+		var scanned int64
+		if st := out.QueryExecution.Statistics; st != nil {
+			scanned = aws.ToInt64(st.DataScannedInBytes)
 		}
 		switch status.State {
 		case types.QueryExecutionStateSucceeded:
-			return nil
-		case types.QueryExecutionStateFailed, types.QueryExecutionStateCancelled:
-			return fmt.Errorf("athena: query: %w", newQueryError(id, status))
+			return scanned, nil
+		case types.QueryExecutionStateCancelled:
+			return scanned, fmt.Errorf("athena: query: %w", newQueryError(id, status))
+		case types.QueryExecutionStateFailed:
+			return 0, fmt.Errorf("athena: query: %w", newQueryError(id, status))
 		}
 		// QUEUED, RUNNING, or a state this client does not know yet.
 		timer.Reset(delay)

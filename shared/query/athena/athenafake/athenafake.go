@@ -34,6 +34,9 @@ type Options struct {
 	// Region is the region the requests must be signed for. Default
 	// us-east-1.
 	Region string
+	// Scanned, if set, gives the DataScannedInBytes a query's statistics
+	// report (Athena's own figure cannot be known here); nil reports 0.
+	Scanned func(sql string) int64
 }
 
 // Call is one request the fake answered.
@@ -383,7 +386,7 @@ func (f *Fake) getExecution(in idInput) (any, error) {
 		"Status": status,
 		"Statistics": map[string]any{
 			"EngineExecutionTimeInMillis": 42,
-			"DataScannedInBytes":          0,
+			"DataScannedInBytes":          f.scanned(x.sql),
 			"TotalExecutionTimeInMillis":  84,
 		},
 	}}, nil
@@ -508,4 +511,12 @@ func (f *Fake) stopQuery(in idInput) (any, error) {
 		x.completed = time.Now()
 	}
 	return map[string]any{}, nil
+}
+
+// scanned is the bytes a query's statistics report.
+func (f *Fake) scanned(sql string) int64 {
+	if f.opts.Scanned == nil {
+		return 0
+	}
+	return f.opts.Scanned(sql)
 }
