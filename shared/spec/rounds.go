@@ -69,6 +69,9 @@ func (s *Spec) RoundRefusals(round time.Duration) []string {
 	if l.Ramp != nil {
 		out = append(out, "is refused with load.ramp: a ramp runs in one invocation (make load.ramp.over + load.warmup + load.duration fit in one, or drop the ramp)")
 	}
+	if s.Target.Metrics != nil {
+		out = append(out, "is refused with target.metrics: a level's scrapes are stored per level, and a later round's would overwrite the earlier's")
+	}
 	if w := l.Warmup.D(); w >= round {
 		out = append(out, fmt.Sprintf("the warm-up (load.warmup %v) must end inside the first round of %v", w, round))
 	}

@@ -30,4 +30,9 @@ func TestRoundValidation(t *testing.T) {
 			}
 		})
 	}
+	// Server telemetry is stored per level: refused with rounds.
+	_, err := Parse(strings.NewReader(`{"name":"r","target":{"kind":"sim","metrics":{}},"load":{"levels":[2],"duration":"30m","round":"2m"}}`))
+	if err == nil || !strings.Contains(err.Error(), "load.round: is refused with target.metrics") {
+		t.Errorf("rounds with target.metrics: err = %v", err)
+	}
 }
