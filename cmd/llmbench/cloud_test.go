@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/llmbench/llmbench/shared/report"
+	"math"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
@@ -31,6 +33,7 @@ import (
 	"github.com/llmbench/llmbench/shared/store"
 	"github.com/llmbench/llmbench/shared/store/s3store"
 	"github.com/llmbench/llmbench/shared/summary"
+	"github.com/llmbench/llmbench/shared/transitions"
 	"github.com/llmbench/llmbench/shared/workflow"
 	"github.com/llmbench/llmbench/shared/workflow/workflowtest"
 	"github.com/llmbench/llmbench/statemachine"
@@ -97,7 +100,10 @@ func newCloudEnv(t *testing.T, o cloudEnvOptions) *cloudEnv {
 	// environment has no secrets. DuckDB over the downloaded Parquet parts
 	// stands in for Athena.
 	openStore := s3store.Opener(newS3Client(s3srv.URL))
-	aggregator := workflow.NewAggregator(openStore, duckDBFromS3(t.TempDir()), "duckdb", workflow.AggregatorConfig{Render: report.Files})
+	// The aggregator counts the run's transitions from the fake's
+	// history, as in AWS; the client is set once the fake listens.
+	history := &lazyHistory{}
+	aggregator := workflow.NewAggregator(openStore, duckDBFromS3(t.TempDir()), "duckdb", workflow.AggregatorConfig{Render: report.Files, Transitions: transitions.New(history)})
 	fns := localrun.Functions(localrun.Steps{
 		Planner:    workflow.NewPlanner(openStore, s3store.OpenObject(newS3Client(s3srv.URL)), 0),
 		Worker:     workflow.NewWorker(openStore, workflowtest.OpenAI(""), workflow.WorkerConfig{StartMargin: 50 * time.Millisecond, PartRows: 2}),
@@ -127,6 +133,7 @@ func newCloudEnv(t *testing.T, o cloudEnvOptions) *cloudEnv {
 		probe.lateDescribe = func(ctx context.Context, arn string) { fake.Wait(ctx, arn) }
 	}
 	sfnSrv := httptest.NewServer(probe)
+	history.api = newSFNClient(sfnSrv.URL)
 	t.Cleanup(func() {
 		fake.Close()
 		sfnSrv.Close()
@@ -138,6 +145,53 @@ func newCloudEnv(t *testing.T, o cloudEnvOptions) *cloudEnv {
 	newAWSClients = func(context.Context, string) (*awsClients, error) { return clients, nil }
 	t.Cleanup(func() { newAWSClients = orig })
 	return &cloudEnv{s3: newS3Client(s3srv.URL), sim: sim, probe: probe}
+}
+
+// lazyHistory is the Step Functions client of the aggregator's
+// transitions, set once the fake listens.
+type lazyHistory struct{ api *sfn.Client }
+
+func (h *lazyHistory) GetExecutionHistory(ctx context.Context, in *sfn.GetExecutionHistoryInput, optFns ...func(*sfn.Options)) (*sfn.GetExecutionHistoryOutput, error) {
+	return h.api.GetExecutionHistory(ctx, in, optFns...)
+}
+
+// checkCloudBill checks the bill of a run through the fakes: every step
+// invoked (the planner once, each slice's worker, the aggregator once),
+// transitions counted from the execution's history (at least Plan,
+// Levels, SweepNext and Aggregate, a Workers and a Slices state per level
+// and a Work per slice), S3 requests made, and parts that add up.
+func checkCloudBill(t *testing.T, b *summary.BenchmarkCost, levels, slices int) {
+	t.Helper()
+	if b == nil {
+		t.Fatal("summary.json has no benchmark_cost_usd")
+	}
+	inv := map[string]int{}
+	for _, f := range b.Functions {
+		inv[f.Name] += f.Invocations
+	}
+	if inv["planner"] != 1 || inv["worker"] != slices || inv["aggregator"] != 1 {
+		t.Errorf("invocations %v; want planner 1, worker %d, aggregator 1", inv, slices)
+	}
+	var sum float64
+	q := map[string]float64{}
+	for _, p := range b.Parts {
+		sum += p.USD
+		q[p.Name] = p.Quantity
+	}
+	if min := float64(4 + 2*levels + slices); q["step_functions_transitions"] < min {
+		t.Errorf("%v transitions, want at least %v", q["step_functions_transitions"], min)
+	}
+	for _, n := range b.NotCounted {
+		if strings.HasPrefix(n, "step functions transitions") {
+			t.Errorf("transitions not counted: %s", n)
+		}
+	}
+	if q["s3_put_requests"] < float64(2*slices+4) || q["s3_get_requests"] < float64(2*slices) {
+		t.Errorf("S3 requests: %v PUT, %v GET", q["s3_put_requests"], q["s3_get_requests"])
+	}
+	if b.TotalUSD <= 0 || math.Abs(b.TotalUSD-sum) > 1e-12 {
+		t.Errorf("total $%v, parts sum to $%v", b.TotalUSD, sum)
+	}
 }
 
 // failingDefinition is benchmark.asl.json with a Fail state for Aggregate.
@@ -347,6 +401,7 @@ func TestRunCloud(t *testing.T) {
 					t.Errorf("level %d: %d requests, %d ok, %d warm-up; want 6 ok", l.Concurrency, l.Requests, l.OK, l.WarmupRequests)
 				}
 			}
+			checkCloudBill(t, sum.BenchmarkCost, len(pl.Levels), slices)
 			part := regexp.MustCompile(`^prefix/samples/dt=` + pl.Day + `/run_id=` + regexp.QuoteMeta(runID) + `/level=(\d+)/worker=(\d+)-part-(\d+)\.parquet$`)
 			rowsByLevel := map[int]int{}
 			workers := map[string]bool{}
