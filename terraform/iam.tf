@@ -381,6 +381,29 @@ data "aws_iam_policy_document" "sfn" {
     ]
   }
 
+  # The Slices state is a Distributed Map: each slice is a child execution
+  # of this state machine (named <machine>/Slices), which Step Functions
+  # starts, describes and stops as the execution role.
+  statement {
+    sid       = "DistributedMapStart"
+    actions   = ["states:StartExecution"]
+    resources = ["arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.name}-benchmark"]
+  }
+
+  statement {
+    sid       = "DistributedMapChildren"
+    actions   = ["states:DescribeExecution", "states:StopExecution"]
+    resources = ["arn:${local.partition}:states:${local.region}:${local.account_id}:execution:${local.name}-benchmark/Slices:*"]
+  }
+
+  # Its ResultWriter exports the children's results under each run's
+  # maprun/ folder (store.MapRunPrefix), and nowhere else.
+  statement {
+    sid       = "DistributedMapResults"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
+    resources = ["${local.store_objects}runs/*/maprun/*"]
+  }
+
   # CloudWatch Logs delivery for Step Functions logging: these actions
   # support no resource narrower than "*" (documented exception).
   statement {

@@ -629,7 +629,7 @@ func narrowByRecordedRuns(calls map[string]*functionCalls, output string) {
 		return
 	}
 	record(calls["planner"], rec.reset())
-	sev := workflow.SweepEvent{RunID: swept.RunID, Output: swept.Output, Levels: [][]workflow.SliceOutcome{}}
+	sev := workflow.SweepEvent{RunID: swept.RunID, Output: swept.Output, Levels: []workflow.LevelOutcome{}}
 	for range 2 {
 		sweeper := workflow.NewSweeper(s3store.Opener(rec), engineOf(stubEngine{[]stubLevel{{1, 1}, {4, 4}}}))
 		out, err := sweeper.Sweep(ctx, sev)
@@ -1009,6 +1009,7 @@ func checkIAM(r *repo, calls map[string]*functionCalls, logf func(string, ...any
 			}
 		}
 		who := fmt.Sprintf("state machine %s (role %s)", sm.addr(), role)
+		problems = append(problems, distributedMapNeeds(who, "${local.name}-benchmark", need, sts)...)
 		problems = append(problems, compareActions(who, need, nil, nil, sts)...)
 		invoked := map[string]bool{}
 		for _, lb := range taskLambdas(r, sm) {

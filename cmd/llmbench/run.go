@@ -58,7 +58,7 @@ killed run keeps what it measured (llmbench report summarizes it).
 
 Prints, while it runs, a line per level on stderr, updated once a second:
 requests done and in flight, ok and error counts, and the output tok/s
-and TTFT p50 of the last second (redrawn in place on a terminal; a line
+and TTFT p50 of the answers that ended in the last second (redrawn in place on a terminal; a line
 per second in a log or pipe); then, on stdout, the summary table and
 where the files are. --quiet leaves out the live lines and the run's
 first line, not the summary table (--json prints summary.json instead).
@@ -190,6 +190,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 				Transitions: transitions,
 			}),
 		},
+		ResultWriter: workflow.NewResultWriter(openStore),
 	}
 	exec.Transitions = transitions
 	if !*quiet {

@@ -52,7 +52,8 @@ func execution(env *workflowtest.Env, def []byte) *localrun.Execution {
 	if def == nil {
 		def = statemachine.Definition
 	}
-	return &localrun.Execution{Definition: def, Vars: statemachine.LocalVars(), Steps: localrun.Steps{Planner: env.Planner, Worker: env.Worker, Sweeper: env.Sweeper, Aggregator: env.Aggregator}}
+	return &localrun.Execution{Definition: def, Vars: statemachine.LocalVars(), Steps: localrun.Steps{Planner: env.Planner, Worker: env.Worker, Sweeper: env.Sweeper, Aggregator: env.Aggregator},
+		ResultWriter: env.ResultWriter}
 }
 
 // TestDefinitionThreeLevelsTwoSlices runs statemachine/benchmark.asl.json
@@ -172,7 +173,7 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 		return work(ctx, ev)
 	})
 	clock := &noSleep{}
-	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: clock})
+	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: clock, ResultWriter: f.ResultWriter})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,22 +205,20 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 }
 
 // TestPayloadsStaySmall runs the definition with stand-in functions for 100
-// levels of 40 slices and checks that no state's data comes near the
+// levels of 200 slices (the slices Map a Distributed Map writing its
+// results to the store) and checks that no state's data comes near the
 // 256 KiB Step Functions limit.
 func TestPayloadsStaySmall(t *testing.T) {
-	var biggest atomic.Int64
+	var biggest atomic.Int64 // the largest step payload or state input or output
 	track := func(v any) {
 		b, _ := json.Marshal(v)
-		for {
-			n := biggest.Load()
-			if int64(len(b)) <= n || biggest.CompareAndSwap(n, int64(len(b))) {
-				return
-			}
-		}
+		trackBytes(&biggest, len(b))
 	}
-	plan := &workflow.PlanOutput{RunID: "big-20261123T000000Z-0000", Output: "s3://bucket/some/prefix", Done: [][]workflow.SliceOutcome{}}
-	for i := 0; i < 100; i++ {
-		plan.Levels = append(plan.Levels, workflow.LevelStep{Index: i, Concurrency: 1000 + i, LastWorker: 39})
+	const levels, slices = 100, 200
+	plan := &workflow.PlanOutput{RunID: "big-20261123T000000Z-0000", Output: "s3://bucket/some/prefix", Done: []workflow.LevelOutcome{}}
+	for i := 0; i < levels; i++ {
+		plan.Levels = append(plan.Levels, workflow.LevelStep{Index: i, Concurrency: 1000 + i, LastWorker: slices - 1, Rounds: 1, Slices: slices, ToleratedFailurePercent: 1,
+			Results: workflow.ResultsLocation{Bucket: "bucket", Prefix: fmt.Sprintf("some/prefix/runs/big-20261123T000000Z-0000/maprun/level=%d", i)}})
 	}
 	var works atomic.Int32
 	fns := map[string]lambda.Handler{
@@ -243,16 +242,16 @@ func TestPayloadsStaySmall(t *testing.T) {
 			track(ev)
 			failed := 0
 			for _, l := range ev.Levels {
-				for _, it := range l {
-					if it.Failed != nil {
-						failed++
-					}
+				if _, f := l.ThresholdExceeded(); f != nil {
+					failed++
 				}
 			}
-			return &workflow.AggregateOutput{RunID: ev.RunID, Levels: len(ev.Levels), FailedSlice: failed}, nil
+			return &workflow.AggregateOutput{RunID: ev.RunID, Levels: len(ev.Levels), AllFailedLevels: failed}, nil
 		}),
 	}
-	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}})
+	var objects objectCounter
+	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}, ResultWriter: &objects,
+		Observer: func(e sfnlocal.Event) { trackBytes(&biggest, e.Bytes) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,12 +259,18 @@ func TestPayloadsStaySmall(t *testing.T) {
 	input := append([]byte(`{"name":"big","target":{"kind":"openai","url":"http://127.0.0.1:1/v1","model":"m"},"load":{"levels":[1],"requests":1}}`), big...)
 	out, err := m.Execute(context.Background(), "big", input)
 	if err != nil {
-		t.Fatalf("100 levels x 40 slices: %v", err)
+		t.Fatalf("%d levels x %d slices: %v", levels, slices, err)
 	}
 	var res workflow.AggregateOutput
 	json.Unmarshal(out, &res)
-	if works.Load() != 4000 || res.Levels != 100 || res.FailedSlice != 1 {
-		t.Errorf("%d workers ran, aggregator saw %d levels and %d failed slices; want 4000, 100, 1", works.Load(), res.Levels, res.FailedSlice)
+	// One slice failing of 200 is within 1%: no level failed.
+	if works.Load() != levels*slices || res.Levels != levels || res.AllFailedLevels != 0 {
+		t.Errorf("%d workers ran, aggregator saw %d levels, %d past their tolerance; want %d, %d, 0", works.Load(), res.Levels, res.AllFailedLevels, levels*slices, levels)
+	}
+	// Each level's map run wrote its manifest and SUCCEEDED file; level 7
+	// a FAILED file too.
+	if got, want := objects.count(), 2*levels+1; got != want || !objects.has("some/prefix/runs/big-20261123T000000Z-0000/maprun/level=7/", "FAILED_0.json") {
+		t.Errorf("%d ResultWriter objects, want %d, level 7's FAILED_0.json among them", got, want)
 	}
 	t.Logf("largest payload: %d bytes", biggest.Load())
 	if biggest.Load() > 64<<10 {
@@ -273,36 +278,118 @@ func TestPayloadsStaySmall(t *testing.T) {
 	}
 }
 
-// TestFailedSliceIsRecorded: a worker that fails for good (an error the
-// state machine does not retry) is caught; the run still aggregates what
-// the other slices measured, and the summary names the failed slice.
-func TestFailedSliceIsRecorded(t *testing.T) {
-	f := newEnv(t, `{"name":"fail","target":{"kind":"sim","profile":"fixed"},
-	  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[4],"requests":20,"slice_concurrency":2}}`)
-	work := f.Worker.Work
-	fns := localrun.Functions(localrun.Steps{Planner: f.Planner, Worker: f.Worker, Sweeper: f.Sweeper, Aggregator: f.Aggregator})
-	fns["worker"] = localrun.Strict(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
-		if ev.Worker == 0 {
-			return nil, fmt.Errorf("worker ran out of memory")
+// trackBytes keeps the largest n in biggest.
+func trackBytes(biggest *atomic.Int64, n int) {
+	for {
+		b := biggest.Load()
+		if int64(n) <= b || biggest.CompareAndSwap(b, int64(n)) {
+			return
 		}
-		return work(ctx, ev)
-	})
-	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}})
-	if err != nil {
-		t.Fatal(err)
 	}
-	outb, err := m.Execute(context.Background(), "fail", f.Input)
-	if err != nil {
-		t.Fatalf("a failed slice failed the whole run: %v", err)
+}
+
+// objectCounter is an ObjectWriter that keeps only the keys.
+type objectCounter struct {
+	mu   sync.Mutex
+	keys []string
+}
+
+func (o *objectCounter) PutObject(_ context.Context, bucket, key string, _ []byte) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.keys = append(o.keys, bucket+"/"+key)
+	return nil
+}
+
+func (o *objectCounter) count() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.keys)
+}
+
+func (o *objectCounter) has(prefix, file string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, k := range o.keys {
+		if strings.HasPrefix(k, "bucket/"+prefix) && strings.HasSuffix(k, "/"+file) {
+			return true
+		}
 	}
-	var out workflow.AggregateOutput
-	json.Unmarshal(outb, &out)
-	sum := workflowtest.ReadSummary(t, f.Store, out.RunID)
-	if len(sum.FailedSlices) != 1 || sum.FailedSlices[0].Worker != 0 || sum.FailedSlices[0].Level != 0 ||
-		!strings.Contains(sum.FailedSlices[0].Cause, "out of memory") {
-		t.Errorf("failed slices %+v; want worker 0 of level 0 (concurrency 4) with its cause", sum.FailedSlices)
+	return false
+}
+
+// TestFailedSliceIsRecorded: a worker that fails for good (an error the
+// state machine does not retry) fails its slice's child execution; within
+// load.tolerated_failure_percent the level goes on and the summary names
+// the failed slice; past it the level's slices Map stops, the level is
+// marked failed, and the run still aggregates what was measured, every
+// request issued a row.
+func TestFailedSliceIsRecorded(t *testing.T) {
+	tests := []struct {
+		name      string
+		tolerated string // load.tolerated_failure_percent
+		exceeded  bool
+	}{
+		// 1 of 2 slices is 50%: tolerated at 50.
+		{"below the threshold", `,"tolerated_failure_percent":50`, false},
+		// The default, 0, tolerates none.
+		{"above the threshold", ``, true},
+		// 49% is below one slice in two.
+		{"just above", `,"tolerated_failure_percent":49`, true},
 	}
-	if l := sum.Levels[0]; l.Requests != 10 || l.OK != 10 {
-		t.Errorf("the surviving slice's figures: %d requests, %d ok; want its 10", l.Requests, l.OK)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newEnv(t, `{"name":"fail","target":{"kind":"sim","profile":"fixed"},
+			  "workload":{"input_tokens":8,"output_tokens":4},"load":{"levels":[4],"requests":20,"slice_concurrency":2`+tc.tolerated+`}}`)
+			work := f.Worker.Work
+			fns := localrun.Functions(localrun.Steps{Planner: f.Planner, Worker: f.Worker, Sweeper: f.Sweeper, Aggregator: f.Aggregator})
+			survived := make(chan struct{})
+			fns["worker"] = localrun.Strict(func(ctx context.Context, ev workflow.WorkEvent) (*workflow.WorkOutput, error) {
+				if ev.Worker == 0 {
+					// Fail once the other slice is done, so that a Map Run
+					// stopped by the failure has no slice left to stop.
+					select {
+					case <-survived:
+					case <-time.After(10 * time.Second): // watchdog only
+					}
+					return nil, fmt.Errorf("worker ran out of memory")
+				}
+				defer close(survived)
+				return work(ctx, ev)
+			})
+			m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}, ResultWriter: f.ResultWriter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			outb, err := m.Execute(context.Background(), "fail", f.Input)
+			if err != nil {
+				t.Fatalf("a failed slice failed the whole run: %v", err)
+			}
+			var out workflow.AggregateOutput
+			json.Unmarshal(outb, &out)
+			sum := workflowtest.ReadSummary(t, f.Store, out.RunID)
+			if len(sum.FailedSlices) < 1 || sum.FailedSlices[0].Worker != 0 || sum.FailedSlices[0].Level != 0 ||
+				!strings.Contains(sum.FailedSlices[0].Cause, "out of memory") || sum.FailedSlices[0].Error != "errorString" {
+				t.Errorf("failed slices %+v; want worker 0 of level 0 (concurrency 4) with its error and cause", sum.FailedSlices)
+			}
+			l := sum.Levels[0]
+			rows := workflowtest.ReadRows(t, f.Store, out.RunID)
+			if len(rows) != l.Requests+l.WarmupRequests {
+				t.Errorf("%d rows, %d requests: every request issued is one row", len(rows), l.Requests+l.WarmupRequests)
+			}
+			if len(sum.FailedSlices) != 1 || l.Requests != 10 || l.OK != 10 {
+				t.Errorf("failed slices %+v; the surviving slice's figures: %d requests, %d ok; want its 10", sum.FailedSlices, l.Requests, l.OK)
+			}
+			if !tc.exceeded {
+				if l.SlicesFailed != nil {
+					t.Errorf("within the tolerance: threshold %+v", l.SlicesFailed)
+				}
+				return
+			}
+			th := l.SlicesFailed
+			if th == nil || th.Slices != 2 || th.Failed != 1 || th.TolerancePercent != sum.Levels[0].SlicesFailed.TolerancePercent || th.Error != sfnlocal.ErrExceedToleratedFailure || th.Round != 0 {
+				t.Fatalf("past the tolerance: threshold %+v (failed slices %+v)", th, sum.FailedSlices)
+			}
+		})
 	}
 }

@@ -55,9 +55,13 @@ type Level struct {
 	// Rounds, above 1, is how many consecutive rounds of its slices the
 	// level runs, each RoundMs of the level's time (the last what is
 	// left): a level longer than one worker invocation (rounds.go).
-	Rounds  int     `json:"rounds,omitempty"`
-	RoundMs int64   `json:"round_ms,omitempty"`
-	Slices  []Slice `json:"slices"`
+	Rounds  int   `json:"rounds,omitempty"`
+	RoundMs int64 `json:"round_ms,omitempty"`
+	// ToleratedFailurePercent is load.tolerated_failure_percent: the share
+	// of the level's slices that may fail before its slices Map (a
+	// Distributed Map) fails and the level is marked failed.
+	ToleratedFailurePercent float64 `json:"tolerated_failure_percent"`
+	Slices                  []Slice `json:"slices"`
 }
 
 // Label names the level for people: "32" (virtual users), "4 req/s",
@@ -117,10 +121,11 @@ func (sl Slice) DayTime() (time.Time, error) {
 // DayLayout is the format of a plan's partition day.
 const DayLayout = "2006-01-02"
 
-// MaxSlices is the most slices a level may have: the inline Map's ceiling
-// of concurrent iterations. A level of more slices would not have all its
-// workers running together (later ones would start late).
-const MaxSlices = 40
+// MaxSlices is the most slices a level may have. The definition's slices
+// Map is a Distributed Map (up to 10,000 child executions at once) over
+// the list States.ArrayRange makes of the level's workers, which has at
+// most 1,000 items.
+const MaxSlices = 1000
 
 // checkWorkers refuses a level (named by what) that needs more workers
 // than load.max_workers: its workers run at once, each a Lambda
@@ -218,7 +223,7 @@ func makeLevels(s *spec.Spec, runID string, now time.Time, maxRound time.Duratio
 func (p *Plan) addConcurrency(s *spec.Spec, c int, r *spec.Ramp) error {
 	sc := s.Load.SliceConcurrency
 	if n := (c + sc - 1) / sc; n > MaxSlices {
-		return fmt.Errorf("plan: level %d needs %d slices of at most %d streams; at most %d run at once: set load.slice_concurrency to at least %d",
+		return fmt.Errorf("plan: level %d needs %d slices of at most %d streams; a level has at most %d: set load.slice_concurrency to at least %d",
 			c, n, sc, MaxSlices, (c+MaxSlices-1)/MaxSlices)
 	}
 	if err := checkWorkers(s, (c+sc-1)/sc, fmt.Sprintf("level %d (%d streams at load.slice_concurrency %d)", c, c, sc)); err != nil {
@@ -226,7 +231,7 @@ func (p *Plan) addConcurrency(s *spec.Spec, c int, r *spec.Ramp) error {
 	}
 	i := len(p.Levels)
 	vus, reqs := Split(c, sc, s.Load.Requests)
-	lv := Level{Index: i, Mode: spec.ModeConcurrency, Concurrency: c, Ramp: r}
+	lv := Level{Index: i, Mode: spec.ModeConcurrency, Concurrency: c, Ramp: r, ToleratedFailurePercent: s.Load.ToleratedFailurePercent}
 	users := 0
 	for w, v := range vus {
 		sl := Slice{RunID: p.RunID, Output: p.Output, Day: p.Day, Level: c, LevelIndex: i, Worker: w, Concurrency: v, Users: users}
@@ -266,14 +271,14 @@ func (p *Plan) AddRates(s *spec.Spec, rates []float64, now time.Time) error {
 		}
 		w = max(w, (l.MaxConcurrency+l.SliceConcurrency-1)/l.SliceConcurrency)
 		if w > MaxSlices {
-			return fmt.Errorf("plan: %s: %g req/s needs %d workers at load.slice_rate %g req/s each (and load.max_concurrency %d at load.slice_concurrency %d); at most %d run at once: raise load.slice_rate (at most %g, what one worker is measured to send on time) or lower the rate",
+			return fmt.Errorf("plan: %s: %g req/s needs %d workers at load.slice_rate %g req/s each (and load.max_concurrency %d at load.slice_concurrency %d); a level has at most %d: raise load.slice_rate (at most %g, what one worker is measured to send on time) or lower the rate",
 				path, peak, w, l.SliceRate, l.MaxConcurrency, l.SliceConcurrency, MaxSlices, spec.MaxSliceRate)
 		}
 		if err := checkWorkers(s, w, fmt.Sprintf("%s (%g req/s at load.slice_rate %g)", path, peak, l.SliceRate)); err != nil {
 			return err
 		}
 		i := len(p.Levels)
-		lv := Level{Index: i, Mode: spec.ModeRate, Concurrency: l.MaxConcurrency, Rate: rate, Seed: uint64(p.Seed), Ramp: l.Ramp}
+		lv := Level{Index: i, Mode: spec.ModeRate, Concurrency: l.MaxConcurrency, Rate: rate, Seed: uint64(p.Seed), Ramp: l.Ramp, ToleratedFailurePercent: l.ToleratedFailurePercent}
 		if l.MaxConcurrency > 0 && l.MaxConcurrency < w {
 			return fmt.Errorf("plan: load.max_concurrency: %d is below the %d workers %s needs at load.slice_rate %g req/s (each worker holds at least one slot): raise it, or load.slice_rate",
 				l.MaxConcurrency, w, path, l.SliceRate)

@@ -20,14 +20,15 @@ func parseSpec(t *testing.T, doc string) *spec.Spec {
 }
 
 func TestPlanRefusesMoreSlicesThanRunAtOnce(t *testing.T) {
-	s := parseSpec(t, `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[8,2000],"requests":1,"slice_concurrency":40}}`)
+	// A level has at most 1,000 slices (States.ArrayRange's list of them).
+	s := parseSpec(t, `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[8,41000],"requests":1,"slice_concurrency":40}}`)
 	_, err := plan.Make(s, "wide-20261123T000000Z-0000", time.Now())
-	if err == nil || !strings.Contains(err.Error(), "level 2000 needs 50 slices") || !strings.Contains(err.Error(), "at least 50") {
+	if err == nil || !strings.Contains(err.Error(), "level 41000 needs 1025 slices") || !strings.Contains(err.Error(), "at least 41") {
 		t.Fatalf("err = %v; want the level, its slices and the slice_concurrency to set", err)
 	}
 	s.Load.SliceConcurrency = 50
 	if _, err := plan.Make(s, "wide-20261123T000000Z-0000", time.Now()); err != nil {
-		t.Fatalf("40 slices of 50: %v", err)
+		t.Fatalf("820 slices of 50: %v", err)
 	}
 }
 
@@ -75,7 +76,7 @@ func TestRateLevels(t *testing.T) {
 		{"ramp sized by its peak", `"mode":"rate","ramp":{"from":1,"to":450,"over":"5s"},"slice_rate":100,"duration":"10s"`, []int{5}, []int{0, 0, 0, 0, 0}, ""},
 		{"cap over six workers", `"mode":"rate","rates":[600],"max_concurrency":10,"slice_rate":100,"duration":"10s"`, []int{6}, []int{2, 2, 2, 2, 1, 1}, ""},
 		{"cap below the workers", `"mode":"rate","rates":[600],"max_concurrency":4,"slice_rate":100,"duration":"10s"`, nil, nil, "load.max_concurrency: 4 is below the 6 workers"},
-		{"too many workers", `"mode":"rate","rates":[2,5000],"duration":"10s"`, nil, nil, "load.rates[1]: 5000 req/s needs 50 workers at load.slice_rate 100"},
+		{"too many workers", `"mode":"rate","rates":[2,200000],"duration":"10s"`, nil, nil, "load.rates[1]: 200000 req/s needs 2000 workers at load.slice_rate 100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,9 +60,12 @@ const (
 	passEvents      = 2
 	choiceEvents    = 2
 	executionEvents = 2
-	// A failed slice is caught (TaskFailed instead of TaskSucceeded) and
-	// recorded by the SliceFailed Pass.
-	failedSliceExtra = passEvents
+	// The slices Map is a Distributed Map: in the parent's history it is
+	// Entered, Started, MapRunStarted, MapRunSucceeded, Succeeded, Exited
+	// (past its tolerated failures MapRunFailed, MapStateFailed and,
+	// caught, Exited), whatever its slices: each slice is a child
+	// execution with a history of its own (ChildHistoryEvents).
+	distributedMapEvents = 6
 	// Retries: TaskFailed, TaskScheduled, TaskStarted per retry, up to the
 	// definition's MaxAttempts (6 for the steps, 4 for a worker).
 	retryEvents   = 3
@@ -86,6 +89,18 @@ func HistoryEvents(batches [][]int, steps int, worst bool) int {
 	return HistoryEventsOf(shapes, steps, worst)
 }
 
+// ChildHistoryEvents is the number of history events of one slice's child
+// execution of the slices Map: ExecutionStarted, the Work task, and its
+// end (7); worst adds every retry the definition allows a worker (4, 3
+// events each). Far below the limit whatever the level.
+func ChildHistoryEvents(worst bool) int {
+	n := executionEvents + taskEvents
+	if worst {
+		n += workerRetries * retryEvents
+	}
+	return n
+}
+
 // Shape is a level as the history sees it: its slices and its rounds.
 type Shape struct{ Slices, Rounds int }
 
@@ -98,11 +113,7 @@ func HistoryEventsOf(batches [][]Shape, steps int, worst bool) int {
 		n += mapEvents + choiceEvents
 		for _, lv := range b {
 			n += iterationEvents + passEvents /* Workers */ + passEvents /* LevelDone */
-			perSlice := iterationEvents + taskEvents
-			if worst {
-				perSlice += failedSliceExtra + workerRetries*retryEvents
-			}
-			n += max(lv.Rounds, 1) * (mapEvents /* Slices */ + lv.Slices*perSlice + passEvents /* Round */ + choiceEvents /* MoreRounds */)
+			n += max(lv.Rounds, 1) * (distributedMapEvents /* Slices */ + passEvents /* Round */ + choiceEvents /* MoreRounds */)
 		}
 	}
 	if worst {

@@ -38,14 +38,22 @@ func TestSearchPlan(t *testing.T) {
 // write more than 25,000 history events is refused with the numbers; its
 // max must be plannable.
 func TestSearchRefusedPastTheHistory(t *testing.T) {
+	// The slices are child executions of a Distributed Map: the longest
+	// search (50 levels of 40 slices) stays far below the limit.
 	s := parseSpec(t, `{"name":"s","target":{"kind":"sim"},"search":{"over":"rate","min":0.01,"max":4000,"precision":0.0001,"max_levels":50,"slo":{"error_rate":0.01}},"load":{"duration":"10s"}}`)
-	_, err := plan.Make(s, "s-20261203T000000Z-abcd", time.Now())
-	if err == nil || !strings.Contains(err.Error(), "execution history events, more than Step Functions' 25000") {
-		t.Fatalf("err = %v, want the history refused", err)
+	if _, err := plan.Make(s, "s-20261203T000000Z-abcd", time.Now()); err != nil {
+		t.Fatalf("err = %v, want the search planned", err)
 	}
-	s = parseSpec(t, `{"name":"s","target":{"kind":"sim"},"search":{"over":"concurrency","min":1,"max":5000,"slo":{"ttft_p95_ms":500}},"load":{"duration":"10s"}}`)
+	batches := make([][]int, 51)
+	for i := range 50 {
+		batches[i] = []int{40}
+	}
+	if n := plan.HistoryEvents(batches, 50, true); n > plan.MaxHistoryEvents/10 {
+		t.Errorf("the longest search's worst course writes %d events", n)
+	}
+	s = parseSpec(t, `{"name":"s","target":{"kind":"sim"},"search":{"over":"concurrency","min":1,"max":50000,"slo":{"ttft_p95_ms":500}},"load":{"duration":"10s"}}`)
 	if _, err := plan.Make(s, "s-20261203T000000Z-abcd", time.Now()); err == nil || !strings.HasPrefix(err.Error(), "plan: search.max: ") {
-		t.Fatalf("err = %v, want search.max refused (5000 streams need 125 slices)", err)
+		t.Fatalf("err = %v, want search.max refused (50000 streams need 1250 slices)", err)
 	}
 }
 
@@ -53,14 +61,24 @@ func TestSearchRefusedPastTheHistory(t *testing.T) {
 // two slices, no step.
 func TestHistoryEvents(t *testing.T) {
 	// execution 2, Plan 5, Aggregate 5; Levels Map 4, Choice 2; iteration 2,
-	// Workers 2, LevelDone 2; one round: Slices Map 4, per slice iteration
-	// 2 and Work 5, Round Pass 2, MoreRounds Choice 2.
-	if got, want := plan.HistoryEvents([][]int{{2}}, 0, false), 2+5+5+4+2+2+2+2+(4+2*7+2+2); got != want {
-		t.Errorf("HistoryEvents = %d, want %d", got, want)
+	// Workers 2, LevelDone 2; one round: Slices (a Distributed Map) 6
+	// whatever its slices, Round Pass 2, MoreRounds Choice 2.
+	for _, slices := range []int{2, 1000} {
+		if got, want := plan.HistoryEvents([][]int{{slices}}, 0, false), 2+5+5+4+2+2+2+2+(6+2+2); got != want {
+			t.Errorf("HistoryEvents of %d slices = %d, want %d", slices, got, want)
+		}
 	}
-	// Worst: each slice also fails into SliceFailed (2) after 4 retries
-	// (3 each); Plan and Aggregate retry 6 times (3 each).
-	if got, want := plan.HistoryEvents([][]int{{2}}, 0, true), 2+5+5+4+2+2+2+2+(4+2*(7+2+12)+2+2)+2*18; got != want {
+	// Worst: Plan and Aggregate retry 6 times (3 each); the Slices Map's
+	// failure is caught (MapRunFailed, MapStateFailed, Exited: 6 as well).
+	if got, want := plan.HistoryEvents([][]int{{2}}, 0, true), 2+5+5+4+2+2+2+2+(6+2+2)+2*18; got != want {
 		t.Errorf("worst HistoryEvents = %d, want %d", got, want)
+	}
+	// A slice's child execution: ExecutionStarted, Work 5, its end; worst
+	// with the worker's 4 retries (3 each).
+	if got, want := plan.ChildHistoryEvents(false), 2+5; got != want {
+		t.Errorf("ChildHistoryEvents = %d, want %d", got, want)
+	}
+	if got, want := plan.ChildHistoryEvents(true), 2+5+4*3; got != want {
+		t.Errorf("worst ChildHistoryEvents = %d, want %d", got, want)
 	}
 }

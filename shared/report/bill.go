@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/llmbench/llmbench/shared/cost"
@@ -55,7 +56,7 @@ func price(p cost.Part) string {
 	if p.Name == cost.PartLambdaGBSeconds {
 		per = " per GB-s"
 	}
-	return fmt.Sprintf("$%g%s", p.PriceUSD, per)
+	return "$" + strconv.FormatFloat(p.PriceUSD, 'f', -1, 64) + per
 }
 
 // BillLines is the bill in one line for the terminal (none without one).

@@ -118,13 +118,13 @@ func Table(w io.Writer, s *summary.Summary) error {
 	for _, t := range TailLines(s) {
 		fmt.Fprintln(w, t)
 	}
+	for _, l := range ProxyTTFTLines(s) {
+		fmt.Fprintln(w, l)
+	}
 	for _, r := range RoundLines(s) {
 		fmt.Fprintln(w, r)
 	}
 	for _, l := range ServerLines(s) {
-		fmt.Fprintln(w, l)
-	}
-	for _, l := range ProxyTTFTLines(s) {
 		fmt.Fprintln(w, l)
 	}
 	for _, p := range problems(s, "level %s errors: %s") {
@@ -251,10 +251,10 @@ func Markdown(s *summary.Summary, sp *spec.Spec) []byte {
 	}
 	mdTail(&b, s)
 	mdSkew(&b, s)
-	mdRounds(&b, s)
-	mdServer(&b, s)
 	mdBill(&b, s)
 	mdProxyTTFT(&b, s)
+	mdRounds(&b, s)
+	mdServer(&b, s)
 	if rs := ServerReported(s); len(rs) > 0 {
 		b.WriteString("\n## What the server reported\n\n")
 		for _, r := range rs {
@@ -357,6 +357,10 @@ func sliceWarning(s *summary.Summary, w summary.SliceWarning) string {
 // short.
 func LevelNotes(l *summary.Level) []string {
 	var out []string
+	if t := l.SlicesFailed; t != nil {
+		out = append(out, fmt.Sprintf("FAILED: %d of its %d slices failed, more than load.tolerated_failure_percent (%g%%) allows; its slices Map stopped the rest (round %d, %s); the figures are what was measured",
+			t.Failed, t.Slices, t.TolerancePercent, t.Round, t.Error))
+	}
 	if l.Throttled > 0 {
 		n := fmt.Sprintf("was THROTTLED: %d of %d requests answered 429 or 503", l.Throttled, l.Requests)
 		if l.BackoffS > 0 {

@@ -54,8 +54,11 @@ type Event struct {
 	// Execution is the ARN of the child execution (a Distributed Map's
 	// item) the event belongs to, "" for the execution Execute started.
 	// Each execution has its own history.
-	Execution  string
-	MapRunArn  string // MapRun events
+	Execution string
+	MapRunArn string // MapRun events
+	// Bytes is the state's input (StateEntered) or output (StateExited)
+	// as Step Functions measures it against its 256 KiB limit: UTF-8 JSON.
+	Bytes      int
 	Error      string
 	Cause      string
 	Caught     bool

@@ -123,11 +123,19 @@ func (ex *execution) runStates(ctx context.Context, md *machineDef, input any, f
 
 // checkSize enforces the 256 KiB limit on a state's input or output.
 func checkSize(v any, what string) *stateError {
-	if n := len(encodeJSON(v)); n > MaxPayloadBytes {
-		return newError(ErrDataLimitExceeded, fmt.Sprintf(
+	_, err := payloadSize(v, what)
+	return err
+}
+
+// payloadSize is v's size as Step Functions counts it (UTF-8 JSON), and
+// the error of one past the 256 KiB limit.
+func payloadSize(v any, what string) (int, *stateError) {
+	n := len(encodeJSON(v))
+	if n > MaxPayloadBytes {
+		return n, newError(ErrDataLimitExceeded, fmt.Sprintf(
 			"The state/task returned a result with a size exceeding the maximum number of bytes service limit: the %s has %d bytes, more than %d", what, n, MaxPayloadBytes))
 	}
-	return nil
+	return n, nil
 }
 
 // runState runs one visit of a state, with its retries and catchers, and
@@ -135,9 +143,10 @@ func checkSize(v any, what string) *stateError {
 func (ex *execution) runState(ctx context.Context, st *stateDef, raw any, fr frame) (any, string, *stateError) {
 	entered := ex.m.clock.Now()
 	ev := Event{State: st.name, Path: fr.path + st.name, MapIndex: fr.mapIndex, StateType: st.typ}
-	ev.Type, ev.Time = StateEntered, entered
+	inBytes, inErr := payloadSize(raw, "state input")
+	ev.Type, ev.Time, ev.Bytes = StateEntered, entered, inBytes
 	ex.emit(ev)
-	ev.Time = time.Time{}
+	ev.Time, ev.Bytes = time.Time{}, 0
 	fail := func(err *stateError) (any, string, *stateError) {
 		ev.Type, ev.Error, ev.Cause = StateFailed, err.name, err.cause
 		if err.name != errExecutionCancelled {
@@ -145,16 +154,17 @@ func (ex *execution) runState(ctx context.Context, st *stateDef, raw any, fr fra
 		}
 		return nil, "", err
 	}
-	if err := checkSize(raw, "state input"); err != nil {
-		return fail(err)
+	if inErr != nil {
+		return fail(inErr)
 	}
 	counts := make([]int64, len(st.retry))
 	retries := 0
 	for {
 		out, next, err := ex.attempt(ctx, st, raw, fr, entered, retries)
 		if err == nil {
-			if err = checkSize(out, "state output"); err == nil {
-				ev.Type, ev.Next = StateExited, next
+			var n int
+			if n, err = payloadSize(out, "state output"); err == nil {
+				ev.Type, ev.Next, ev.Bytes = StateExited, next, n
 				ex.emit(ev)
 				return out, next, nil
 			}

@@ -42,6 +42,9 @@ func TestLoadShapeProblems(t *testing.T) {
 		{"concurrency ramp with levels", `{"levels":[4],"ramp":{"from":1,"to":8,"over":"10s"},"duration":"20s"}`, []string{"load.levels: must be empty with load.ramp"}},
 		{"max workers negative", `{"levels":[4],"max_workers":-1,"duration":"10s"}`, []string{"load.max_workers: must be between 1 and 10000"}},
 		{"max workers past a Distributed Map", `{"levels":[4],"max_workers":10001,"duration":"10s"}`, []string{"load.max_workers: must be between 1 and 10000", "got 10001"}},
+		// load.tolerated_failure_percent is a share of the level's slices, 0..100.
+		{"tolerated failures negative", `{"levels":[4],"tolerated_failure_percent":-1,"duration":"10s"}`, []string{"load.tolerated_failure_percent: must be between 0 and 100", "got -1"}},
+		{"tolerated failures past 100", `{"levels":[4],"tolerated_failure_percent":100.5,"duration":"10s"}`, []string{"load.tolerated_failure_percent: must be between 0 and 100", "got 100.5"}},
 		{"ramp without duration", `{"mode":"rate","ramp":{"from":1,"to":8,"over":"10s"},"requests":100}`, []string{"load.ramp.over: a ramp needs load.duration"}},
 	}
 	for _, tt := range tests {

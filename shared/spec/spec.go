@@ -65,13 +65,13 @@ type Target struct {
 	InferenceComponent string `json:"inference_component,omitempty"`
 	TargetVariant      string `json:"target_variant,omitempty"`
 	Format             string `json:"format,omitempty"` // chat (LMI/vLLM OpenAI schema, default), lmi (inputs/parameters), tgi
-	// Metrics is the server's Prometheus endpoint, scraped during every
-	// level (metrics.go); nil: none.
-	Metrics *Metrics `json:"metrics,omitempty"`
 	// Proxy, with kind sagemaker and a profile, runs llmbench's proxy
 	// (package proxy) in-process in front of the simulated SageMaker
 	// runtime and measures through it with the OpenAI client (proxy.go).
 	Proxy bool `json:"proxy,omitempty"`
+	// Metrics is the server's Prometheus endpoint, scraped during every
+	// level (metrics.go); nil: none.
+	Metrics *Metrics `json:"metrics,omitempty"`
 
 	// IgnoreEOS is the former place of workload.ignore_eos.
 	//
@@ -197,6 +197,12 @@ type Load struct {
 	// planner is configured with (Terraform's lambda_concurrency_quota),
 	// else DefaultMaxWorkers. See WorkerLimit.
 	MaxWorkers int `json:"max_workers,omitempty"`
+	// ToleratedFailurePercent is the share of a level's slices (0-100)
+	// that may fail before the level is marked failed: the Distributed
+	// Map's ToleratedFailurePercentage. 0 tolerates none. Past it the
+	// level's Map Run stops its slices, and the run still aggregates what
+	// was measured.
+	ToleratedFailurePercent float64 `json:"tolerated_failure_percent,omitempty"`
 	// OnError says what a virtual user does after an error: OnErrorBackoff
 	// (wait Retry-After, or an exponential back-off with jitter) or
 	// OnErrorImmediate (issue the next request at once).

@@ -137,9 +137,9 @@ func (s *Spec) Validate() error {
 		captured[canon] = i
 	}
 
-	p = append(p, s.checkProxy()...)
-
 	p = append(p, s.checkMetrics()...)
+
+	p = append(p, s.checkProxy()...)
 
 	w := s.Workload
 	p = append(p, s.checkPrompts()...)
@@ -191,6 +191,9 @@ func (s *Spec) Validate() error {
 	}
 	if l.MaxWorkers < 0 || l.MaxWorkers > MaxMaxWorkers {
 		add("load.max_workers", "must be between 1 and %d (the Lambda concurrency quota; a Distributed Map runs at most %d children at once), got %d", MaxMaxWorkers, MaxMaxWorkers, l.MaxWorkers)
+	}
+	if l.ToleratedFailurePercent < 0 || l.ToleratedFailurePercent > 100 {
+		add("load.tolerated_failure_percent", "must be between 0 and 100 (a share of the level's slices, in %%), got %g", l.ToleratedFailurePercent)
 	}
 
 	if s.Pricing.USDPerHour < 0 {

@@ -96,6 +96,13 @@ func RunKey(runID, name string) string { return "runs/" + runID + "/" + name }
 // SummaryKey is the key of a run's summary.json.
 func SummaryKey(runID string) string { return RunKey(runID, SummaryFile) }
 
+// MapRunPrefix is the folder a level's slices Map (a Distributed Map)
+// writes its ResultWriter files under: <map run id>/manifest.json,
+// SUCCEEDED_0.json and FAILED_0.json, one map run id per round.
+func MapRunPrefix(runID string, level int) string {
+	return RunKey(runID, fmt.Sprintf("maprun/level=%d/", level))
+}
+
 // SliceRecordKey is the key of a worker's record of its slice of a level
 // (by the level's index).
 func SliceRecordKey(runID string, level, worker int) string {

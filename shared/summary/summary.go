@@ -265,6 +265,10 @@ type Level struct {
 	// first request (skew.go); nil when no slice record says (a record
 	// written before the figure).
 	StartSkewMs *StartSkew `json:"start_skew_ms,omitempty"`
+	// SlicesFailed, when more of the level's slices failed than
+	// load.tolerated_failure_percent allows, says so (threshold.go): the
+	// level is FAILED, its figures being what was measured.
+	SlicesFailed *SliceThreshold `json:"slices_failed_threshold,omitempty"`
 	// RoundGapMs, for a level run in rounds, is how long its slices were
 	// idle between two rounds (RoundGap); nil for a level of one round.
 	RoundGapMs *RoundGap `json:"round_gap_ms,omitempty"`

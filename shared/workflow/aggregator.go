@@ -83,7 +83,11 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 		return nil, nil, err
 	}
 	var failed []summary.FailedSlice
-	for _, f := range failures(ev) {
+	fs, thresholds, err := failures(ctx, r, ev)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range fs {
 		failed = append(failed, summary.FailedSlice{Level: f.LevelIndex, Worker: f.Worker, Error: f.Error, Cause: strings.TrimSpace(f.Cause), Round: f.Round})
 	}
 	sort.SliceStable(failed, func(i, j int) bool { // a level's rounds' outcomes come keyed by round
@@ -94,6 +98,7 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 	if err != nil {
 		return nil, nil, err
 	}
+	notes.thresholds = thresholds
 	var later []summary.UnfinishedSlice
 	if notes.gaps, later, err = roundNotes(ctx, r); err != nil {
 		return nil, nil, err
@@ -104,6 +109,11 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 	}
 	notes.execution = ev.Execution
 	sum, err := a.summarize(ctx, r, failed, notes)
+	if err != nil && len(failed) > 0 {
+		// Nothing to summarize, say, because every slice failed: say why.
+		f := failed[0]
+		return nil, nil, fmt.Errorf("%w (%d slices failed; the first, level %d worker %d: %s: %s)", err, len(failed), f.Level, f.Worker, f.Error, f.Cause)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,17 +126,31 @@ func (a *Aggregator) Summarize(ctx context.Context, ev AggregateEvent) (*Aggrega
 	return out, sum, nil
 }
 
-// failures lists the slices the state machine caught.
-func failures(ev AggregateEvent) []SliceFailure {
+// failures lists the slices whose child executions failed (or were
+// stopped) in the levels' map runs, from the ResultWriter's files in the
+// store, and the levels whose slices Map failed past
+// load.tolerated_failure_percent, by index.
+func failures(ctx context.Context, r *run, ev AggregateEvent) ([]SliceFailure, map[int]*summary.SliceThreshold, error) {
 	var out []SliceFailure
-	for _, lvl := range append(ev.Earlier, ev.Levels...) {
-		for _, it := range lvl {
-			if it.Failed != nil {
-				out = append(out, *it.Failed)
-			}
+	thresholds := map[int]*summary.SliceThreshold{}
+	for _, lvl := range append(append([]LevelOutcome{}, ev.Earlier...), ev.Levels...) {
+		fs, err := failedSlices(ctx, r.st, ev.RunID, lvl.LevelIndex)
+		if err != nil {
+			return nil, nil, err
 		}
+		out = append(out, fs...)
+		round, f := lvl.ThresholdExceeded()
+		if f == nil {
+			continue
+		}
+		t := &summary.SliceThreshold{Failed: len(fs), Round: round, Error: f.Error, Cause: f.Cause}
+		if lvl.LevelIndex >= 0 && lvl.LevelIndex < len(r.plan.Levels) {
+			pl := r.plan.Levels[lvl.LevelIndex]
+			t.Slices, t.TolerancePercent = len(pl.Slices), pl.ToleratedFailurePercent
+		}
+		thresholds[lvl.LevelIndex] = t
 	}
-	return out
+	return out, thresholds, nil
 }
 
 // notes is what the slice records say beside the samples.
@@ -141,6 +165,9 @@ type notes struct {
 	// starts are the levels' common start instants, by index, from the
 	// slice records that give one (timeline.go).
 	starts map[int]time.Time
+	// thresholds are the levels past load.tolerated_failure_percent, by
+	// index (maprun.go).
+	thresholds map[int]*summary.SliceThreshold
 	// scrapes are the levels' scrapes of the server (telemetry.go).
 	scrapes map[int]*telemetry.Result
 }
@@ -231,11 +258,12 @@ func (a *Aggregator) summarize(ctx context.Context, r *run, failed []summary.Fai
 		l := &levels[i]
 		l.Series = series[l.Index]
 		if s.Target.Metrics != nil {
-			l.Server = serverOf(servers[l.Index], n.scrapes[l.Index])
+			l.Server = serverOf(servers[l.Index], n.scrapes[l.Index], levelRounds(p, l.Index))
 		}
 		l.Quantiles = quantiles[l.Index]
 		l.Turns = turns[l.Index]
 		l.RoundGapMs = n.gaps[l.Index]
+		l.SlicesFailed = n.thresholds[l.Index]
 		if l.Index >= 0 && l.Index < len(p.Levels) {
 			if pl := p.Levels[l.Index]; pl.Ramp != nil {
 				l.Ramp = pl.Label()

@@ -30,7 +30,7 @@ type PlanOutput struct {
 	Next bool `json:"next"`
 	// Done are the outcomes of levels already run: empty from the
 	// planner, the earlier levels' from the Sweep step.
-	Done [][]SliceOutcome `json:"done"`
+	Done []LevelOutcome `json:"done"`
 }
 
 // LevelStep is one level as the state machine iterates it: the slices Map
@@ -41,6 +41,14 @@ type LevelStep struct {
 	Concurrency int     `json:"concurrency"`
 	Rate        float64 `json:"rate,omitempty"`
 	LastWorker  int     `json:"last_worker"`
+	// Slices is the level's number of slices, the slices Map's
+	// MaxConcurrency: all of them at once.
+	Slices int `json:"slices"`
+	// ToleratedFailurePercent is load.tolerated_failure_percent, the
+	// slices Map's ToleratedFailurePercentage.
+	ToleratedFailurePercent float64 `json:"tolerated_failure_percent"`
+	// Results is where the slices Map's ResultWriter writes (maprun.go).
+	Results ResultsLocation `json:"results"`
 	// Rounds is how many times the definition runs the level's slices Map
 	// in turn (its round loop): 1, or more for a level longer than one
 	// worker invocation.
@@ -51,10 +59,10 @@ type LevelStep struct {
 // levels just run (a sweep's synchronous and throughput level; a search's
 // last level) and of those run before them.
 type SweepEvent struct {
-	RunID  string           `json:"run_id"`
-	Output string           `json:"output"`
-	Levels [][]SliceOutcome `json:"levels"`
-	Done   [][]SliceOutcome `json:"done"`
+	RunID  string         `json:"run_id"`
+	Output string         `json:"output"`
+	Levels []LevelOutcome `json:"levels"`
+	Done   []LevelOutcome `json:"done"`
 }
 
 // WorkEvent is one worker's input.
@@ -83,13 +91,9 @@ type WorkOutput struct {
 	Replayed bool `json:"replayed,omitempty"` // an earlier attempt had finished: nothing was re-run
 }
 
-// SliceOutcome is one iteration's result in the slices Map: empty for a
-// slice that worked, Failed for one the state machine caught.
-type SliceOutcome struct {
-	Failed *SliceFailure `json:"failed,omitempty"`
-}
-
-// SliceFailure is a slice the state machine caught as failed.
+// SliceFailure is a slice whose child execution of the slices Map failed
+// (its worker's error after the retries), or was aborted, as the map
+// run's ResultWriter recorded it (maprun.go).
 type SliceFailure struct {
 	LevelIndex int    `json:"level_index"`
 	Worker     int    `json:"worker"`
@@ -99,17 +103,17 @@ type SliceFailure struct {
 }
 
 // AggregateEvent is the aggregator's input: the run, and per level the
-// outcome of each slice.
+// outcome of its slices Map.
 type AggregateEvent struct {
 	// Execution is the execution's ARN ($$.Execution.Id), whose state
 	// transitions the run's bill counts; empty leaves them out.
-	Execution string           `json:"execution,omitempty"`
-	RunID     string           `json:"run_id"`
-	Output    string           `json:"output"`
-	Levels    [][]SliceOutcome `json:"levels,omitempty"`
+	Execution string         `json:"execution,omitempty"`
+	RunID     string         `json:"run_id"`
+	Output    string         `json:"output"`
+	Levels    []LevelOutcome `json:"levels,omitempty"`
 	// Earlier are the outcomes of the levels run before a sweep step
 	// planned more (SweepOutput.Done); empty without a sweep.
-	Earlier [][]SliceOutcome `json:"earlier,omitempty"`
+	Earlier []LevelOutcome `json:"earlier,omitempty"`
 	// SweepError is the Sweep state's failure, caught so that the levels
 	// measured are still aggregated; null without one.
 	SweepError *StepFailure `json:"sweep_error,omitempty"`
@@ -190,6 +194,9 @@ type SliceResult struct {
 	// difference is the slice's start skew (skew.go).
 	FirstSendMs     *float64 `json:"first_send_ms,omitempty"`
 	FirstIntendedMs *float64 `json:"first_intended_ms,omitempty"`
+	// Telemetry is what the scrapes of the server's metrics gave
+	// (target.metrics): set in the record of the level's scraping slice.
+	Telemetry *telemetry.Result `json:"telemetry,omitempty"`
 	// Round is the level's round the record is of (rounds.go), SeqBase
 	// the seq of its first request; FirstSendAt and LastEndAt (wall
 	// clock, UTC) are its first send and the end of its last request: the
@@ -199,11 +206,8 @@ type SliceResult struct {
 	SeqBase     int64      `json:"seq_base,omitempty"`
 	FirstSendAt *time.Time `json:"first_send_at,omitempty"`
 	LastEndAt   *time.Time `json:"last_end_at,omitempty"`
-	// Telemetry is what the scrapes of the server's metrics gave
-	// (target.metrics): set in the record of the level's scraping slice.
-	Telemetry *telemetry.Result `json:"telemetry,omitempty"`
-	// LevelStart is the instant (wall clock, UTC) from which the slice's
-	// rows measure start_ms and end_ms, its level's common start: the
+	// LevelStart is the level's common start instant (wall clock, UTC),
+	// from which the slice's rows measure start_ms and end_ms: the
 	// aggregator places the levels on the run's timeline with it.
 	LevelStart *time.Time `json:"level_start,omitempty"`
 }

@@ -78,7 +78,7 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 		return nil, err
 	}
 	_ = m.finish(ctx, st, pl.RunID, nil, nil) // best effort: the bill lacks a record it cannot read
-	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output, Levels: steps(pl.Levels), Next: sp.Load.Profile == spec.ProfileSweep || sp.Search != nil, Done: [][]SliceOutcome{}}
+	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output, Levels: steps(pl.Levels), Next: sp.Load.Profile == spec.ProfileSweep || sp.Search != nil, Done: []LevelOutcome{}}
 	return out, nil
 }
 
@@ -86,7 +86,12 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 func steps(levels []plan.Level) []LevelStep {
 	out := []LevelStep{}
 	for _, l := range levels {
-		out = append(out, LevelStep{Index: l.Index, Concurrency: l.Concurrency, Rate: l.Rate, LastWorker: len(l.Slices) - 1, Rounds: l.RoundCount()})
+		st := LevelStep{Index: l.Index, Concurrency: l.Concurrency, Rate: l.Rate, LastWorker: len(l.Slices) - 1, Rounds: l.RoundCount(),
+			Slices: len(l.Slices), ToleratedFailurePercent: l.ToleratedFailurePercent}
+		if len(l.Slices) > 0 {
+			st.Results = resultsLocation(l.Slices[0].Output, l.Slices[0].RunID, l.Index)
+		}
+		out = append(out, st)
 	}
 	return out
 }

@@ -19,7 +19,7 @@ import (
 // of this step is returned as it is.
 func (sw *Sweeper) searchNext(ctx context.Context, r *run, ev SweepEvent) (*PlanOutput, error) {
 	s, p := r.spec, r.plan
-	out := &PlanOutput{RunID: p.RunID, Output: p.Output, Done: append(append([][]SliceOutcome{}, ev.Done...), ev.Levels...)}
+	out := &PlanOutput{RunID: p.RunID, Output: p.Output, Done: append(append([]LevelOutcome{}, ev.Done...), ev.Levels...)}
 	ran := len(out.Done)
 	if len(p.Levels) > ran { // planned by an earlier try of this step
 		out.Levels, out.Next = steps(p.Levels[ran:]), true

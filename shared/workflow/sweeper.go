@@ -44,9 +44,9 @@ func (sw *Sweeper) Sweep(ctx context.Context, ev SweepEvent) (*PlanOutput, error
 	if s.Load.Profile != spec.ProfileSweep {
 		return nil, fmt.Errorf("workflow: sweep: run %s has load.profile %q and no search: nothing to plan", p.RunID, s.Load.Profile)
 	}
-	out := &PlanOutput{RunID: p.RunID, Output: p.Output, Done: append(append([][]SliceOutcome{}, ev.Done...), ev.Levels...)}
+	out := &PlanOutput{RunID: p.RunID, Output: p.Output, Done: append(append([]LevelOutcome{}, ev.Done...), ev.Levels...)}
 	if out.Done == nil {
-		out.Done = [][]SliceOutcome{}
+		out.Done = []LevelOutcome{}
 	}
 	if len(p.Levels) > 2 {
 		out.Levels = steps(p.Levels[2:])

@@ -65,7 +65,7 @@ func (ex *execution) run() {
 	sm := ex.m.sm
 	m, err := sfnlocal.Load(sm.Definition, sfnlocal.Options{
 		Vars: sm.Vars, Functions: sm.Functions, Clock: sm.Clock,
-		Observer: ex.observe, StateMachineArn: ex.m.arn,
+		Observer: ex.observe, StateMachineArn: ex.m.arn, ResultWriter: sm.ResultWriter,
 	})
 	var out []byte
 	if err == nil {
@@ -134,11 +134,23 @@ func (ex *execution) observe(e sfnlocal.Event) {
 	if t.IsZero() {
 		t = now()
 	}
+	if e.Execution != "" {
+		return // a Distributed Map's child execution: its events are its own history's
+	}
 	scope := scopeOf(e.Path)
 	add := func(ev historyEvent) { ex.add(t, scope, scope, ev) }
 	switch e.Type {
 	case sfnlocal.ExecutionStarted, sfnlocal.ExecutionSucceeded, sfnlocal.ExecutionFailed:
 		return // recorded by StartExecution and finish, with the input and output
+	case sfnlocal.MapRunStarted:
+		add(historyEvent{Type: string(e.Type), MapRunStarted: &mapRunStartedDetails{MapRunArn: e.MapRunArn}})
+		return
+	case sfnlocal.MapRunSucceeded:
+		add(historyEvent{Type: string(e.Type)})
+		return
+	case sfnlocal.MapRunFailed:
+		add(historyEvent{Type: string(e.Type), MapRunFailed: &errorDetails{Error: e.Error, Cause: e.Cause}})
+		return
 	case sfnlocal.MapIterationStarted, sfnlocal.MapIterationSucceeded, sfnlocal.MapIterationFailed:
 		iter := fmt.Sprintf("%s[%d]/", e.Path, e.MapIndex)
 		d := &mapIterationDetails{Name: e.State, Index: e.MapIndex}

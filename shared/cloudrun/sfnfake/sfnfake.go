@@ -35,6 +35,9 @@ type StateMachine struct {
 	Functions map[string]lambda.Handler
 	// Clock, if set, replaces real time for Retry and Wait (tests).
 	Clock sfnlocal.Clock
+	// ResultWriter stores what a Distributed Map's ResultWriter exports
+	// (sfnlocal.Options), e.g. into the S3 fake.
+	ResultWriter sfnlocal.ObjectWriter
 }
 
 // Options configure a Server.

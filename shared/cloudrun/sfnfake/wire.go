@@ -104,6 +104,13 @@ type historyEvent struct {
 	MapIterationStarted   *mapIterationDetails `json:"mapIterationStartedEventDetails,omitempty"`
 	MapIterationSucceeded *mapIterationDetails `json:"mapIterationSucceededEventDetails,omitempty"`
 	MapIterationFailed    *mapIterationDetails `json:"mapIterationFailedEventDetails,omitempty"`
+
+	MapRunStarted *mapRunStartedDetails `json:"mapRunStartedEventDetails,omitempty"`
+	MapRunFailed  *errorDetails         `json:"mapRunFailedEventDetails,omitempty"`
+}
+
+type mapRunStartedDetails struct {
+	MapRunArn string `json:"mapRunArn"`
 }
 
 type executionStartedDetails struct {

@@ -33,8 +33,10 @@ type Env struct {
 	Worker     *workflow.Worker
 	Sweeper    *workflow.Sweeper
 	Aggregator *workflow.Aggregator
-	Spec       *spec.Spec
-	Input      []byte // the spec as the execution's input
+	// ResultWriter writes the slices Map's ResultWriter files into Store.
+	ResultWriter *workflow.ResultWriter
+	Spec         *spec.Spec
+	Input        []byte // the spec as the execution's input
 }
 
 // Options tune an Env.
@@ -66,13 +68,14 @@ func New(t testing.TB, doc string, o Options) *Env {
 	}
 	open := func(context.Context, string) (store.Store, error) { return st, nil }
 	return &Env{
-		Store:      st,
-		Spec:       s,
-		Input:      input,
-		Planner:    workflow.NewPlanner(open, Files, 0),
-		Worker:     workflow.NewWorker(open, OpenAI(o.BaseURL), workflow.WorkerConfig{StartMargin: o.StartMargin, PartRows: o.PartRows}),
-		Sweeper:    workflow.NewSweeper(open, DuckDB),
-		Aggregator: workflow.NewAggregator(open, DuckDB, "duckdb", workflow.AggregatorConfig{Render: report.Files}),
+		Store:        st,
+		Spec:         s,
+		Input:        input,
+		Planner:      workflow.NewPlanner(open, Files, 0),
+		Worker:       workflow.NewWorker(open, OpenAI(o.BaseURL), workflow.WorkerConfig{StartMargin: o.StartMargin, PartRows: o.PartRows}),
+		Sweeper:      workflow.NewSweeper(open, DuckDB),
+		Aggregator:   workflow.NewAggregator(open, DuckDB, "duckdb", workflow.AggregatorConfig{Render: report.Files}),
+		ResultWriter: workflow.NewResultWriter(open),
 	}
 }
 
