@@ -157,7 +157,7 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 	}
 	seqBase += base
 	res.SeqBase = seqBase
-	stopScrape := w.startScrape(ctx, st, s, sl, day, levelStart) // telemetry.go
+	stopScrape := w.startScrape(ctx, st, s, sl, day, levelStart, rr.round) // telemetry.go
 	err = ex.Execute(reqCtx, do, emit)
 	res.Telemetry = stopScrape()
 	if err != nil {

@@ -23,10 +23,12 @@ const scrapeWorker = 0
 // time ends (warm-up + duration) or the returned stop is called, which
 // waits for the last part and returns what the scrapes gave (nil when
 // this slice does not scrape). A failing endpoint never fails the slice:
-// the result says how its scrapes failed.
-func (w *Worker) startScrape(ctx context.Context, st store.Store, s *spec.Spec, sl plan.Slice, day, levelStart time.Time) (stop func() *telemetry.Result) {
+// the result says how its scrapes failed. A level run in rounds is
+// scraped during its first round (round 0) only, which the summary's
+// warning says: its later rounds would write the same part keys.
+func (w *Worker) startScrape(ctx context.Context, st store.Store, s *spec.Spec, sl plan.Slice, day, levelStart time.Time, round int) (stop func() *telemetry.Result) {
 	m := s.Target.Metrics
-	if m == nil || sl.Worker != scrapeWorker {
+	if m == nil || sl.Worker != scrapeWorker || round > 0 {
 		return func() *telemetry.Result { return nil }
 	}
 	url := m.URL
@@ -80,8 +82,8 @@ func dropTelemetry(ctx context.Context, st store.Store, s *spec.Spec, day time.T
 // serverOf is a level's server figures: what the telemetry SQL computed
 // (q, nil when no row of the level was stored) and what its scrapes said
 // (r, nil when the scraping slice left no record), with a warning when
-// figures are missing or partial.
-func serverOf(q *summary.Server, r *telemetry.Result) *summary.Server {
+// figures are missing or partial. rounds is the level's number of rounds.
+func serverOf(q *summary.Server, r *telemetry.Result, rounds int) *summary.Server {
 	out := &summary.Server{}
 	if q != nil {
 		*out = *q
@@ -99,6 +101,9 @@ func serverOf(q *summary.Server, r *telemetry.Result) *summary.Server {
 		if r.WriteError != "" {
 			warn = append(warn, "telemetry not stored: "+r.WriteError)
 		}
+	}
+	if rounds > 1 {
+		warn = append(warn, fmt.Sprintf("the level ran in %d rounds: its server was scraped during the first round only", rounds))
 	}
 	switch {
 	case out.Samples == 0 && len(warn) == 0:
@@ -119,4 +124,13 @@ func (n *notes) addScrape(level int, r *telemetry.Result) {
 		n.scrapes = map[int]*telemetry.Result{}
 	}
 	n.scrapes[level] = r
+}
+
+// levelRounds is the number of rounds of the plan's level index (1 for a
+// level the plan does not have).
+func levelRounds(p *plan.Plan, index int) int {
+	if index < 0 || index >= len(p.Levels) {
+		return 1
+	}
+	return p.Levels[index].RoundCount()
 }
