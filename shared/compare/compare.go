@@ -127,6 +127,8 @@ type Row struct {
 	// Capacity is what the run's search found (capacityCell), "-"
 	// without one.
 	Capacity string
+	// Bill is what the run itself cost (billCell), "-" without the figure.
+	Bill string
 
 	// OverErrorLimit: no level met Rules.MaxErrorRate, so the figures come
 	// from all levels.
@@ -165,7 +167,7 @@ func Executive(runs []*summary.Summary, rule Rules) []Row {
 }
 
 func executiveRow(s *summary.Summary, rule Rules) Row {
-	r := Row{RunID: s.RunID, Name: s.Name, Simulated: s.Simulated, Capacity: capacityCell(s)}
+	r := Row{RunID: s.RunID, Name: s.Name, Simulated: s.Simulated, Capacity: capacityCell(s), Bill: billCell(s)}
 	var elig []*summary.Level
 	levels := points(s) // a repeated level once, by its runs' means
 	for i := range levels {

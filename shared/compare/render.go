@@ -15,10 +15,8 @@ import (
 // figure of each column in bold (see best and Legend).
 func Table(rows []Row, rule Rules) []byte {
 	var b bytes.Buffer
-	head := Header[:]
-	if hasCapacity(rows) {
-		head = append(append([]string{}, head...), CapacityHead)
-	}
+	extraHeads, extraCells := extras(rows)
+	head := append(append([]string{}, Header[:]...), extraHeads...)
 	fmt.Fprintf(&b, "| %s |\n|----------|%s\n", strings.Join(head, " | "), strings.Repeat("---:|", len(head)-1))
 	m, _ := best(rows, rule.Margin)
 	for i, r := range rows {
@@ -29,10 +27,7 @@ func Table(rows []Row, rule Rules) []byte {
 				c[j] = "**" + c[j] + "**"
 			}
 		}
-		cells := c[:]
-		if len(head) > len(Header) {
-			cells = append(cells, r.Capacity)
-		}
+		cells := append(c[:], extraCells(r)...)
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}
 	return b.Bytes()
@@ -133,11 +128,8 @@ func dash(s string) string {
 func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
 	rows := Executive(runs, rule)
 	v := comparePage{Style: template.CSS(report.Style), Simulated: simulatedLabels(rows), Notes: Notes(rows, rule), Legend: Legend(rule)}
-	v.Head = Header[:]
-	withCapacity := hasCapacity(rows)
-	if withCapacity {
-		v.Head = append(append([]string{}, Header[:]...), CapacityHead)
-	}
+	extraHeads, extraCells := extras(rows)
+	v.Head = append(append([]string{}, Header[:]...), extraHeads...)
 	m, _ := best(rows, rule.Margin)
 	for i, r := range rows {
 		c := r.Cells()
@@ -145,8 +137,8 @@ func HTML(runs []*summary.Summary, rule Rules) ([]byte, error) {
 		for j, s := range c {
 			cells = append(cells, htmlCell{Text: s, Best: j > 0 && m[j][i]})
 		}
-		if withCapacity {
-			cells = append(cells, htmlCell{Text: r.Capacity})
+		for _, x := range extraCells(r) {
+			cells = append(cells, htmlCell{Text: x})
 		}
 		v.Rows = append(v.Rows, cells)
 		v.Runs = append(v.Runs, [4]string{r.Label, r.RunID, dash(r.Name), dash(runs[i].Target)})
