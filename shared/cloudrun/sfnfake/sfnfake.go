@@ -82,7 +82,7 @@ func New(opts Options) (*Server, error) {
 		if !ok {
 			return nil, fmt.Errorf("sfnfake: %q is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", arn)
 		}
-		if _, err := sfnlocal.Load(sm.Definition, sfnlocal.Options{Vars: sm.Vars, Functions: sm.Functions, StateMachineArn: arn}); err != nil {
+		if _, err := sfnlocal.Load(sm.Definition, sfnlocal.Options{Vars: sm.Vars, Functions: sm.Functions, StateMachineArn: arn, ResultWriter: sm.ResultWriter}); err != nil {
 			return nil, fmt.Errorf("sfnfake: state machine %s: %w", arn, err)
 		}
 		states, err := stateTypes(sm.Definition, sm.Vars)
