@@ -51,14 +51,15 @@ func transitions(e sfnlocal.Event) int {
 
 // Transitions returns the transitions counted so far for an execution
 // this process ran.
-func (t *Transitions) Transitions(_ context.Context, execution string) (int, string, error) {
+// Child executions are in the count: mapRuns is always 0.
+func (t *Transitions) Transitions(_ context.Context, execution string) (count, mapRuns int, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n, ok := t.n[execution]
 	if !ok {
-		return 0, "", fmt.Errorf("localrun: transitions of %s: not an execution of this process", execution)
+		return 0, 0, fmt.Errorf("localrun: transitions of %s: not an execution of this process", execution)
 	}
-	return n, "", nil
+	return n, 0, nil
 }
 
 // StateMachineArn is the ARN the local interpreter gives the definition.

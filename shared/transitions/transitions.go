@@ -11,8 +11,9 @@
 // service error, throttling), and reading it costs no transitions and no
 // charge (at most 25 pages of 1,000 events). A Distributed Map's child
 // executions keep histories of their own: they are not read (one call per
-// child would take minutes at Step Functions' history rate), and Count
-// says so.
+// child would take minutes at Step Functions' history rate): Transitions
+// returns how many map runs the history started, for the caller to count
+// their children otherwise.
 package transitions
 
 import (
@@ -42,18 +43,18 @@ func New(api API) *Counter { return &Counter{api: api} }
 const maxPages = 30
 
 // Transitions counts the billed transitions of an execution's history so
-// far. missing names what the count leaves out: the child executions of
-// the Distributed Map runs the history started.
-func (c *Counter) Transitions(ctx context.Context, execution string) (count int, missing string, err error) {
+// far, and the Distributed Map runs it started, whose child executions'
+// transitions are not in the count.
+func (c *Counter) Transitions(ctx context.Context, execution string) (count, mapRuns int, err error) {
 	in := &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(execution), MaxResults: 1000, IncludeExecutionData: aws.Bool(false)}
 	var n Tally
 	for page := 0; ; page++ {
 		if page == maxPages {
-			return 0, "", fmt.Errorf("transitions: history of %s: more than %d pages", execution, maxPages)
+			return 0, 0, fmt.Errorf("transitions: history of %s: more than %d pages", execution, maxPages)
 		}
 		out, err := c.api.GetExecutionHistory(ctx, in)
 		if err != nil {
-			return 0, "", fmt.Errorf("transitions: history of %s: %w", execution, err)
+			return 0, 0, fmt.Errorf("transitions: history of %s: %w", execution, err)
 		}
 		for _, e := range out.Events {
 			n.Add(string(e.Type))
@@ -63,10 +64,7 @@ func (c *Counter) Transitions(ctx context.Context, execution string) (count int,
 		}
 		in.NextToken = out.NextToken
 	}
-	if n.MapRuns > 0 {
-		missing = fmt.Sprintf("the child executions of %d Distributed Map run(s) (their own histories are not read)", n.MapRuns)
-	}
-	return n.Count(), missing, nil
+	return n.Count(), n.MapRuns, nil
 }
 
 // Tally counts history events by the billing rule.

@@ -16,10 +16,12 @@ import (
 // TransitionCounter counts the billed state transitions of an execution
 // (its ARN, $$.Execution.Id): every state entered, and every retry. In
 // AWS it reads the execution's history (package transitions); locally,
-// what the interpreter reports (localrun.Transitions). missing, if not
-// empty, says what the count leaves out.
+// what the interpreter reports (localrun.Transitions), child executions
+// included. mapRuns is how many Distributed Map runs the count leaves the
+// child executions of (their histories unread), which the bill then
+// counts from the workers' usage records.
 type TransitionCounter interface {
-	Transitions(ctx context.Context, execution string) (count int, missing string, err error)
+	Transitions(ctx context.Context, execution string) (count, mapRuns int, err error)
 }
 
 // usageReaders bounds the usage records read at once.
@@ -73,12 +75,21 @@ func (a *Aggregator) bill(ctx context.Context, r *run, execution string, putsAft
 	u, estimated, lambda := usageOf(recs)
 	if a.cfg.Transitions == nil || execution == "" {
 		notCounted = append(notCounted, "step functions transitions: this aggregator was given no execution history to count them from")
-	} else if n, missing, err := a.cfg.Transitions.Transitions(ctx, execution); err != nil {
+	} else if n, mapRuns, err := a.cfg.Transitions.Transitions(ctx, execution); err != nil {
 		notCounted = append(notCounted, "step functions transitions: "+err.Error())
 	} else {
 		u.Transitions = n
-		if missing != "" {
-			notCounted = append(notCounted, "step functions transitions: "+missing)
+		if mapRuns > 0 {
+			// Each child execution runs one Work state: one transition per
+			// worker attempt that ran (its record), retries included.
+			children := 0
+			for _, rec := range recs {
+				if rec.Step == StepWorker {
+					children++
+				}
+			}
+			u.Transitions += children
+			notCounted = append(notCounted, fmt.Sprintf("Distributed Map child executions (%d map runs): counted as one transition per worker attempt that ran (%d), from the usage records; an attempt Lambda refused before the code ran is missing", mapRuns, children))
 		}
 	}
 	b := prices(r.spec).Price(u)

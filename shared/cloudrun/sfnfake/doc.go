@@ -27,7 +27,10 @@
 // TaskTimedOut for each attempt, a Task on a Lambda function ARN the
 // LambdaFunction* events instead; a caught error is followed by the state's
 // StateExited, as in AWS; Map states add MapIterationStarted/Succeeded/Failed
-// and MapStateSucceeded/Failed; the execution starts with ExecutionStarted
+// and MapStateSucceeded/Failed, a Distributed Map MapRunStarted (with its
+// mapRunArn) and MapRunSucceeded/Failed instead of iterations (its child
+// executions' events are not in the history; StateMachine.ResultWriter
+// takes its ResultWriter's files); the execution starts with ExecutionStarted
 // and ends with ExecutionSucceeded, ExecutionFailed, ExecutionTimedOut or
 // ExecutionAborted. Events are numbered from 1; previousEventId points at
 // the event before in the same Map iteration. States' input and output are

@@ -97,6 +97,14 @@ func machines() map[string]sfnfake.StateMachine {
 		smPrefix + "fail": {
 			Definition: []byte(`{"StartAt":"Boom","States":{"Boom":{"Type":"Fail","Error":"Custom.Error","Cause":"it broke"}}}`),
 		},
+		smPrefix + "distributed": {
+			Definition: []byte(`{"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.items","ToleratedFailureCount":1,
+			  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"D","States":{
+			    "D":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:double","End":true}}},
+			  "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"b","Prefix":"p"}},"End":true}}}`),
+			Functions:    map[string]lambda.Handler{"double": sfnlocal.Func(double)},
+			ResultWriter: discard{},
+		},
 		smPrefix + "lambdaarn": {
 			Definition: []byte(`{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:bad","End":true}}}`),
 			Functions: map[string]lambda.Handler{"bad": sfnlocal.Func(func(context.Context) (string, error) {
@@ -504,6 +512,37 @@ func TestTokenStaysValid(t *testing.T) {
 		}
 		if fmt.Sprint(ids[0]) != fmt.Sprint(ids[1]) || len(ids[0]) != 4 || ids[0][0] != first.Events[3].Id+step {
 			t.Errorf("reverse %v: first page ends at %d, then %v and %v", reverse, first.Events[3].Id, ids[0], ids[1])
+		}
+	}
+}
+
+// discard is an ObjectWriter that keeps nothing.
+type discard struct{}
+
+func (discard) PutObject(context.Context, string, string, []byte) error { return nil }
+
+// TestDistributedMapHistory: a Distributed Map's children keep their events
+// to their own histories; the execution's has the Map Run's, with its ARN.
+func TestDistributedMapHistory(t *testing.T) {
+	f := newFake(t, 1000)
+	arn, d := f.run(t, "distributed", "dist-1", `{"items":[{"n":1},{"n":2},{"n":3}]}`)
+	if d.Status != types.ExecutionStatusSucceeded {
+		t.Fatalf("status %s: %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	events, _ := f.history(t, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
+	want := map[string]int{
+		"ExecutionStarted": 1, "ExecutionSucceeded": 1,
+		"MapStateEntered": 1, "MapStateSucceeded": 1, "MapStateExited": 1,
+		"MapRunStarted": 1, "MapRunSucceeded": 1, // the item that failed is within ToleratedFailureCount
+	}
+	if got := typeCounts(events); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("event types\n got %v\nwant %v", got, want)
+	}
+	for _, e := range events {
+		if e.Type == types.HistoryEventTypeMapRunStarted {
+			if d := e.MapRunStartedEventDetails; d == nil || !strings.Contains(aws.ToString(d.MapRunArn), ":mapRun:distributed/Each:") {
+				t.Errorf("MapRunStarted details %+v", d)
+			}
 		}
 	}
 }
