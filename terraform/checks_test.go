@@ -108,6 +108,13 @@ func TestChecksCatchBreakage(t *testing.T) {
 		{"worker slice records elsewhere", "terraform/iam.tf", `runs/\*/slices/\*"`, `runs/*/slice/*"`, "iam", "its code calls PutObject on llmbench/runs/"},
 		// The aggregator's summary.json written outside its resources.
 		{"aggregator writes only summaries/", "terraform/iam.tf", `resources = \["\$\{local.store_objects\}runs/\*", "\$\{local.store_objects\}summaries/\*"\]`, `resources = ["${local.store_objects}summaries/*"]`, "iam", "function aggregator (role aws_iam_role.aggregator): its code calls PutObject on llmbench/runs/"},
+		// The Distributed Map's children: DescribeExecution/StopExecution of
+		// every execution, not only the Slices children.
+		{"map children widened", "terraform/iam.tf", `execution:\$\{local.name\}-benchmark/Slices:\*"`, `execution:*"`, "iam", "grants states:DescribeExecution on"},
+		// The Distributed Map cannot start its children without StartExecution.
+		{"map loses StartExecution", "terraform/iam.tf", `sid       = "DistributedMapStart"\n    actions   = \["states:StartExecution"\]`, "sid       = \"DistributedMapStart\"\n    actions   = [\"states:ListExecutions\"]", "iam", "lacks states:StartExecution, needed by the definition's Distributed Map (Slices)"},
+		// ResultWriter's writes held to the runs' maprun/ folders.
+		{"map results anywhere", "terraform/iam.tf", `resources = \["\$\{local.store_objects\}runs/\*/maprun/\*"\]`, `resources = ["${local.store_objects}*"]`, "iam", "grants s3:PutObject on"},
 		// Only the samples statement granted DeleteObject to the worker.
 		{"worker loses DeleteObject", "terraform/iam.tf", `"s3:PutObject", "s3:DeleteObject"`, `"s3:PutObject"`, "iam", "function worker (role aws_iam_role.worker) lacks s3:DeleteObject"},
 		// The aggregator's Athena query reads the Glue table as the caller.
