@@ -235,9 +235,9 @@ type levelTicker struct {
 
 // tick reads the counters at now: "level 2/4  conc 12      3.0s  done 96
 // in flight 12   ok 96     err 0    out 633.3 tok/s  TTFT p50 89.3 ms",
-// the throughput and the TTFT p50 (of the ok answers that arrived) over
-// the interval since the last tick, the counts since the level began
-// (warm-up included).
+// the throughput and the TTFT p50 of the ok answers that ended in the
+// interval since the last tick (Counters count a request's tokens when it
+// ends), the counts since the level began (warm-up included).
 func (lt *levelTicker) tick(now time.Time) string {
 	tok := lt.c.OutputTokens.Load()
 	rate := 0.0
