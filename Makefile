@@ -4,7 +4,7 @@ BIN       := bin/llmbench
 SPEC      ?= events/local.json
 FUZZTIME  ?= 5s
 
-.PHONY: help build run test fuzz bench soak accuracy vet fmt clean package
+.PHONY: help build run test fuzz bench worker-streams soak accuracy vet fmt clean package
 
 FUNCTIONS := planner worker aggregator sweeper proxy
 
@@ -46,7 +46,17 @@ fuzz: ## bounded fuzz runs (FUZZTIME each) of the stream parsers
 bench: ## client timing accuracy and overhead at 1 to 10,000 streams; open-loop send lag at 10 to 1,000 req/s
 	$(GO) test -run '^$$' -bench '^BenchmarkTimingError$$' -benchtime 1x -timeout 30m ./shared/loadgen
 	$(GO) test -run '^$$' -bench '^BenchmarkOpenLoopRate$$' -benchtime 1x -timeout 10m ./shared/loadgen
+	$(GO) test -run '^$$' -bench '^BenchmarkClientCPU$$' -benchtime 1x -timeout 10m ./shared/loadgen
 	$(GO) test -run '^$$' -bench . -benchmem ./shared/target/...
+
+# A Lambda-sized worker (1 vCPU at 1,769 MB): the client on CPU 0 with
+# GOMAXPROCS=1, the simulated server in a child process on CPU 1.
+# LLMBENCH_WORKER_STREAMS=64,128 picks the stream counts.
+worker-streams: ## streams one 1-vCPU worker drives against the instant server with delivery lag p99 < 1 ms (README: Development)
+	@command -v taskset >/dev/null || { echo "make worker-streams needs taskset (util-linux)"; exit 1; }
+	@mkdir -p bin
+	$(GO) test -c -o bin/loadgen.test ./shared/loadgen
+	GOMAXPROCS=1 LLMBENCH_SERVER_CPU=1 taskset -c 0 bin/loadgen.test -test.run '^$$' -test.bench '^BenchmarkWorkerStreams$$' -test.benchtime 1x -test.timeout 20m
 
 # LLMBENCH_SOAK_DURATION=8s shortens every soak for a quick look (the
 # samples then come every quarter of it).

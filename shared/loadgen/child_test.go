@@ -21,6 +21,11 @@ import (
 // client's CPU and memory figures must not include the server's.
 const childEnv = "LLMBENCH_SIM_CHILD"
 
+// serverCPUEnv, when set (to a CPU list such as "1"), runs the child on
+// those CPUs through taskset, so that a client pinned to another CPU
+// measures a worker with a core of its own.
+const serverCPUEnv = "LLMBENCH_SERVER_CPU"
+
 func TestMain(m *testing.M) {
 	if spec := os.Getenv(childEnv); spec != "" {
 		if err := serveChild(spec); err != nil {
@@ -42,7 +47,8 @@ type wireTruth struct {
 // serveChild serves a simulated server plus POST /truth (ids, one a line)
 // until its standard input closes. spec is "ttft,itl", a fixed profile
 // recording truth, or "profile=NAME", a preset profile recording none (a
-// soak would otherwise keep every request's truth in the child's memory).
+// soak would otherwise keep every request's truth in the child's memory),
+// or "profile=NAME,truth", a preset profile recording truth.
 func serveChild(spec string) error {
 	opts, err := childOptions(spec)
 	if err != nil {
@@ -82,8 +88,9 @@ func serveChild(spec string) error {
 // childOptions reads a child's spec into the simulator's options.
 func childOptions(spec string) (simllm.Options, error) {
 	if name, ok := strings.CutPrefix(spec, "profile="); ok {
+		name, truth := strings.CutSuffix(name, ",truth")
 		p, err := simllm.LookupProfile(name)
-		return simllm.Options{Profile: p}, err
+		return simllm.Options{Profile: p, RecordTruth: truth}, err
 	}
 	parts := strings.Split(spec, ",")
 	if len(parts) != 2 {
@@ -109,13 +116,6 @@ type child struct {
 	base string // http://127.0.0.1:PORT
 }
 
-// startChild starts a fixed-profile child (TTFT ttft, then a token every
-// itl) that records truth.
-func startChild(tb testing.TB, ttft, itl time.Duration) *child {
-	tb.Helper()
-	return startChildSpec(tb, fmt.Sprintf("%s,%s", ttft, itl))
-}
-
 // startChildSpec starts a child serving spec (see serveChild). The caller
 // must stop it.
 func startChildSpec(tb testing.TB, spec string) *child {
@@ -125,6 +125,12 @@ func startChildSpec(tb testing.TB, spec string) *child {
 		tb.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
+	if cpu := os.Getenv(serverCPUEnv); cpu != "" {
+		// Pinned apart from the client (make slices): the child widens the
+		// affinity it inherited, which taskset may do within the machine's
+		// CPU set.
+		cmd = exec.Command("taskset", "-c", cpu, exe, "-test.run=^$")
+	}
 	cmd.Env = append(os.Environ(), childEnv+"="+spec)
 	cmd.Stderr = os.Stderr
 	in, _ := cmd.StdinPipe()
