@@ -407,7 +407,7 @@ func (r *recordingS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input
 	return out, nil
 }
 
-// stubEngine answers the summary and the series SQL with one level per
+// stubEngine answers the summary, the series and the timeline SQL with one level per
 // element of levels, each its requests all ok in one second: enough for
 // the aggregate step to write its files, and for the sweep step to find
 // rates between its first two levels. A row has the columns the query
@@ -424,6 +424,15 @@ func (e stubEngine) Query(_ context.Context, sql string) ([]map[string]any, erro
 	rows := []map[string]any{}
 	var known func(i int, l stubLevel) map[string]any
 	switch {
+	case strings.Contains(sql, " AS busy_head"): // query.TimelineSQL: one second a level
+		for i, l := range e.levels {
+			rows = append(rows, map[string]any{
+				"t": int64(i), "started": l.requests, "not_sent": int64(0), "warmup": int64(0),
+				"ok": l.requests, "errors": int64(0), "output_tokens": 64 * l.requests,
+				"busy_ms": 1000.0, "open_end": int64(0), "ttft_p50_ms": 100.0,
+			})
+		}
+		return rows, nil
 	case strings.Contains(sql, " AS arrivals"): // query.SeriesSQL
 		known = func(i int, l stubLevel) map[string]any {
 			return map[string]any{

@@ -304,9 +304,15 @@ func TestCompareTwoLocalRuns(t *testing.T) {
 			}
 		}
 		cells := strings.Split(strings.Trim(line, "| "), " | ")[1:]
-		if len(cells) != 5 {
-			t.Fatalf("row %q: %d figure cells", line, len(cells))
+		// The last cell is the benchmark's own cost (no level: it is the
+		// whole run's).
+		if len(cells) != 6 {
+			t.Fatalf("row %q: %d figure cells, want 6", line, len(cells))
 		}
+		if !strings.Contains(cells[5], "$") || !strings.Contains(cells[5], "local est.") {
+			t.Errorf("%s: benchmark cost cell %q, want a local estimate in dollars", label, cells[5])
+		}
+		cells = cells[:5]
 		wantAt := []int{tput.Concurrency, lat.Concurrency, tput.Concurrency, tput.Concurrency, tput.Concurrency}
 		wantWhat := []string{"", "E2E", "TTFT", "", ""}
 		for c, cell := range cells {

@@ -119,6 +119,8 @@ func TestColumnTypes(t *testing.T) {
 		{"session_id", "BIGINT"},
 		{"turn", "INTEGER"},
 		{"think_ms", "DOUBLE"},
+		{"server_ttft_ms", "DOUBLE"},
+		{"round", "INTEGER"},
 	}
 	if len(rows) != len(want) {
 		t.Errorf("DESCRIBE: %d columns, want %d", len(rows), len(want))
