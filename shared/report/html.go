@@ -154,16 +154,15 @@ type htmlPage struct {
 
 	// Skew is the levels' start skews (nil without any).
 	Skew *skewView
-	// Rounds is the levels run in rounds (nil without any).
-	Rounds *skewView
-
-	// Server is the levels' server telemetry (nil without any).
-	Server *skewView
 	// ProxyTTFT is the client's and the server's own TTFT (nil without a
 	// server TTFT).
 	ProxyTTFT *skewView
 	// Bill is what the benchmark itself cost (nil without a figure).
 	Bill *billView
+	// Rounds is the levels run in rounds (nil without any).
+	Rounds *skewView
+	// Server is the levels' server telemetry (nil without any).
+	Server *skewView
 
 	// The run's timeline (none without summary.Timeline): its charts and
 	// its seconds.
@@ -326,10 +325,10 @@ func htmlView(s *summary.Summary, sp *spec.Spec) (*htmlPage, error) {
 		v.TailHeads, v.TailNote = tailHeadsFor(s), tailNote
 	}
 	v.Skew = skewTable(s)
-	v.Rounds = roundsTable(s)
-	v.Server = serverTable(s)
 	v.Bill = billTable(s)
 	v.ProxyTTFT = proxyTTFTTable(s)
+	v.Rounds = roundsTable(s)
+	v.Server = serverTable(s)
 	v.SecondHeads = secondHeads
 	v.SeriesNote = seriesNote
 	v.TurnHeads, v.TurnsNote = turnHeads, turnsNote
@@ -553,13 +552,6 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">{{.Note}}</p>
-{{end}}{{with .Rounds}}
-<h2 id="rounds">Rounds</h2>
-<div class="scroll"><table class="skew">
-<tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
-{{end}}</table></div>
-<p class="note">{{.Note}}</p>
 {{end}}{{with .Bill}}
 <h2 id="bill">What the benchmark cost</h2>
 <p><strong>{{.Total}}</strong>: {{.Label}}.</p>
@@ -572,6 +564,13 @@ var pageTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .FnRows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="note">{{.Prices}}{{if .NotCounted}} Not counted: {{range $i, $n := .NotCounted}}{{if $i}}; {{end}}{{$n}}{{end}}.{{end}}</p>
+{{end}}{{with .Rounds}}
+<h2 id="rounds">Rounds</h2>
+<div class="scroll"><table class="skew">
+<tr>{{range .Heads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+<p class="note">{{.Note}}</p>
 {{end}}{{with .Server}}
 <h2 id="server">Server telemetry</h2>
 <div class="scroll"><table class="server">

@@ -60,8 +60,9 @@ func (w *Worker) runSlice(ctx context.Context, st store.Store, r *run, sl plan.S
 		res.LateMs = float64(late) / float64(time.Millisecond)
 	}
 	levelStart := now.Add(start.Sub(now)) // carries a monotonic reading
-	// The instant the rows measure their times from, on the wall clock.
-	wall := start.UTC().Round(0)
+	// The instant the rows measure their times from (a round's: its start
+	// less the level's time before it), on the wall clock.
+	wall := start.Add(-rr.offset).UTC().Round(0)
 	res.LevelStart = &wall
 
 	// Stop issuing a margin before the deadline; cancel what is still in

@@ -122,8 +122,10 @@ func (w *Worker) Work(ctx context.Context, ev WorkEvent) (*WorkOutput, error) {
 			// (before its first round).
 			sl.Start = sl.Start.Add(r.spec.Load.Cooldown.D())
 		}
-		ls := sl.Start.UTC()
-		rec.LevelStart = &ls // in every progress record too: an interrupted run keeps its timeline
+		// The rows' time origin (slice.go), in every progress record too:
+		// an interrupted run keeps its timeline.
+		ls := sl.Start.Add(-rr.offset).UTC()
+		rec.LevelStart = &ls
 	}
 	// Each part written updates the record: a worker killed mid-slice
 	// leaves a record saying how many rows are on disk.
