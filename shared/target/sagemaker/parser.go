@@ -88,12 +88,26 @@ func (p *present) UnmarshalJSON(b []byte) error {
 func decodeToken(raw []byte, kept *keptToken) (*tokenObject, error) {
 	if kept == nil {
 		t := new(tokenObject)
-		return t, json.Unmarshal(raw, t)
+		return t, shapeError(json.Unmarshal(raw, t))
 	}
 	*kept = keptToken{Text: keptText{text: kept.Text.text[:0]}}
 	err := json.Unmarshal(raw, kept)
 	kept.tok = tokenObject{ID: kept.ID, Text: kept.Text.present, Special: kept.Special, SpecialToken: kept.SpecialToken}
-	return &kept.tok, err
+	return &kept.tok, shapeError(err)
+}
+
+// shapeError words a JSON type mismatch by the stream's terms (the field
+// and the JSON kind found), not by the Go type decoded into, so that a
+// line gives the same error whether the parser keeps the text or not.
+func shapeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	if te.Field == "" {
+		return fmt.Errorf("a JSON %s, want an object", te.Value)
+	}
+	return fmt.Errorf("field %q: a JSON %s of the wrong kind", te.Field, te.Value)
 }
 
 // keptToken is tokenObject's fields with a text that is decoded too, so
