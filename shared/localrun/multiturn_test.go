@@ -184,7 +184,8 @@ func TestMultiTurnEndToEnd(t *testing.T) {
 	}
 	id := func(r sample.Row) string { return fmt.Sprintf("%d-%d-%d", r.LevelIndex, r.Worker, r.Seq) }
 	ttft := map[int32][]float64{}
-	var modelGap []float64 // measured - modelled TTFT, later turns
+	var modelGap []float64   // measured - modelled TTFT, later turns
+	var cacheSaves []float64 // the prefill the cache saves, later turns
 	uncachedModel := map[int32][]float64{}
 	for _, r := range rows {
 		turn := *r.Turn
@@ -235,16 +236,19 @@ func TestMultiTurnEndToEnd(t *testing.T) {
 		uncachedModel[turn] = append(uncachedModel[turn], float64(base+time.Duration(r.InputTokens)*prefill)/1e6)
 		if turn > 1 {
 			modelGap = append(modelGap, *r.TTFTMs-model)
+			cacheSaves = append(cacheSaves, float64(time.Duration(tr.CachedTokens)*prefill)/1e6)
 		}
 	}
 	med := func(x []float64) float64 { s := slices.Clone(x); sort.Float64s(s); return s[len(s)/2] }
 	if len(ttft[3]) < 5 || len(modelGap) < 10 {
 		t.Fatalf("too few later turns: %d third turns, %d later ones", len(ttft[3]), len(modelGap))
 	}
-	// The client measures a little over the server's own delay; the median
-	// of the difference stays well under the prefill the cache saves.
-	if g := med(modelGap); g < -0.5 || g > 3 {
-		t.Errorf("later turns: median TTFT - model %.2f ms, want within [-0.5, 3] ms", g)
+	// The client measures a little over the server's own delay (a few ms
+	// more under -race on a busy machine); the median of the difference stays
+	// well under the prefill the cache saves, which is what a server that
+	// ignored the cache, or a client that mis-credited it, would add.
+	if g, limit := med(modelGap), med(cacheSaves)/2; g < -0.5 || g > limit {
+		t.Errorf("later turns: median TTFT - model %.2f ms, want within [-0.5, %.2f] ms (half the %.2f ms the cache saves)", g, limit, 2*limit)
 	}
 	saved := med(uncachedModel[3]) - med(ttft[3])
 	if saved < 15 {
@@ -255,5 +259,5 @@ func TestMultiTurnEndToEnd(t *testing.T) {
 	if len(ts) != 3 || ts[2].CacheHitRatio == nil || *ts[2].CacheHitRatio < 0.5 || ts[0].InputTokensMean >= ts[2].InputTokensMean {
 		t.Errorf("summary by turn: %+v; want 3 turns, the third mostly cached and longer than the first", ts)
 	}
-	t.Logf("TTFT p50 by turn: %.2f, %.2f, %.2f ms; uncached model of turn 3: %.2f ms", med(ttft[1]), med(ttft[2]), med(ttft[3]), med(uncachedModel[3]))
+	t.Logf("TTFT p50 by turn: %.2f, %.2f, %.2f ms; uncached model of turn 3: %.2f ms; later turns over the model by %.2f ms (the cache saves %.2f)", med(ttft[1]), med(ttft[2]), med(ttft[3]), med(uncachedModel[3]), med(modelGap), med(cacheSaves))
 }
