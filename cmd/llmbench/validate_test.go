@@ -43,7 +43,7 @@ func TestValidateByContent(t *testing.T) {
 		{"broken spec as something.asl.json", "something.asl.json", brokenSpec, 2, "workload.input_tokens:"},
 		// A valid spec says what it will run: each level and its workers.
 		{"rate spec", "rates.json", `{"name":"r","target":{"kind":"sim"},"load":{"rates":[2,450],"max_concurrency":64,"duration":"30s"}}`, 0,
-			"rates.json: ok: 2 level(s): 2 req/s ≤64 (2 worker(s)), 450 req/s ≤64 (5 worker(s))"},
+			"rates.json: ok: 2 level(s): 2 req/s ≤64 (4 worker(s)), 450 req/s ≤64 (5 worker(s))"},
 		{"sweep spec", "sweep.json", `{"name":"s","target":{"kind":"sim"},"load":{"profile":"sweep","sweep_levels":3,"sweep_concurrency":8,"duration":"30s"}}`, 0,
 			"sweep.json: ok: 2 level(s): concurrency 1 (1 worker(s)), concurrency 8 (1 worker(s)), then 3 rate level(s) between the two measured request rates"},
 		{"rate too high for the fleet", "fleet.json", `{"name":"f","target":{"kind":"sim"},"load":{"rates":[200000],"slice_rate":100,"duration":"30s"}}`, 2,
@@ -86,7 +86,7 @@ func TestValidateRunsPlannerChecks(t *testing.T) {
 	long := write("long.json", `{"name":"long","target":{"kind":"openai","url":"https://example.invalid/v1","model":"m"},
 	  "load":{"levels":[2],"duration":"20m","round":"14m"},"output":"s3://bucket/prefix"}`)
 	for _, c := range []struct{ file, want string }{
-		{wide, "level 100000 needs 2500 slices of at most 40 streams; a level has at most 1000: set load.slice_concurrency to at least 100"},
+		{wide, "level 100000 needs 6250 slices of at most 16 streams; a level has at most 1000: set load.slice_concurrency to at least 100"},
 		// A 20-minute level runs in rounds, but not of 14 minutes: the
 		// default worker (900 s, a 10 s margin) runs 13m50s of a level.
 		{long, "load.round: 14m0s (plus load.cooldown 0s) is longer than the 13m50s one worker invocation can run a level"},
@@ -97,7 +97,7 @@ func TestValidateRunsPlannerChecks(t *testing.T) {
 		}
 	}
 	code, _, errs := cli(t, nil, "run", "--quiet", "--out", dir, wide)
-	if code != 2 || !strings.Contains(errs, "level 100000 needs 2500 slices") || strings.Contains(errs, "errorMessage") || strings.Contains(errs, "sfnlocal") {
+	if code != 2 || !strings.Contains(errs, "level 100000 needs 6250 slices") || strings.Contains(errs, "errorMessage") || strings.Contains(errs, "sfnlocal") {
 		t.Errorf("run: exit %d, stderr %q; want 2 and the planner's message in plain text", code, errs)
 	}
 }
