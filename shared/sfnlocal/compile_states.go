@@ -13,7 +13,7 @@ var stateFields = map[string]string{
 	"Wait":     "Next End InputPath OutputPath Seconds SecondsPath Timestamp TimestampPath",
 	"Succeed":  "InputPath OutputPath",
 	"Fail":     "Error Cause ErrorPath CausePath",
-	"Map":      "Next End InputPath OutputPath ItemsPath ItemSelector Parameters ItemProcessor Iterator MaxConcurrency MaxConcurrencyPath ResultSelector ResultPath Retry Catch ToleratedFailurePercentage ToleratedFailurePercentagePath ToleratedFailureCount ToleratedFailureCountPath Label ResultWriter",
+	"Map":      "Next End InputPath OutputPath ItemsPath ItemSelector Parameters ItemProcessor Iterator MaxConcurrency MaxConcurrencyPath ResultSelector ResultPath Retry Catch ToleratedFailurePercentage ToleratedFailurePercentagePath ToleratedFailureCount ToleratedFailureCountPath Label ResultWriter ItemReader",
 	"Parallel": "Next End InputPath OutputPath Parameters ResultSelector ResultPath Retry Catch Branches",
 }
 
@@ -24,7 +24,6 @@ var refusedFields = map[string]string{
 	"Output":      "Output (JSONata)",
 	"Items":       "Items (JSONata)",
 	"Credentials": "Credentials",
-	"ItemReader":  "ItemReader (Distributed Map reading from S3)",
 	"ItemBatcher": "ItemBatcher",
 }
 
@@ -320,7 +319,7 @@ func (c *compiler) mapState(st *stateDef, m map[string]any, errs *[]string) {
 // distributedFields reads the fields only a Distributed Map has: the
 // failure tolerance and ResultWriter.
 func (c *compiler) distributedFields(st *stateDef, m map[string]any, errs *[]string) {
-	for _, f := range []string{"ToleratedFailureCount", "ToleratedFailurePercentage", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "ResultWriter", "Label"} {
+	for _, f := range []string{"ToleratedFailureCount", "ToleratedFailurePercentage", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "ResultWriter", "ItemReader", "Label"} {
 		if _, ok := m[f]; ok && !st.distributed {
 			*errs = append(*errs, f+" is for a Distributed Map only (ProcessorConfig.Mode DISTRIBUTED)")
 		}
@@ -351,6 +350,12 @@ func (c *compiler) distributedFields(st *stateDef, m map[string]any, errs *[]str
 	}
 	if _, ok := m["ToleratedFailurePercentagePath"]; ok {
 		st.toleratedPctPath, _ = c.optPath(m, "ToleratedFailurePercentagePath", true, errs)
+	}
+	if ir, ok := m["ItemReader"]; ok {
+		if _, both := m["ItemsPath"]; both {
+			*errs = append(*errs, unsupportedPrefix+"ItemsPath with ItemReader (the items are the JSON array the ItemReader reads)")
+		}
+		st.itemReader = c.itemReader(ir, errs)
 	}
 	rw, ok := m["ResultWriter"]
 	if !ok {
@@ -387,3 +392,71 @@ func (c *compiler) distributedFields(st *stateDef, m map[string]any, errs *[]str
 
 // resultWriterResource is the one ResultWriter integration.
 const resultWriterResource = "arn:aws:states:::s3:putObject"
+
+// itemReader compiles a Distributed Map's ItemReader: a JSON array in an
+// S3 object (arn:aws:states:::s3:getObject, ReaderConfig.InputType JSON),
+// its Parameters {Bucket, Key} evaluated on the state's input, and
+// optionally ReaderConfig.MaxItems or MaxItemsPath. CSV, JSONL, manifest
+// and object-listing sources are refused.
+func (c *compiler) itemReader(v any, errs *[]string) *itemReaderDef {
+	rm, ok := v.(map[string]any)
+	if !ok {
+		*errs = append(*errs, "ItemReader must be an object")
+		return nil
+	}
+	ir := &itemReaderDef{}
+	for _, k := range sortedKeys(rm) {
+		switch k {
+		case "Resource", "Parameters", "ReaderConfig":
+		default:
+			*errs = append(*errs, fmt.Sprintf("unknown ItemReader field %q", k))
+		}
+	}
+	if rm["Resource"] != itemReaderResource {
+		*errs = append(*errs, fmt.Sprintf(unsupportedPrefix+"ItemReader.Resource %s (sfnlocal reads %q, a JSON array in one object)", encodeJSON(rm["Resource"]), itemReaderResource))
+	}
+	cfg, _ := rm["ReaderConfig"].(map[string]any)
+	if cfg["InputType"] != "JSON" {
+		*errs = append(*errs, fmt.Sprintf(unsupportedPrefix+"ItemReader.ReaderConfig.InputType %s (sfnlocal reads JSON)", encodeJSON(cfg["InputType"])))
+	}
+	for _, k := range sortedKeys(cfg) {
+		switch k {
+		case "InputType":
+		case "MaxItems":
+			n, isInt := asInt(cfg[k])
+			if !isInt || n < 0 || n > 100_000_000 {
+				*errs = append(*errs, "ItemReader.ReaderConfig.MaxItems must be an integer from 0 to 100,000,000")
+			}
+			ir.maxItems = n
+		case "MaxItemsPath":
+			ir.maxItemsPath, _ = c.optPath(cfg, "MaxItemsPath", true, errs)
+		default:
+			*errs = append(*errs, fmt.Sprintf(unsupportedPrefix+"ItemReader.ReaderConfig.%s", k))
+		}
+	}
+	if _, a := cfg["MaxItems"]; a {
+		if _, b := cfg["MaxItemsPath"]; b {
+			*errs = append(*errs, "ItemReader.ReaderConfig.MaxItems and MaxItemsPath are exclusive")
+		}
+	}
+	params, _ := rm["Parameters"].(map[string]any)
+	for _, k := range sortedKeys(params) {
+		switch strings.TrimSuffix(k, ".$") {
+		case "Bucket", "Key":
+		default:
+			*errs = append(*errs, fmt.Sprintf("unknown ItemReader.Parameters field %q (Bucket and Key)", k))
+		}
+	}
+	for _, f := range []string{"Bucket", "Key"} {
+		_, a := params[f]
+		_, b := params[f+".$"]
+		if !a && !b {
+			*errs = append(*errs, "ItemReader.Parameters needs a "+f)
+		}
+	}
+	ir.params = c.payload(params, "ItemReader.Parameters", errs)
+	return ir
+}
+
+// itemReaderResource is the one ItemReader integration sfnlocal runs.
+const itemReaderResource = "arn:aws:states:::s3:getObject"

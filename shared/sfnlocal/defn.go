@@ -71,15 +71,25 @@ type stateDef struct {
 	distributed    bool
 	maxConc        int64
 	maxConcPath    *path
-	label          string    // Label, or the state's name: names the Map Run and its children
-	resultWriter   *template // ResultWriter.Parameters {Bucket, Prefix}; nil: results in the state's output
-	toleratedCount *int64    // ToleratedFailureCount; nil when absent
-	toleratedPct   *float64  // ToleratedFailurePercentage; nil when absent
+	label          string         // Label, or the state's name: names the Map Run and its children
+	resultWriter   *template      // ResultWriter.Parameters {Bucket, Prefix}; nil: results in the state's output
+	itemReader     *itemReaderDef // nil: the items are at ItemsPath
+	toleratedCount *int64         // ToleratedFailureCount; nil when absent
+	toleratedPct   *float64       // ToleratedFailurePercentage; nil when absent
 	toleratedCountPath,
 	toleratedPctPath *path
 
 	// Parallel
 	branches []*machineDef
+}
+
+// itemReaderDef is a Distributed Map's ItemReader: the items are the JSON
+// array in the object Parameters {Bucket, Key} names, at most maxItems
+// (or the number at maxItemsPath; 0: all).
+type itemReaderDef struct {
+	params       *template
+	maxItems     int64
+	maxItemsPath *path
 }
 
 // taskDef is a Lambda Task: a function ARN resource, or lambda:invoke.
@@ -127,6 +137,28 @@ func (md *machineDef) resultWriters() []string {
 		out = append(out, st.processor.resultWriters()...)
 		for _, b := range st.branches {
 			out = append(out, b.resultWriters()...)
+		}
+	}
+	return out
+}
+
+// itemReaders names the states, in every scope, that have an ItemReader.
+func (md *machineDef) itemReaders() []string {
+	if md == nil {
+		return nil
+	}
+	var out []string
+	for _, name := range md.names {
+		st := md.states[name]
+		if st == nil {
+			continue
+		}
+		if st.itemReader != nil {
+			out = append(out, name)
+		}
+		out = append(out, st.processor.itemReaders()...)
+		for _, b := range st.branches {
+			out = append(out, b.itemReaders()...)
 		}
 	}
 	return out

@@ -30,6 +30,16 @@ func (w *memWriter) PutObject(_ context.Context, bucket, key string, body []byte
 	return nil
 }
 
+func (w *memWriter) GetObject(_ context.Context, bucket, key string) ([]byte, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	b, ok := w.objects[bucket+"/"+key]
+	if !ok {
+		return nil, fmt.Errorf("NoSuchKey: %s/%s", bucket, key)
+	}
+	return b, nil
+}
+
 func (w *memWriter) keys() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -46,6 +56,90 @@ func (w *memWriter) keys() []string {
 func distMap(fields string) string {
 	return machine1(`{"Type":"Map",` + fields + `"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"W","States":{
 		"W":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:000000000000:function:w","End":true}}},"End":true}`)
+}
+
+// distMapPass is a one-state machine of a Distributed Map whose children
+// pass their input through; fields are added to the Map.
+func distMapPass(fields string) string {
+	return machine1(`{"Type":"Map",` + fields + `"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{
+		"P":{"Type":"Pass","End":true}}},"End":true}`)
+}
+
+// TestItemReader: a Distributed Map's ItemReader reads its items from the
+// JSON array in the object its Parameters name (evaluated on the state's
+// input), 10,000 of them here, past the 1,000 States.ArrayRange can make;
+// MaxItems and MaxItemsPath cut the list; a missing object, or one that is
+// not a JSON array, is States.ItemReaderFailed, which a Catch can handle.
+func TestItemReader(t *testing.T) {
+	reader := func(limit string) string {
+		return `"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"` + limit + `},"Parameters":{"Bucket.$":"$.b","Key.$":"$.k"}},` +
+			`"ItemSelector":{"v.$":"$$.Map.Item.Value","i.$":"$$.Map.Item.Index"},`
+	}
+	many := make([]int, 10000)
+	for i := range many {
+		many[i] = 3 * i
+	}
+	manyJSON, _ := json.Marshal(many)
+	objects := &memWriter{objects: map[string][]byte{
+		"bkt/many.json":   manyJSON,
+		"bkt/five.json":   []byte(`["a","b","c","d","e"]`),
+		"bkt/object.json": []byte(`{"items":[1,2]}`),
+		"bkt/broken.json": []byte(`[1,2`),
+	}}
+	tests := []struct {
+		name, limit, input string
+		want               int    // items run
+		err                string // States.ItemReaderFailed cause, if any
+	}{
+		{"10,000 items", ``, `{"b":"bkt","k":"many.json"}`, 10000, ""},
+		{"MaxItems", `,"MaxItems":3`, `{"b":"bkt","k":"five.json"}`, 3, ""},
+		{"MaxItems above the list", `,"MaxItems":30`, `{"b":"bkt","k":"five.json"}`, 5, ""},
+		{"MaxItemsPath", `,"MaxItemsPath":"$.n"`, `{"b":"bkt","k":"five.json","n":2}`, 2, ""},
+		{"bad MaxItemsPath", `,"MaxItemsPath":"$.n"`, `{"b":"bkt","k":"five.json","n":"two"}`, 0, "MaxItemsPath '$.n' must point to a non-negative integer"},
+		{"missing object", ``, `{"b":"bkt","k":"gone.json"}`, 0, "reading s3://bkt/gone.json: NoSuchKey"},
+		{"not an array", ``, `{"b":"bkt","k":"object.json"}`, 0, "s3://bkt/object.json must hold a JSON array, got object"},
+		{"not JSON", ``, `{"b":"bkt","k":"broken.json"}`, 0, "s3://bkt/broken.json is not JSON"},
+		{"empty key", ``, `{"b":"bkt","k":""}`, 0, "Bucket and Key must be non-empty strings"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := run(t, distMapPass(reader(tc.limit)), Options{ItemReader: objects}, tc.input)
+			if tc.err != "" {
+				ee := execErr(t, err, ErrItemReaderFailed, "S")
+				if !strings.Contains(ee.Cause, tc.err) {
+					t.Errorf("cause %q lacks %q", ee.Cause, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []struct {
+				V any `json:"v"`
+				I int `json:"i"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tc.want {
+				t.Fatalf("%d items run, want %d", len(got), tc.want)
+			}
+			var list []any
+			_ = json.Unmarshal(objects.objects["bkt/"+strings.Split(strings.Split(tc.input, `"k":"`)[1], `"`)[0]], &list)
+			for i, g := range got {
+				if g.I != i || fmt.Sprint(g.V) != fmt.Sprint(list[i]) {
+					t.Fatalf("item %d: index %d value %v, want %d %v", i, g.I, g.V, i, list[i])
+				}
+			}
+		})
+	}
+	// A Catch handles States.ItemReaderFailed like any other error.
+	def := `{"StartAt":"S","States":{"S":{"Type":"Map",` + reader(``) + `"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+		"Catch":[{"ErrorEquals":["States.ItemReaderFailed"],"ResultPath":"$.err","Next":"C"}],"End":true},"C":{"Type":"Pass","OutputPath":"$.err.Error","End":true}}}`
+	out, err := run(t, def, Options{ItemReader: objects}, `{"b":"bkt","k":"gone.json"}`)
+	if err != nil || out != `"States.ItemReaderFailed"` {
+		t.Errorf("caught: %s, %v", out, err)
+	}
 }
 
 // TestDistributedContext: each child is an execution of its own ($$.Execution

@@ -27,8 +27,10 @@
 // DISTRIBUTED: each item a child execution with its own context object and
 // history, at most 10,000 at once, ToleratedFailureCount(Path) and
 // ToleratedFailurePercentage(Path) with States.ExceedToleratedFailureThreshold,
-// Map Run events in the parent's history, and ResultWriter through
-// Options.ResultWriter: see distributed.go), Parallel; InputPath, Parameters,
+// Map Run events in the parent's history, ItemReader (a JSON array in one
+// object, with MaxItems(Path), through Options.ItemReader; a failed read is
+// States.ItemReaderFailed) and ResultWriter through Options.ResultWriter:
+// see distributed.go), Parallel; InputPath, Parameters,
 // ResultSelector, ResultPath, OutputPath, "key.$" fields, the context
 // object $$, the 18 intrinsic functions, Retry (with MaxDelaySeconds and
 // JitterStrategy) and Catch, the 256 KiB payload limit
@@ -39,6 +41,9 @@
 // Refused at load, naming the state: JSONata (QueryLanguage, Arguments,
 // Output, Items, Condition), Assign and variables, .sync and
 // .waitForTaskToken, non-Lambda integrations, activities, Credentials,
+// an ItemReader other than a JSON array in one object (s3:getObject with
+// ReaderConfig.InputType JSON, read through Options.ItemReader; CSV,
+// JSONL, manifests and object listings are refused), ItemsPath beside an
 // ItemReader, ItemBatcher, ResultWriter's WriterConfig, InvocationType
 // other than RequestResponse. HeartbeatSeconds is accepted
 // and not enforced.

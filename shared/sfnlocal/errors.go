@@ -21,6 +21,7 @@ const (
 	ErrNoChoiceMatched        = "States.NoChoiceMatched"
 	ErrExceedToleratedFailure = "States.ExceedToleratedFailureThreshold"
 	ErrResultWriterFailed     = "States.ResultWriterFailed"
+	ErrItemReaderFailed       = "States.ItemReaderFailed"
 	ErrLambdaUnknown          = "Lambda.Unknown"
 	ErrLambdaResourceNotFound = "Lambda.ResourceNotFoundException"
 	errExecutionCancelled     = "sfnlocal.Cancelled"

@@ -38,7 +38,12 @@ func TestLoadRefusals(t *testing.T) {
 		// Cross-account credentials.
 		{"Credentials", task(`"Resource":"` + fnArn + `","Credentials":{"RoleArn":"r"}`), "Credentials"},
 		// Distributed Map S3 features.
-		{"ItemReader", mapState(`"ItemReader":{"Resource":"arn:aws:states:::s3:getObject"},`), "ItemReader"},
+		{"ItemReader inline", mapState(`"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b","Key":"k"}},`), "ItemReader is for a Distributed Map only"},
+		{"ItemReader CSV", distMapPass(`"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"CSV"},"Parameters":{"Bucket":"b","Key":"k"}},`), "InputType \"CSV\""},
+		{"ItemReader listing", distMapPass(`"ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","Parameters":{"Bucket":"b"}},`), "s3:listObjectsV2"},
+		{"ItemReader and ItemsPath", distMapPass(`"ItemsPath":"$.x","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b","Key":"k"}},`), "ItemsPath with ItemReader"},
+		{"ItemReader no Key", distMapPass(`"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b"}},`), "needs a Key"},
+		{"ItemReader without a reader", distMapPass(`"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b","Key":"k"}},`), "needs Options.ItemReader"},
 		{"ResultWriter", mapState(`"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject"},`), "ResultWriter"},
 		{"ItemBatcher", mapState(`"ItemBatcher":{"MaxItemsPerBatch":10},`), "ItemBatcher"},
 		// Tolerated failures other than 0.

@@ -80,6 +80,10 @@ type Options struct {
 	// (arn:aws:states:::s3:putObject); Load refuses a definition with a
 	// ResultWriter without it.
 	ResultWriter ObjectWriter
+	// ItemReader reads the object a Distributed Map's ItemReader names
+	// (arn:aws:states:::s3:getObject); Load refuses a definition with an
+	// ItemReader without it.
+	ItemReader ObjectReader
 }
 
 // ObjectWriter puts an object into a bucket, as S3 PutObject does: what a
@@ -87,6 +91,20 @@ type Options struct {
 // through. It must be safe for concurrent use.
 type ObjectWriter interface {
 	PutObject(ctx context.Context, bucket, key string, body []byte) error
+}
+
+// ObjectReader gets an object from a bucket, as S3 GetObject does: what a
+// Distributed Map's ItemReader reads its items through. It must be safe
+// for concurrent use.
+type ObjectReader interface {
+	GetObject(ctx context.Context, bucket, key string) ([]byte, error)
+}
+
+// Objects is an ObjectWriter and ObjectReader: one bucket store for a
+// Distributed Map's ItemReader and ResultWriter.
+type Objects interface {
+	ObjectWriter
+	ObjectReader
 }
 
 // Machine is a loaded state machine. Execute may be called concurrently.
@@ -110,6 +128,11 @@ func Load(definition []byte, opts Options) (*Machine, error) {
 	if opts.ResultWriter == nil {
 		for _, name := range def.resultWriters() {
 			problems = append(problems, Problem{State: name, Message: "ResultWriter needs Options.ResultWriter (where its files go)"})
+		}
+	}
+	if opts.ItemReader == nil {
+		for _, name := range def.itemReaders() {
+			problems = append(problems, Problem{State: name, Message: "ItemReader needs Options.ItemReader (where its items are read from)"})
 		}
 	}
 	if len(problems) > 0 {

@@ -10,7 +10,13 @@ import (
 // (the input after InputPath) and returns their results in item order.
 func (ex *execution) runMap(ctx context.Context, st *stateDef, in any, ev *evalEnv, fr frame) (any, *stateError) {
 	items := in
-	if st.itemsPath != nil {
+	if st.itemReader != nil {
+		v, err := ex.readItems(ctx, st.itemReader, in, ev)
+		if err != nil {
+			return nil, err
+		}
+		items = v
+	} else if st.itemsPath != nil {
 		v, ok := st.itemsPath.get(in, nil)
 		if !ok {
 			return nil, newError(ErrRuntime, fmt.Sprintf(
@@ -155,4 +161,46 @@ func (ex *execution) fanOut(ctx context.Context, n, limit int, do func(context.C
 		return -1, cancelled(ctx)
 	}
 	return -1, nil
+}
+
+// readItems reads a Distributed Map's items through its ItemReader: the
+// JSON array in the object its Parameters name, cut to MaxItems. A
+// missing object, one that is not a JSON array, or a bad MaxItemsPath
+// fails the state with States.ItemReaderFailed.
+func (ex *execution) readItems(ctx context.Context, ir *itemReaderDef, in any, ev *evalEnv) ([]any, *stateError) {
+	v, serr := ir.params.eval(&evalEnv{input: in, context: ev.context, rand: ev.rand})
+	if serr != nil {
+		return nil, serr
+	}
+	pm, _ := v.(map[string]any)
+	bucket, _ := pm["Bucket"].(string)
+	key, _ := pm["Key"].(string)
+	if bucket == "" || key == "" {
+		return nil, newError(ErrItemReaderFailed, fmt.Sprintf("ItemReader.Parameters Bucket and Key must be non-empty strings, got %s", truncate(encodeJSON(pm))))
+	}
+	limit := ir.maxItems
+	if ir.maxItemsPath != nil {
+		mv, ok := ir.maxItemsPath.get(in, nil)
+		n, isInt := asInt(mv)
+		if !ok || !isInt || n < 0 {
+			return nil, newError(ErrItemReaderFailed, fmt.Sprintf("ItemReader.ReaderConfig.MaxItemsPath '%s' must point to a non-negative integer, got %s", ir.maxItemsPath.text, encodeJSON(mv)))
+		}
+		limit = n
+	}
+	body, err := ex.m.opts.ItemReader.GetObject(ctx, bucket, key)
+	if err != nil {
+		return nil, newError(ErrItemReaderFailed, fmt.Sprintf("reading s3://%s/%s: %v", bucket, key, err))
+	}
+	parsed, err := parseJSON(body)
+	if err != nil {
+		return nil, newError(ErrItemReaderFailed, fmt.Sprintf("s3://%s/%s is not JSON: %v", bucket, key, err))
+	}
+	list, ok := parsed.([]any)
+	if !ok {
+		return nil, newError(ErrItemReaderFailed, fmt.Sprintf("s3://%s/%s must hold a JSON array, got %s", bucket, key, typeName(parsed)))
+	}
+	if limit > 0 && int64(len(list)) > limit {
+		list = list[:limit]
+	}
+	return list, nil
 }
