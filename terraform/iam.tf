@@ -287,10 +287,12 @@ data "aws_iam_policy_document" "sweeper" {
     resources = ["${local.store_objects}runs/*/spec.json", "${local.store_objects}runs/*/plan.json"]
   }
 
+  # The plan, and the slice lists of the levels it adds, which the slices
+  # Map's ItemReader reads (store.MapRunItemsKey).
   statement {
     sid       = "WritePlan"
     actions   = ["s3:PutObject"]
-    resources = ["${local.store_objects}runs/*/plan.json"]
+    resources = ["${local.store_objects}runs/*/plan.json", "${local.store_objects}runs/*/maprun/*/items.json"]
   }
 
   statement {
@@ -396,8 +398,9 @@ data "aws_iam_policy_document" "sfn" {
     resources = ["arn:${local.partition}:states:${local.region}:${local.account_id}:execution:${local.name}-benchmark/Slices:*"]
   }
 
-  # Its ResultWriter exports the children's results under each run's
-  # maprun/ folder (store.MapRunPrefix), and nowhere else.
+  # Its ItemReader reads each level's slice list (maprun/level=L/items.json)
+  # and its ResultWriter exports the children's results, both under each
+  # run's maprun/ folder (store.MapRunPrefix), and nowhere else.
   statement {
     sid       = "DistributedMapResults"
     actions   = ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]

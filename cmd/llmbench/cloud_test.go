@@ -123,8 +123,8 @@ func newCloudEnv(t *testing.T, o cloudEnvOptions) *cloudEnv {
 	}
 	fake, err := sfnfake.New(sfnfake.Options{PageSize: o.pageSize, StateMachines: map[string]sfnfake.StateMachine{
 		// The Distributed Map's ResultWriter writes into the S3 fake.
-		cloudSM:     {Definition: statemachine.Definition, Vars: vars, Functions: fns, ResultWriter: workflow.NewResultWriter(openStore)},
-		cloudFailSM: {Definition: failingDefinition(t), Vars: vars, Functions: fns, ResultWriter: workflow.NewResultWriter(openStore)},
+		cloudSM:     {Definition: statemachine.Definition, Vars: vars, Functions: fns, MapRunFiles: workflow.NewMapRunFiles(openStore)},
+		cloudFailSM: {Definition: failingDefinition(t), Vars: vars, Functions: fns, MapRunFiles: workflow.NewMapRunFiles(openStore)},
 	}})
 	if err != nil {
 		t.Fatal(err)

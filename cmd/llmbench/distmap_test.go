@@ -58,8 +58,8 @@ func TestRunCloudHundredSlices(t *testing.T) {
 	if l.Requests != 200 || l.OK != 200 || rows != l.Requests+l.WarmupRequests || len(sum.FailedSlices) != 0 {
 		t.Errorf("%d requests (%d ok), %d rows, failed %v; want 200, every request one row", l.Requests, l.OK, rows, sum.FailedSlices)
 	}
-	if records != 100 || maprun != 2 { // manifest.json and SUCCEEDED_0.json
-		t.Errorf("%d slice records, %d map run files; want 100 and 2", records, maprun)
+	if records != 100 || maprun != 3 { // items.json, manifest.json and SUCCEEDED_0.json
+		t.Errorf("%d slice records, %d map run files; want 100 and 3", records, maprun)
 	}
 }
 

@@ -190,7 +190,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env ge
 				Transitions: transitions,
 			}),
 		},
-		ResultWriter: workflow.NewResultWriter(openStore),
+		MapRunFiles: workflow.NewMapRunFiles(openStore),
 	}
 	exec.Transitions = transitions
 	if !*quiet {

@@ -47,7 +47,7 @@ func TestValidateByContent(t *testing.T) {
 		{"sweep spec", "sweep.json", `{"name":"s","target":{"kind":"sim"},"load":{"profile":"sweep","sweep_levels":3,"sweep_concurrency":8,"duration":"30s"}}`, 0,
 			"sweep.json: ok: 2 level(s): concurrency 1 (1 worker(s)), concurrency 8 (1 worker(s)), then 3 rate level(s) between the two measured request rates"},
 		{"rate too high for the fleet", "fleet.json", `{"name":"f","target":{"kind":"sim"},"load":{"rates":[200000],"slice_rate":100,"duration":"30s"}}`, 2,
-			"load.rates[0]: 200000 req/s needs 2000 workers at load.slice_rate 100 req/s each"},
+			"load.rates[0] (200000 req/s at load.slice_rate 100) needs 2000 workers at once, more than the 1000 of load.max_workers"},
 		// A local dataset is read as the planner will read it.
 		{"dataset spec", "ds.json", `{"name":"d","target":{"kind":"sim"},"workload":{"prompts":"dataset","dataset":{"format":"sharegpt","path":"../../events/data/sample-sharegpt.json"}},"load":{"levels":[2],"requests":4}}`, 0,
 			"dataset ../../events/data/sample-sharegpt.json: 297 records, 3 skipped"},
@@ -82,11 +82,11 @@ func TestValidateRunsPlannerChecks(t *testing.T) {
 		}
 		return p
 	}
-	wide := write("wide.json", `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[100000],"requests":1}}`)
+	wide := write("wide.json", `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[1000000],"requests":1,"max_workers":10000}}`)
 	long := write("long.json", `{"name":"long","target":{"kind":"openai","url":"https://example.invalid/v1","model":"m"},
 	  "load":{"levels":[2],"duration":"20m","round":"14m"},"output":"s3://bucket/prefix"}`)
 	for _, c := range []struct{ file, want string }{
-		{wide, "level 100000 needs 6250 slices of at most 16 streams; a level has at most 1000: set load.slice_concurrency to at least 100"},
+		{wide, "level 1000000 needs 62500 slices of at most 16 streams; a level has at most 10000: set load.slice_concurrency to at least 100"},
 		// A 20-minute level runs in rounds, but not of 14 minutes: the
 		// default worker (900 s, a 10 s margin) runs 13m50s of a level.
 		{long, "load.round: 14m0s (plus load.cooldown 0s) is longer than the 13m50s one worker invocation can run a level"},
@@ -97,7 +97,7 @@ func TestValidateRunsPlannerChecks(t *testing.T) {
 		}
 	}
 	code, _, errs := cli(t, nil, "run", "--quiet", "--out", dir, wide)
-	if code != 2 || !strings.Contains(errs, "level 100000 needs 6250 slices") || strings.Contains(errs, "errorMessage") || strings.Contains(errs, "sfnlocal") {
+	if code != 2 || !strings.Contains(errs, "level 1000000 needs 62500 slices") || strings.Contains(errs, "errorMessage") || strings.Contains(errs, "sfnlocal") {
 		t.Errorf("run: exit %d, stderr %q; want 2 and the planner's message in plain text", code, errs)
 	}
 }

@@ -49,7 +49,7 @@ func TestBillByHand(t *testing.T) {
 	agg := workflow.NewAggregator(open, workflowtest.DuckDB, "duckdb", workflow.AggregatorConfig{Render: report.Files, Transitions: tr})
 	exec := &localrun.Execution{Definition: statemachine.Definition, Vars: statemachine.LocalVars(),
 		Steps:       localrun.Steps{Planner: env.Planner, Worker: env.Worker, Sweeper: env.Sweeper, Aggregator: agg},
-		Transitions: tr, ResultWriter: env.ResultWriter}
+		Transitions: tr, MapRunFiles: env.MapRunFiles}
 	var mu sync.Mutex
 	entered := map[string]int{}
 	exec.Observer = func(ev sfnlocal.Event) {

@@ -53,7 +53,7 @@ func execution(env *workflowtest.Env, def []byte) *localrun.Execution {
 		def = statemachine.Definition
 	}
 	return &localrun.Execution{Definition: def, Vars: statemachine.LocalVars(), Steps: localrun.Steps{Planner: env.Planner, Worker: env.Worker, Sweeper: env.Sweeper, Aggregator: env.Aggregator},
-		ResultWriter: env.ResultWriter}
+		MapRunFiles: env.MapRunFiles}
 }
 
 // TestDefinitionThreeLevelsTwoSlices runs statemachine/benchmark.asl.json
@@ -122,17 +122,18 @@ func TestDefinitionThreeLevelsTwoSlices(t *testing.T) {
 	}
 }
 
-// TestBrokenPathFailsLocally: a wrong ItemsPath in a copy of the definition
-// fails here, naming the state, instead of first in AWS.
+// TestBrokenPathFailsLocally: a wrong path in the slices Map's ItemReader,
+// in a copy of the definition, fails here, naming the state, instead of
+// first in AWS.
 func TestBrokenPathFailsLocally(t *testing.T) {
 	f := newEnv(t, `{"name":"broken","target":{"kind":"sim","profile":"fixed"},"load":{"levels":[2],"requests":2}}`)
-	def := bytes.Replace(statemachine.Definition, []byte(`"ItemsPath": "$.workers"`), []byte(`"ItemsPath": "$.wrokers"`), 1)
+	def := bytes.Replace(statemachine.Definition, []byte(`"Key.$": "$.items.key"`), []byte(`"Key.$": "$.items.kye"`), 1)
 	if bytes.Equal(def, statemachine.Definition) {
 		t.Fatal("the definition no longer has the path this test breaks")
 	}
 	exec := execution(f, def)
 	_, err := exec.Run(context.Background(), "broken", f.Input)
-	if err == nil || !strings.Contains(err.Error(), "Slices") || !strings.Contains(err.Error(), "wrokers") {
+	if err == nil || !strings.Contains(err.Error(), "Slices") || !strings.Contains(err.Error(), "items.kye") {
 		t.Fatalf("error %v: want one naming the state Slices and the path", err)
 	}
 }
@@ -173,7 +174,7 @@ func TestRetriedSliceLeavesNoDuplicates(t *testing.T) {
 		return work(ctx, ev)
 	})
 	clock := &noSleep{}
-	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: clock, ResultWriter: f.ResultWriter})
+	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: clock, ResultWriter: f.MapRunFiles, ItemReader: f.MapRunFiles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,8 +218,9 @@ func TestPayloadsStaySmall(t *testing.T) {
 	const levels, slices = 100, 200
 	plan := &workflow.PlanOutput{RunID: "big-20261123T000000Z-0000", Output: "s3://bucket/some/prefix", Done: []workflow.LevelOutcome{}}
 	for i := 0; i < levels; i++ {
-		plan.Levels = append(plan.Levels, workflow.LevelStep{Index: i, Concurrency: 1000 + i, LastWorker: slices - 1, Rounds: 1, Slices: slices, ToleratedFailurePercent: 1,
-			Results: workflow.ResultsLocation{Bucket: "bucket", Prefix: fmt.Sprintf("some/prefix/runs/big-20261123T000000Z-0000/maprun/level=%d", i)}})
+		prefix := fmt.Sprintf("some/prefix/runs/big-20261123T000000Z-0000/maprun/level=%d", i)
+		plan.Levels = append(plan.Levels, workflow.LevelStep{Index: i, Concurrency: 1000 + i, Rounds: 1, Slices: slices, ToleratedFailurePercent: 1,
+			Results: workflow.ResultsLocation{Bucket: "bucket", Prefix: prefix}, Items: workflow.ItemsLocation{Bucket: "bucket", Key: prefix + "/items.json"}})
 	}
 	var works atomic.Int32
 	fns := map[string]lambda.Handler{
@@ -249,8 +251,8 @@ func TestPayloadsStaySmall(t *testing.T) {
 			return &workflow.AggregateOutput{RunID: ev.RunID, Levels: len(ev.Levels), AllFailedLevels: failed}, nil
 		}),
 	}
-	var objects objectCounter
-	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}, ResultWriter: &objects,
+	objects := objectCounter{items: slices}
+	m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}, ResultWriter: &objects, ItemReader: &objects,
 		Observer: func(e sfnlocal.Event) { trackBytes(&biggest, e.Bytes) }})
 	if err != nil {
 		t.Fatal(err)
@@ -288,10 +290,23 @@ func trackBytes(biggest *atomic.Int64, n int) {
 	}
 }
 
-// objectCounter is an ObjectWriter that keeps only the keys.
+// objectCounter is an ObjectWriter that keeps only the keys, and an
+// ObjectReader whose every items.json is the list of workers 0..items-1.
 type objectCounter struct {
-	mu   sync.Mutex
-	keys []string
+	mu    sync.Mutex
+	keys  []string
+	items int
+}
+
+func (o *objectCounter) GetObject(_ context.Context, bucket, key string) ([]byte, error) {
+	if !strings.HasSuffix(key, "/items.json") {
+		return nil, fmt.Errorf("NoSuchKey: %s/%s", bucket, key)
+	}
+	workers := make([]int, o.items)
+	for i := range workers {
+		workers[i] = i
+	}
+	return json.Marshal(workers)
 }
 
 func (o *objectCounter) PutObject(_ context.Context, bucket, key string, _ []byte) error {
@@ -357,7 +372,7 @@ func TestFailedSliceIsRecorded(t *testing.T) {
 				defer close(survived)
 				return work(ctx, ev)
 			})
-			m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}, ResultWriter: f.ResultWriter})
+			m, err := sfnlocal.Load(statemachine.Definition, sfnlocal.Options{Vars: statemachine.LocalVars(), Functions: fns, Clock: &noSleep{}, ResultWriter: f.MapRunFiles, ItemReader: f.MapRunFiles})
 			if err != nil {
 				t.Fatal(err)
 			}

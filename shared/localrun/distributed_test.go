@@ -17,15 +17,16 @@ import (
 	"github.com/llmbench/llmbench/shared/workflow/workflowtest"
 )
 
-// TestThousandSlices runs one level of 1,000 slices × 4 streams (under the
-// race detector, 100 slices) through the definition's Distributed Map
+// TestThousandSlices runs one level of 1,024 slices × 4 streams (under the
+// race detector, 100 slices) through the definition's Distributed Map,
+// its slice list read by its ItemReader,
 // against the instant simulated server: every request is one row, every
 // slice has one record, no state's input or output comes near 256 KiB,
 // and every execution's history (the parent's and each slice's child
 // execution) is what plan.HistoryEvents and plan.ChildHistoryEvents
 // count, far below 25,000.
 func TestThousandSlices(t *testing.T) {
-	slices := 1000
+	slices := 1024 // past the 1,000 items States.ArrayRange could list
 	if raceEnabled {
 		slices = 100
 	}
@@ -40,7 +41,7 @@ func TestThousandSlices(t *testing.T) {
 		Fault: func(int64, *http.Request) simllm.Fault { gate.wait(); return simllm.FaultNone }})
 	env := workflowtest.New(t, fmt.Sprintf(`{"name":"wide","target":{"kind":"sim","profile":"instant"},
 	  "workload":{"input_tokens":8,"output_tokens":4},
-	  "load":{"levels":[%d],"requests":%d,"slice_concurrency":4}}`, 4*slices, 8*slices), workflowtest.Options{BaseURL: sim.URL, PartRows: 100})
+	  "load":{"levels":[%d],"requests":%d,"slice_concurrency":4,"max_workers":%d}}`, 4*slices, 8*slices, slices), workflowtest.Options{BaseURL: sim.URL, PartRows: 100})
 	var (
 		h       sfnlocal.History
 		biggest atomic.Int64
@@ -102,9 +103,10 @@ func TestThousandSlices(t *testing.T) {
 	if !gate.opened() {
 		t.Errorf("the server never had %d requests in flight at once (Work up to %d at once): not every slice ran together", 4*slices, maxConc)
 	}
-	// The map run's results are in the store: manifest and SUCCEEDED file.
+	// The map run's results are in the store, manifest and SUCCEEDED file,
+	// beside the slice list its ItemReader read.
 	keys, _ := env.Store.List(context.Background(), store.MapRunPrefix(out.RunID, 0))
-	if len(keys) != 2 || !strings.HasSuffix(keys[0], "/SUCCEEDED_0.json") || !strings.HasSuffix(keys[1], "/manifest.json") {
+	if len(keys) != 3 || !strings.HasSuffix(keys[0], "/SUCCEEDED_0.json") || !strings.HasSuffix(keys[1], "/manifest.json") || keys[2] != store.MapRunItemsKey(out.RunID, 0) {
 		t.Errorf("map run files %v", keys)
 	}
 }

@@ -48,10 +48,11 @@ type Execution struct {
 	Observer  func(sfnlocal.Event)
 	// Clock, if set, replaces real time for Retry and Wait (tests).
 	Clock sfnlocal.Clock
-	// ResultWriter stores what the definition's Distributed Map exports
-	// (its ResultWriter), where Step Functions writes to S3: give
-	// workflow.NewResultWriter over the steps' stores.
-	ResultWriter sfnlocal.ObjectWriter
+	// MapRunFiles reads the definition's Distributed Map's slice lists (its
+	// ItemReader) and stores what it exports (its ResultWriter), where Step
+	// Functions reads and writes S3: give workflow.NewMapRunFiles over the
+	// steps' stores.
+	MapRunFiles sfnlocal.Objects
 	// OnPlan, if set, hears the plan as soon as the planner returns, and
 	// the levels a sweep step adds as soon as it returns.
 	OnPlan func(*workflow.PlanOutput)
@@ -99,7 +100,8 @@ func (e *Execution) Run(ctx context.Context, name string, specJSON []byte) (*wor
 		Functions:       fns,
 		Observer:        e.observer(name),
 		Clock:           e.Clock,
-		ResultWriter:    e.ResultWriter,
+		ResultWriter:    e.MapRunFiles,
+		ItemReader:      e.MapRunFiles,
 		StateMachineArn: StateMachineArn,
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/llmbench/llmbench/shared/arrival"
@@ -121,11 +122,11 @@ func (sl Slice) DayTime() (time.Time, error) {
 // DayLayout is the format of a plan's partition day.
 const DayLayout = "2006-01-02"
 
-// MaxSlices is the most slices a level may have. The definition's slices
-// Map is a Distributed Map (up to 10,000 child executions at once) over
-// the list States.ArrayRange makes of the level's workers, which has at
-// most 1,000 items.
-const MaxSlices = 1000
+// MaxSlices is the most slices a level may have: the definition's slices
+// Map is a Distributed Map, which runs up to 10,000 child executions at
+// once, over the level's slice list its ItemReader reads from the store.
+// (load.max_workers, the Lambda concurrency quota, usually binds first.)
+const MaxSlices = 10_000
 
 // checkWorkers refuses a level (named by what) that needs more workers
 // than load.max_workers: its workers run at once, each a Lambda
@@ -271,10 +272,10 @@ func (p *Plan) AddRates(s *spec.Spec, rates []float64, now time.Time) error {
 		}
 		w = max(w, (l.MaxConcurrency+l.SliceConcurrency-1)/l.SliceConcurrency)
 		if w > MaxSlices {
-			return fmt.Errorf("plan: %s: %g req/s needs %d workers at load.slice_rate %g req/s each (and load.max_concurrency %d at load.slice_concurrency %d); a level has at most %d: raise load.slice_rate (at most %g, what one worker is measured to send on time) or lower the rate",
-				path, peak, w, l.SliceRate, l.MaxConcurrency, l.SliceConcurrency, MaxSlices, spec.MaxSliceRate)
+			return fmt.Errorf("plan: %s: %s req/s needs %d workers at load.slice_rate %g req/s each (and load.max_concurrency %d at load.slice_concurrency %d); a level has at most %d: raise load.slice_rate (at most %g, what one worker is measured to send on time) or lower the rate",
+				path, strconv.FormatFloat(peak, 'f', -1, 64), w, l.SliceRate, l.MaxConcurrency, l.SliceConcurrency, MaxSlices, spec.MaxSliceRate)
 		}
-		if err := checkWorkers(s, w, fmt.Sprintf("%s (%g req/s at load.slice_rate %g)", path, peak, l.SliceRate)); err != nil {
+		if err := checkWorkers(s, w, fmt.Sprintf("%s (%s req/s at load.slice_rate %g)", path, strconv.FormatFloat(peak, 'f', -1, 64), l.SliceRate)); err != nil {
 			return err
 		}
 		i := len(p.Levels)

@@ -20,15 +20,26 @@ func parseSpec(t *testing.T, doc string) *spec.Spec {
 }
 
 func TestPlanRefusesMoreSlicesThanRunAtOnce(t *testing.T) {
-	// A level has at most 1,000 slices (States.ArrayRange's list of them).
-	s := parseSpec(t, `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[8,41000],"requests":1,"slice_concurrency":40}}`)
+	// A level has at most 10,000 slices (a Distributed Map's children at
+	// once), even when load.max_workers allows them.
+	s := parseSpec(t, `{"name":"wide","target":{"kind":"sim"},"load":{"levels":[8,400040],"requests":1,"slice_concurrency":40,"max_workers":10000}}`)
 	_, err := plan.Make(s, "wide-20261123T000000Z-0000", time.Now())
-	if err == nil || !strings.Contains(err.Error(), "level 41000 needs 1025 slices") || !strings.Contains(err.Error(), "at least 41") {
+	if err == nil || !strings.Contains(err.Error(), "level 400040 needs 10001 slices") || !strings.Contains(err.Error(), "at least 41") {
 		t.Fatalf("err = %v; want the level, its slices and the slice_concurrency to set", err)
 	}
-	s.Load.SliceConcurrency = 50
-	if _, err := plan.Make(s, "wide-20261123T000000Z-0000", time.Now()); err != nil {
-		t.Fatalf("820 slices of 50: %v", err)
+	s.Load.SliceConcurrency = 41
+	p, err := plan.Make(s, "wide-20261123T000000Z-0000", time.Now())
+	if err != nil {
+		t.Fatalf("9,758 slices of 41: %v", err)
+	}
+	if n := len(p.Levels[1].Slices); n != 9758 {
+		t.Errorf("%d slices, want 9,758", n)
+	}
+	// Past 1,000 slices, load.max_workers (default 1,000, Lambda's default
+	// quota) must allow them.
+	s.Load.MaxWorkers = 0
+	if _, err := plan.Make(s, "wide-20261123T000000Z-0000", time.Now()); err == nil || !strings.Contains(err.Error(), "max_workers") {
+		t.Errorf("9,758 slices under the default load.max_workers: %v", err)
 	}
 }
 
@@ -76,7 +87,8 @@ func TestRateLevels(t *testing.T) {
 		{"ramp sized by its peak", `"mode":"rate","ramp":{"from":1,"to":450,"over":"5s"},"slice_rate":100,"duration":"10s"`, []int{5}, []int{0, 0, 0, 0, 0}, ""},
 		{"cap over six workers", `"mode":"rate","rates":[600],"max_concurrency":10,"slice_rate":100,"duration":"10s"`, []int{6}, []int{2, 2, 2, 2, 1, 1}, ""},
 		{"cap below the workers", `"mode":"rate","rates":[600],"max_concurrency":4,"slice_rate":100,"duration":"10s"`, nil, nil, "load.max_concurrency: 4 is below the 6 workers"},
-		{"too many workers", `"mode":"rate","rates":[2,200000],"duration":"10s"`, nil, nil, "load.rates[1]: 200000 req/s needs 2000 workers at load.slice_rate 100"},
+		{"more workers than max_workers", `"mode":"rate","rates":[2,200000],"duration":"10s"`, nil, nil, "load.rates[1] (200000 req/s at load.slice_rate 100) needs 2000 workers at once, more than the 1000 of load.max_workers"},
+		{"more workers than a level has", `"mode":"rate","rates":[2,1000000],"slice_rate":50,"max_workers":10000,"duration":"10s"`, nil, nil, "load.rates[1]: 1000000 req/s needs 20000 workers at load.slice_rate 50"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

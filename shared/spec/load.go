@@ -10,8 +10,9 @@ import (
 )
 
 // MaxLevel bounds a level's concurrency (load.levels, load.max_concurrency,
-// load.sweep_concurrency, a concurrency ramp's ends).
-const MaxLevel = 100_000
+// load.sweep_concurrency, a concurrency ramp's ends): 10,000 slices (a
+// Distributed Map's children at once) of 100 streams.
+const MaxLevel = 1_000_000
 
 // MaxRate bounds a level's rate, in requests per second.
 const MaxRate = 1_000_000.0

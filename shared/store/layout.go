@@ -103,6 +103,16 @@ func MapRunPrefix(runID string, level int) string {
 	return RunKey(runID, fmt.Sprintf("maprun/level=%d/", level))
 }
 
+// MapRunItemsKey is the key of a level's slice list, the JSON array of its
+// workers' numbers that the slices Map's ItemReader reads (every round
+// reads the same list).
+func MapRunItemsKey(runID string, level int) string {
+	return MapRunPrefix(runID, level) + MapRunItemsFile
+}
+
+// MapRunItemsFile is the name of a level's slice list in its MapRunPrefix.
+const MapRunItemsFile = "items.json"
+
 // SliceRecordKey is the key of a worker's record of its slice of a level
 // (by the level's index).
 func SliceRecordKey(runID string, level, worker int) string {

@@ -105,7 +105,7 @@ func (a *Aggregator) bill(ctx context.Context, r *run, execution string, putsAft
 	}
 	notCounted = append(notCounted,
 		"S3 requests Athena makes reading the samples and writing its results",
-		"S3 PUTs Step Functions makes for a Distributed Map's ResultWriter (a manifest and result files per map run)",
+		"S3 requests Step Functions makes for a Distributed Map: its ItemReader's GET of the slice list and its ResultWriter's PUTs (a manifest and result files), per map run",
 		"the aggregator's time after it priced the run (rendering and uploads; their PUTs are counted)",
 		"invocations killed before they wrote their usage record (a timeout, out of memory)",
 		"CloudWatch Logs, data transfer, and the endpoint under test (pricing.usd_per_hour prices that)")

@@ -34,13 +34,12 @@ type PlanOutput struct {
 }
 
 // LevelStep is one level as the state machine iterates it: the slices Map
-// runs workers 0..LastWorker (States.ArrayRange). Concurrency and Rate
-// are there for people reading the execution history.
+// runs the workers of the list at Items. Concurrency and Rate are there
+// for people reading the execution history.
 type LevelStep struct {
 	Index       int     `json:"index"`
 	Concurrency int     `json:"concurrency"`
 	Rate        float64 `json:"rate,omitempty"`
-	LastWorker  int     `json:"last_worker"`
 	// Slices is the level's number of slices, the slices Map's
 	// MaxConcurrency: all of them at once.
 	Slices int `json:"slices"`
@@ -49,6 +48,8 @@ type LevelStep struct {
 	ToleratedFailurePercent float64 `json:"tolerated_failure_percent"`
 	// Results is where the slices Map's ResultWriter writes (maprun.go).
 	Results ResultsLocation `json:"results"`
+	// Items is the level's slice list, the slices Map's ItemReader source.
+	Items ItemsLocation `json:"items"`
 	// Rounds is how many times the definition runs the level's slices Map
 	// in turn (its round loop): 1, or more for a level longer than one
 	// worker invocation.

@@ -8,15 +8,18 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/store"
 )
 
 // A level's slices run as a Distributed Map (statemachine/benchmark.asl.json):
-// each slice a child execution, at most load.tolerated_failure_percent of
-// them allowed to fail, their results written by the Map's ResultWriter
-// to the store under store.MapRunPrefix (one map run per round), so that
-// what travels through the state machine stays small whatever the number
-// of slices: per level, a LevelOutcome.
+// its ItemReader reads the level's slice list (store.MapRunItemsKey, the
+// workers' numbers, written when the level is planned), each slice is a
+// child execution, at most load.tolerated_failure_percent of them may
+// fail, and their results are written by the Map's ResultWriter to the
+// store under store.MapRunPrefix (one map run per round), so that what
+// travels through the state machine stays small whatever the number of
+// slices: per level, a LevelOutcome.
 
 // ResultsLocation is where a level's slices Map writes its ResultWriter
 // files: the definition passes it as the ResultWriter's Parameters. For
@@ -26,6 +29,14 @@ import (
 type ResultsLocation struct {
 	Bucket string `json:"bucket"`
 	Prefix string `json:"prefix"`
+}
+
+// ItemsLocation is where a level's slice list is: the definition passes
+// it as the slices Map's ItemReader Parameters. Bucket is a
+// ResultsLocation's; Key its Prefix joined with store.MapRunItemsFile.
+type ItemsLocation struct {
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
 }
 
 // LocalBucket is the Bucket of a ResultsLocation in a local folder.
@@ -44,25 +55,53 @@ func resultsLocation(output, runID string, level int) ResultsLocation {
 	return ResultsLocation{Bucket: LocalBucket, Prefix: strings.TrimSuffix(output, "/") + "/" + rel}
 }
 
-// ResultWriter puts a Distributed Map's ResultWriter files into the store
-// of the run they belong to: what the local runner (and the Step
-// Functions fake) give sfnlocal as Options.ResultWriter, where AWS writes
-// to S3 itself.
-type ResultWriter struct {
+// MapRunFiles reads and writes a Distributed Map's S3 objects (its
+// ItemReader's slice list, its ResultWriter's files) in the store of the
+// run they belong to: what the local runner (and the Step Functions fake)
+// give sfnlocal as Options.ItemReader and Options.ResultWriter, where AWS
+// reads and writes S3 itself. Only keys under a run's maprun/ folder are
+// served.
+type MapRunFiles struct {
 	open OpenStore
 }
 
-// NewResultWriter returns a ResultWriter over the stores open opens.
-func NewResultWriter(open OpenStore) *ResultWriter { return &ResultWriter{open: open} }
+// NewMapRunFiles returns MapRunFiles over the stores open opens.
+func NewMapRunFiles(open OpenStore) *MapRunFiles { return &MapRunFiles{open: open} }
 
 // PutObject writes body at key of bucket: key is a ResultsLocation's
 // Prefix and a file under it, which names the run's output and the key in
 // its store.
-func (w *ResultWriter) PutObject(ctx context.Context, bucket, key string, body []byte) error {
+func (w *MapRunFiles) PutObject(ctx context.Context, bucket, key string, body []byte) error {
+	st, k, err := w.store(ctx, "result writer", bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := st.Put(ctx, k, body); err != nil {
+		return fmt.Errorf("workflow: result writer: put %s: %w", k, err)
+	}
+	return nil
+}
+
+// GetObject reads the object at key of bucket (an ItemsLocation).
+func (w *MapRunFiles) GetObject(ctx context.Context, bucket, key string) ([]byte, error) {
+	st, k, err := w.store(ctx, "item reader", bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	b, err := st.Get(ctx, k)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: item reader: get %s: %w", k, err)
+	}
+	return b, nil
+}
+
+// store opens the store a map run's object belongs to and returns the
+// object's key in it.
+func (w *MapRunFiles) store(ctx context.Context, what, bucket, key string) (store.Store, string, error) {
 	i := strings.Index(key, "/maprun/level=")
 	j := strings.LastIndex(key[:max(i, 0)], "runs/")
 	if i < 0 || j < 0 || (j > 0 && key[j-1] != '/') {
-		return fmt.Errorf("workflow: result writer: key %q is not under a run's maprun/ folder", key)
+		return nil, "", fmt.Errorf("workflow: %s: key %q is not under a run's maprun/ folder", what, key)
 	}
 	output := strings.TrimSuffix(key[:j], "/")
 	if bucket != LocalBucket {
@@ -70,10 +109,26 @@ func (w *ResultWriter) PutObject(ctx context.Context, bucket, key string, body [
 	}
 	st, err := w.open(ctx, output)
 	if err != nil {
-		return fmt.Errorf("workflow: result writer: open %s: %w", output, err)
+		return nil, "", fmt.Errorf("workflow: %s: open %s: %w", what, output, err)
 	}
-	if err := st.Put(ctx, key[j:], body); err != nil {
-		return fmt.Errorf("workflow: result writer: put %s: %w", key[j:], err)
+	return st, key[j:], nil
+}
+
+// writeItems writes each level's slice list where its ItemReader reads
+// it: the workers' numbers 0..slices-1. A retried step writes the same.
+func writeItems(ctx context.Context, st store.Store, runID string, levels []plan.Level) error {
+	for _, l := range levels {
+		if len(l.Slices) == 0 {
+			continue
+		}
+		workers := make([]int, len(l.Slices))
+		for i, sl := range l.Slices {
+			workers[i] = sl.Worker
+		}
+		b, _ := json.Marshal(workers)
+		if err := st.Put(ctx, store.MapRunItemsKey(runID, l.Index), b); err != nil {
+			return fmt.Errorf("workflow: slice list of level %d: %w", l.Index, err)
+		}
 	}
 	return nil
 }

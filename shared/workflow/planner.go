@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmbench/llmbench/shared/plan"
 	"github.com/llmbench/llmbench/shared/spec"
+	"github.com/llmbench/llmbench/shared/store"
 )
 
 // Planner is the Plan step: it validates the spec, gives the run its id,
@@ -78,20 +79,29 @@ func (p *Planner) Plan(ctx context.Context, ev PlanEvent) (*PlanOutput, error) {
 		return nil, err
 	}
 	_ = m.finish(ctx, st, pl.RunID, nil, nil) // best effort: the bill lacks a record it cannot read
-	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output, Levels: steps(pl.Levels), Next: sp.Load.Profile == spec.ProfileSweep || sp.Search != nil, Done: []LevelOutcome{}}
+	levels, err := steps(ctx, st, pl.RunID, pl.Levels)
+	if err != nil {
+		return nil, err
+	}
+	out := &PlanOutput{RunID: pl.RunID, Output: sp.Output, Levels: levels, Next: sp.Load.Profile == spec.ProfileSweep || sp.Search != nil, Done: []LevelOutcome{}}
 	return out, nil
 }
 
-// steps are the levels as the state machine iterates them.
-func steps(levels []plan.Level) []LevelStep {
+// steps are the levels as the state machine iterates them; their slice
+// lists are written to st for the slices Map's ItemReader.
+func steps(ctx context.Context, st store.Store, runID string, levels []plan.Level) ([]LevelStep, error) {
+	if err := writeItems(ctx, st, runID, levels); err != nil {
+		return nil, err
+	}
 	out := []LevelStep{}
 	for _, l := range levels {
-		st := LevelStep{Index: l.Index, Concurrency: l.Concurrency, Rate: l.Rate, LastWorker: len(l.Slices) - 1, Rounds: l.RoundCount(),
+		s := LevelStep{Index: l.Index, Concurrency: l.Concurrency, Rate: l.Rate, Rounds: l.RoundCount(),
 			Slices: len(l.Slices), ToleratedFailurePercent: l.ToleratedFailurePercent}
 		if len(l.Slices) > 0 {
-			st.Results = resultsLocation(l.Slices[0].Output, l.Slices[0].RunID, l.Index)
+			s.Results = resultsLocation(l.Slices[0].Output, l.Slices[0].RunID, l.Index)
+			s.Items = ItemsLocation{Bucket: s.Results.Bucket, Key: s.Results.Prefix + "/" + store.MapRunItemsFile}
 		}
-		out = append(out, st)
+		out = append(out, s)
 	}
-	return out
+	return out, nil
 }

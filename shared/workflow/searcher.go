@@ -22,7 +22,11 @@ func (sw *Sweeper) searchNext(ctx context.Context, r *run, ev SweepEvent) (*Plan
 	out := &PlanOutput{RunID: p.RunID, Output: p.Output, Done: append(append([]LevelOutcome{}, ev.Done...), ev.Levels...)}
 	ran := len(out.Done)
 	if len(p.Levels) > ran { // planned by an earlier try of this step
-		out.Levels, out.Next = steps(p.Levels[ran:]), true
+		levels, err := steps(ctx, r.st, p.RunID, p.Levels[ran:])
+		if err != nil {
+			return nil, err
+		}
+		out.Levels, out.Next = levels, true
 		return out, nil
 	}
 	eng, closeEng, err := sw.engine(ctx, r.st, p)
@@ -50,6 +54,9 @@ func (sw *Sweeper) searchNext(ctx context.Context, r *run, ev SweepEvent) (*Plan
 	if err := plan.SavePlan(ctx, r.st, p); err != nil {
 		return nil, err
 	}
-	out.Levels, out.Next = steps(p.Levels[ran:]), true
+	if out.Levels, err = steps(ctx, r.st, p.RunID, p.Levels[ran:]); err != nil {
+		return nil, err
+	}
+	out.Next = true
 	return out, nil
 }

@@ -49,7 +49,9 @@ func (sw *Sweeper) Sweep(ctx context.Context, ev SweepEvent) (*PlanOutput, error
 		out.Done = []LevelOutcome{}
 	}
 	if len(p.Levels) > 2 {
-		out.Levels = steps(p.Levels[2:])
+		if out.Levels, err = steps(ctx, r.st, p.RunID, p.Levels[2:]); err != nil {
+			return nil, err
+		}
 		return out, nil
 	}
 	if len(p.Levels) != 2 {
@@ -78,6 +80,8 @@ func (sw *Sweeper) Sweep(ctx context.Context, ev SweepEvent) (*PlanOutput, error
 	if err := plan.SavePlan(ctx, r.st, p); err != nil {
 		return nil, err
 	}
-	out.Levels = steps(p.Levels[2:])
+	if out.Levels, err = steps(ctx, r.st, p.RunID, p.Levels[2:]); err != nil {
+		return nil, err
+	}
 	return out, nil
 }

@@ -29,8 +29,8 @@
 // StateExited, as in AWS; Map states add MapIterationStarted/Succeeded/Failed
 // and MapStateSucceeded/Failed, a Distributed Map MapRunStarted (with its
 // mapRunArn) and MapRunSucceeded/Failed instead of iterations (its child
-// executions' events are not in the history; StateMachine.ResultWriter
-// takes its ResultWriter's files); the execution starts with ExecutionStarted
+// executions' events are not in the history; StateMachine.MapRunFiles
+// serves its ItemReader and takes its ResultWriter's files); the execution starts with ExecutionStarted
 // and ends with ExecutionSucceeded, ExecutionFailed, ExecutionTimedOut or
 // ExecutionAborted. Events are numbered from 1; previousEventId points at
 // the event before in the same Map iteration. States' input and output are

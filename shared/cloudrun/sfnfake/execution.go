@@ -65,7 +65,7 @@ func (ex *execution) run() {
 	sm := ex.m.sm
 	m, err := sfnlocal.Load(sm.Definition, sfnlocal.Options{
 		Vars: sm.Vars, Functions: sm.Functions, Clock: sm.Clock,
-		Observer: ex.observe, StateMachineArn: ex.m.arn, ResultWriter: sm.ResultWriter,
+		Observer: ex.observe, StateMachineArn: ex.m.arn, ResultWriter: sm.MapRunFiles, ItemReader: sm.MapRunFiles,
 	})
 	var out []byte
 	if err == nil {

@@ -35,9 +35,9 @@ type StateMachine struct {
 	Functions map[string]lambda.Handler
 	// Clock, if set, replaces real time for Retry and Wait (tests).
 	Clock sfnlocal.Clock
-	// ResultWriter stores what a Distributed Map's ResultWriter exports
-	// (sfnlocal.Options), e.g. into the S3 fake.
-	ResultWriter sfnlocal.ObjectWriter
+	// MapRunFiles serves a Distributed Map's ItemReader and stores what
+	// its ResultWriter exports (sfnlocal.Options), e.g. in the S3 fake.
+	MapRunFiles sfnlocal.Objects
 }
 
 // Options configure a Server.
@@ -82,7 +82,7 @@ func New(opts Options) (*Server, error) {
 		if !ok {
 			return nil, fmt.Errorf("sfnfake: %q is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", arn)
 		}
-		if _, err := sfnlocal.Load(sm.Definition, sfnlocal.Options{Vars: sm.Vars, Functions: sm.Functions, StateMachineArn: arn, ResultWriter: sm.ResultWriter}); err != nil {
+		if _, err := sfnlocal.Load(sm.Definition, sfnlocal.Options{Vars: sm.Vars, Functions: sm.Functions, StateMachineArn: arn, ResultWriter: sm.MapRunFiles, ItemReader: sm.MapRunFiles}); err != nil {
 			return nil, fmt.Errorf("sfnfake: state machine %s: %w", arn, err)
 		}
 		states, err := stateTypes(sm.Definition, sm.Vars)

@@ -102,8 +102,8 @@ func machines() map[string]sfnfake.StateMachine {
 			  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"D","States":{
 			    "D":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:double","End":true}}},
 			  "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"b","Prefix":"p"}},"End":true}}}`),
-			Functions:    map[string]lambda.Handler{"double": sfnlocal.Func(double)},
-			ResultWriter: discard{},
+			Functions:   map[string]lambda.Handler{"double": sfnlocal.Func(double)},
+			MapRunFiles: discard{},
 		},
 		smPrefix + "lambdaarn": {
 			Definition: []byte(`{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:bad","End":true}}}`),
@@ -520,6 +520,10 @@ func TestTokenStaysValid(t *testing.T) {
 type discard struct{}
 
 func (discard) PutObject(context.Context, string, string, []byte) error { return nil }
+
+func (discard) GetObject(_ context.Context, bucket, key string) ([]byte, error) {
+	return nil, fmt.Errorf("NoSuchKey: s3://%s/%s", bucket, key)
+}
 
 // TestDistributedMapHistory: a Distributed Map's children keep their events
 // to their own histories; the execution's has the Map Run's, with its ARN.

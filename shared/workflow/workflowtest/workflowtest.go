@@ -33,10 +33,11 @@ type Env struct {
 	Worker     *workflow.Worker
 	Sweeper    *workflow.Sweeper
 	Aggregator *workflow.Aggregator
-	// ResultWriter writes the slices Map's ResultWriter files into Store.
-	ResultWriter *workflow.ResultWriter
-	Spec         *spec.Spec
-	Input        []byte // the spec as the execution's input
+	// MapRunFiles serves the slices Map's ItemReader and ResultWriter
+	// from and into Store.
+	MapRunFiles *workflow.MapRunFiles
+	Spec        *spec.Spec
+	Input       []byte // the spec as the execution's input
 }
 
 // Options tune an Env.
@@ -68,14 +69,14 @@ func New(t testing.TB, doc string, o Options) *Env {
 	}
 	open := func(context.Context, string) (store.Store, error) { return st, nil }
 	return &Env{
-		Store:        st,
-		Spec:         s,
-		Input:        input,
-		Planner:      workflow.NewPlanner(open, Files, 0),
-		Worker:       workflow.NewWorker(open, OpenAI(o.BaseURL), workflow.WorkerConfig{StartMargin: o.StartMargin, PartRows: o.PartRows}),
-		Sweeper:      workflow.NewSweeper(open, DuckDB),
-		Aggregator:   workflow.NewAggregator(open, DuckDB, "duckdb", workflow.AggregatorConfig{Render: report.Files}),
-		ResultWriter: workflow.NewResultWriter(open),
+		Store:       st,
+		Spec:        s,
+		Input:       input,
+		Planner:     workflow.NewPlanner(open, Files, 0),
+		Worker:      workflow.NewWorker(open, OpenAI(o.BaseURL), workflow.WorkerConfig{StartMargin: o.StartMargin, PartRows: o.PartRows}),
+		Sweeper:     workflow.NewSweeper(open, DuckDB),
+		Aggregator:  workflow.NewAggregator(open, DuckDB, "duckdb", workflow.AggregatorConfig{Render: report.Files}),
+		MapRunFiles: workflow.NewMapRunFiles(open),
 	}
 }
 
