@@ -9,12 +9,17 @@ import (
 )
 
 // errorBudget is the verdict a script reads from the exit code: a level
-// whose error rate is above max fails the run (exit 1), after every row
-// and the summary are written. With max 1 (the default) a level fails only
-// when every one of its measured requests failed.
+// whose error rate is above max, or whose slices failed past
+// load.tolerated_failure_percent (the level is FAILED), fails the run
+// (exit 1), after every row and the summary are written. With max 1 (the
+// default) a level's error rate fails it only when every one of its
+// measured requests failed.
 func errorBudget(sum *summary.Summary, max float64) error {
 	var bad []string
 	for _, l := range sum.Levels {
+		if f := l.SlicesFailed; f != nil {
+			bad = append(bad, fmt.Sprintf("level %d: %d of %d slices failed, past load.tolerated_failure_percent %g (round %d: %s)", l.Concurrency, f.Failed, f.Slices, f.TolerancePercent, f.Round, f.Error))
+		}
 		if l.Requests == 0 {
 			continue
 		}
@@ -25,5 +30,5 @@ func errorBudget(sum *summary.Summary, max float64) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return &exitError{code: 1, err: fmt.Errorf("error rate above --max-error-rate %g: %s", max, strings.Join(bad, "; "))}
+	return &exitError{code: 1, err: fmt.Errorf("levels failed (error rate above --max-error-rate %g, or slices past their tolerance): %s", max, strings.Join(bad, "; "))}
 }

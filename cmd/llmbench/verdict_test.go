@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/llmbench/llmbench/shared/simllm"
+	"github.com/llmbench/llmbench/shared/summary"
 )
 
 // TestClosedPortBacksOffAndFails: against a port nobody listens on, the
@@ -124,5 +126,42 @@ func TestReportMissingRun(t *testing.T) {
 	}
 	if _, err := os.Stat(dir + "/nowhere"); err == nil {
 		t.Error("report created the folder of a run that does not exist")
+	}
+}
+
+// TestErrorBudget: the exit code's verdict over a summary's levels: the
+// error rate against --max-error-rate, and a level whose slices failed past
+// load.tolerated_failure_percent, which fails the run even when every
+// request it measured succeeded.
+func TestErrorBudget(t *testing.T) {
+	failedSlices := &summary.SliceThreshold{TolerancePercent: 10, Slices: 100, Failed: 12, Round: 0, Error: "States.ExceedToleratedFailureThreshold"}
+	tests := []struct {
+		name   string
+		levels []summary.Level
+		max    float64
+		want   string // "" for no error
+	}{
+		{"all ok", []summary.Level{{Concurrency: 4, Requests: 10}}, 1, ""},
+		{"some errors, default budget", []summary.Level{{Concurrency: 4, Requests: 10, Errors: 3, ErrorRate: 0.3}}, 1, ""},
+		{"every request failed", []summary.Level{{Concurrency: 4, Requests: 10, Errors: 10, ErrorRate: 1}}, 1, "level 4: 10 of 10 requests failed"},
+		{"above the budget", []summary.Level{{Concurrency: 8, Requests: 10, Errors: 3, ErrorRate: 0.3}}, 0.05, "level 8: 3 of 10 requests failed"},
+		{"slices past their tolerance", []summary.Level{{Concurrency: 400, Requests: 880, SlicesFailed: failedSlices}}, 1,
+			"level 400: 12 of 100 slices failed, past load.tolerated_failure_percent 10 (round 0: States.ExceedToleratedFailureThreshold)"},
+		{"no requests, slices failed", []summary.Level{{Concurrency: 400, SlicesFailed: failedSlices}}, 1, "level 400: 12 of 100 slices failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := errorBudget(&summary.Summary{Levels: tc.levels}, tc.max)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("got %v, want none", err)
+				}
+				return
+			}
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want exit 1 with %q", err, tc.want)
+			}
+		})
 	}
 }
