@@ -42,8 +42,9 @@ var newAWSClients = func(ctx context.Context, region string) (*awsClients, error
 	return &awsClients{sfn: sfn.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg)}, nil
 }
 
-// cloudPoll is how often a cloud run is polled (a DescribeExecution and
-// one page of history, newest first, per poll); tests shorten it.
+// cloudPoll is how often a cloud run is polled (a DescribeExecution, one
+// page of history, newest first, and a DescribeMapRun while a level's
+// slices run, per poll); tests shorten it.
 var cloudPoll = time.Second
 
 // runCloud starts the spec on the deployed state machine, follows it, and
@@ -75,7 +76,9 @@ func runCloud(ctx context.Context, s *spec.Spec, stateMachine, region, name stri
 		// (at most) as well as concurrencies.
 		total := (&progress{spec: s}).total()
 		r.OnUpdate = func(p cloudrun.Progress) {
-			line := fmt.Sprintf("%s: levels done %d/%d, slices ended %d, failed %d", p.Status, p.LevelsDone, total, p.SlicesDone, p.SlicesFailed)
+			// The slices' counts are those of the Slices Map Runs
+			// (DescribeMapRun), over every round so far.
+			line := fmt.Sprintf("%s: levels done %d/%d, slices ended %d, failed %d, running %d", p.Status, p.LevelsDone, total, p.SlicesDone, p.SlicesFailed, p.SlicesRunning)
 			if line != last {
 				fmt.Fprintln(stderr, "llmbench:", line)
 				last = line

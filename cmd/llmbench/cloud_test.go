@@ -275,31 +275,38 @@ func (e *cloudEnv) get(t *testing.T, key string) []byte {
 	return b.Bytes()
 }
 
-// cloudSpec is a run of 2 levels of 6 requests against the simulated
-// server; auth, when not empty, is the target's "auth" member.
-func (e *cloudEnv) cloudSpec(t *testing.T, auth string) string {
+// cloudLoad is the load of cloudSpec by default: 2 levels of 6 requests,
+// of 1 and 2 slices.
+const cloudLoad = `{"levels":[2,3],"requests":6,"slice_concurrency":2}`
+
+// cloudSpec is a run against the simulated server; auth, when not empty,
+// is the target's "auth" member, load the spec's (cloudLoad when empty).
+func (e *cloudEnv) cloudSpec(t *testing.T, auth, load string) string {
 	t.Helper()
 	if auth != "" {
 		auth = `,"auth":` + auth
 	}
+	if load == "" {
+		load = cloudLoad
+	}
 	return writeSpec(t, `{"name":"cloud","platform":"aws",
 	  "target":{"kind":"openai","url":"`+e.sim.URL+`","model":"m"`+auth+`},
 	  "workload":{"input_tokens":8,"output_tokens":4},
-	  "load":{"levels":[2,3],"requests":6,"slice_concurrency":2},
+	  "load":`+load+`,
 	  "output":"`+cloudOutput+`"}`)
 }
 
 // progressLine is what the CLI prints on stderr after each poll.
-var progressLine = regexp.MustCompile(`^llmbench: ([A-Z_]+): levels done (\d+)/(\d+), slices ended (\d+), failed (\d+)$`)
+var progressLine = regexp.MustCompile(`^llmbench: ([A-Z_]+): levels done (\d+)/(\d+), slices ended (\d+), failed (\d+), running (\d+)$`)
 
 // cloudProgress is one progress line.
 type cloudProgress struct {
-	status                      string
-	levels, of, ended, failures int
+	status                               string
+	levels, of, ended, failures, running int
 }
 
 func (p cloudProgress) String() string {
-	return fmt.Sprintf("%s: levels done %d/%d, slices ended %d, failed %d", p.status, p.levels, p.of, p.ended, p.failures)
+	return fmt.Sprintf("%s: levels done %d/%d, slices ended %d, failed %d, running %d", p.status, p.levels, p.of, p.ended, p.failures, p.running)
 }
 
 // progressLines reads the progress lines of a run's stderr.
@@ -312,7 +319,7 @@ func progressLines(t *testing.T, stderr string) []cloudProgress {
 			continue
 		}
 		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-		out = append(out, cloudProgress{m[1], n(2), n(3), n(4), n(5)})
+		out = append(out, cloudProgress{m[1], n(2), n(3), n(4), n(5), n(6)})
 	}
 	if len(out) == 0 {
 		t.Fatalf("no progress lines on stderr:\n%s", stderr)
@@ -321,12 +328,12 @@ func progressLines(t *testing.T, stderr string) []cloudProgress {
 }
 
 // checkProgress checks that no progress line counts more than happened
-// and that the last one is want.
+// (a slice running now ends later) and that the last one is want.
 func checkProgress(t *testing.T, stderr string, want cloudProgress) {
 	t.Helper()
 	lines := progressLines(t, stderr)
 	for _, p := range lines {
-		if p.levels > want.levels || p.ended > want.ended || p.failures > want.failures {
+		if p.levels > want.levels || p.ended+p.running > want.ended || p.failures > want.failures {
 			t.Errorf("progress %q counts more than the execution did (at most %q): is history counted twice?", p, want)
 		}
 	}
@@ -360,7 +367,7 @@ func TestRunCloud(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newCloudEnv(t, tc.opts)
 			execName := "e2e-" + strings.ReplaceAll(tc.name, " ", "-")
-			code, stdout, stderr := cli(t, nil, "run", "--cloud", "--state-machine", cloudSM, "--region", "us-east-1", "--name", execName, env.cloudSpec(t, ""))
+			code, stdout, stderr := cli(t, nil, "run", "--cloud", "--state-machine", cloudSM, "--region", "us-east-1", "--name", execName, env.cloudSpec(t, "", ""))
 			if code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 			}
@@ -448,12 +455,9 @@ func TestRunCloud(t *testing.T) {
 			if lines := progressLines(t, stderr); tc.opts.gate && lines[0].status != "RUNNING" {
 				t.Errorf("first progress %q, want RUNNING", lines[0])
 			}
-			// The slices are child executions of the Distributed Map: the
-			// execution's history, which the CLI follows, has no event of
-			// theirs (DescribeMapRun's item counts would have them), so
-			// its slice counts stay 0.
-			_ = slices
-			checkProgress(t, stderr, cloudProgress{"SUCCEEDED", 2, 2, 0, 0})
+			// The slices are child executions of the Distributed Map,
+			// counted by DescribeMapRun: every one ended, none failed.
+			checkProgress(t, stderr, cloudProgress{"SUCCEEDED", 2, 2, slices, 0, 0})
 			histories, continued := env.probe.counts()
 			if tc.paged && continued == 0 || tc.opts.pageSize >= 1000 && continued > 0 || histories == 0 {
 				t.Errorf("%d history requests, %d with a nextToken, pages of %d", histories, continued, tc.opts.pageSize)
@@ -468,31 +472,42 @@ func TestRunCloud(t *testing.T) {
 	}
 }
 
+// missingKey is a target auth whose secret the Lambda environment lacks.
+const missingKey = `{"header":"Authorization","scheme":"Bearer","secret":"env:` + cloudKeyName + `"}`
+
 // TestRunCloudFails: an execution that fails ends the CLI with exit 1 and
-// Step Functions' error and cause.
+// Step Functions' error and cause; the progress counts its failed slices.
 func TestRunCloudFails(t *testing.T) {
 	tests := []struct {
 		name         string
 		stateMachine string
 		auth         string   // the target's auth: the workers must resolve its secret
+		load         string   // the spec's load (cloudLoad if empty)
 		want         []string // in the error message
 		last         cloudProgress
 	}{
-		// The Lambda environment lacks the API key the spec names: every
-		// slice is caught as failed, and the aggregator, finding no
-		// samples, fails the execution with its Go error.
-		{"secret missing at the workers", cloudSM, `{"header":"Authorization","scheme":"Bearer","secret":"env:` + cloudKeyName + `"}`,
+		// The Lambda environment lacks the API key the spec names: each
+		// level's only slice fails, past the tolerated failures (none):
+		// each round is recorded as failed, and the aggregator, finding
+		// no samples, fails the execution with its Go error.
+		{"secret missing at the workers", cloudSM, missingKey, `{"levels":[1,2],"requests":6,"slice_concurrency":2}`,
 			[]string{"FAILED: wrapError: ", `"errorType":"wrapError"`, "no samples for run"},
-			cloudProgress{"FAILED", 2, 2, 0, 0}}, // slices are child executions: not in the history followed
-		// A Fail state where the aggregator was: its Error and Cause.
-		{"Fail state injected", cloudFailSM, "",
+			cloudProgress{"FAILED", 2, 2, 2, 2, 0}},
+		// The same with every failure tolerated: all 3 slices (1 and 2
+		// a level) run and fail, and the Map Runs succeed.
+		{"secret missing, failures tolerated", cloudSM, missingKey, `{"levels":[2,3],"requests":6,"slice_concurrency":2,"tolerated_failure_percent":100}`,
+			[]string{"FAILED: wrapError: ", "no samples for run"},
+			cloudProgress{"FAILED", 2, 2, 3, 3, 0}},
+		// A Fail state where the aggregator was: its Error and Cause,
+		// after 3 slices that succeeded.
+		{"Fail state injected", cloudFailSM, "", "",
 			[]string{"FAILED: " + injectedErr + ": " + injectedWhy},
-			cloudProgress{"FAILED", 2, 2, 0, 0}},
+			cloudProgress{"FAILED", 2, 2, 3, 0, 0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newCloudEnv(t, cloudEnvOptions{pageSize: 4})
-			code, stdout, stderr := cli(t, fakeEnv{cloudKeyName: "sk-only-on-the-laptop"}, "run", "--cloud", "--state-machine", tc.stateMachine, env.cloudSpec(t, tc.auth))
+			code, stdout, stderr := cli(t, fakeEnv{cloudKeyName: "sk-only-on-the-laptop"}, "run", "--cloud", "--state-machine", tc.stateMachine, env.cloudSpec(t, tc.auth, tc.load))
 			if code != 1 {
 				t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
 			}

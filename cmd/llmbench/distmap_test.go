@@ -17,7 +17,7 @@ import (
 // Map runs at once) through run --cloud against the Step Functions fake,
 // whose interpreter runs the definition's Distributed Map: every request
 // one row in the S3 fake, one slice record per slice, the map run's
-// results beside them.
+// results beside them, and the progress counting 100 slices ended.
 func TestRunCloudHundredSlices(t *testing.T) {
 	env := newCloudEnv(t, cloudEnvOptions{pageSize: 1000})
 	spec := writeSpec(t, `{"name":"cloud","platform":"aws",
@@ -61,6 +61,8 @@ func TestRunCloudHundredSlices(t *testing.T) {
 	if records != 100 || maprun != 3 { // items.json, manifest.json and SUCCEEDED_0.json
 		t.Errorf("%d slice records, %d map run files; want 100 and 3", records, maprun)
 	}
+	// The CLI counted the slices from the Map Run (DescribeMapRun).
+	checkProgress(t, stderr, cloudProgress{"SUCCEEDED", 1, 1, 100, 0, 0})
 }
 
 // TestRunHundredSlices: the same level of 100 slices with llmbench run,

@@ -21,16 +21,26 @@ type API interface {
 	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, opts ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
 	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, opts ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
 	GetExecutionHistory(ctx context.Context, in *sfn.GetExecutionHistoryInput, opts ...func(*sfn.Options)) (*sfn.GetExecutionHistoryOutput, error)
+	// DescribeMapRun counts the slices of a round: they are the child
+	// executions of the Slices Distributed Map, whose events are not in
+	// the execution's history.
+	DescribeMapRun(ctx context.Context, in *sfn.DescribeMapRunInput, opts ...func(*sfn.Options)) (*sfn.DescribeMapRunOutput, error)
 }
 
-// Progress is what the runner has seen of an execution so far.
+// Progress is what the runner has seen of an execution so far. The slice
+// counts are the Map Runs' item counts (DescribeMapRun), summed over every
+// round of every level so far.
 type Progress struct {
-	ExecutionArn string
-	Status       string
-	LevelsDone   int // slices Maps that ended
-	SlicesDone   int // worker tasks that ended (a caught failure ends too)
-	SlicesFailed int // slices caught as failed
-	Retries      int // Lambda invocations that failed and were retried or caught
+	ExecutionArn  string
+	Status        string
+	LevelsDone    int // LevelDone states exited: levels whose every round ended
+	SlicesRunning int // slices running now
+	SlicesDone    int // slices that ended: succeeded, failed, timed out or aborted
+	SlicesFailed  int // of those, the ones that failed, timed out or were aborted
+	// Retries counts the failed Lambda invocations of the execution's own
+	// Tasks (planner, sweeper, aggregator), retried or caught; the
+	// workers' are in the slices' histories.
+	Retries int
 }
 
 // Result is how the execution ended.
@@ -72,6 +82,7 @@ func (r *Runner) Follow(ctx context.Context, executionArn string) (*Result, erro
 	}
 	p := Progress{ExecutionArn: executionArn}
 	var seen int64 // the highest history event id counted so far
+	var runs mapRuns
 	for {
 		// Describe first: when it says the execution ended, the history
 		// read after it is complete.
@@ -88,10 +99,16 @@ func (r *Runner) Follow(ctx context.Context, executionArn string) (*Result, erro
 		}
 		for i := len(fresh) - 1; i >= 0; i-- {
 			count(&p, fresh[i])
+			runs.event(fresh[i])
 			if fresh[i].Id > seen {
 				seen = fresh[i].Id
 			}
 		}
+		ended := d.Status != types.ExecutionStatusRunning && d.Status != types.ExecutionStatusPendingRedrive
+		if err := runs.poll(ctx, r.API, ended); err != nil {
+			return nil, err
+		}
+		p.SlicesRunning, p.SlicesDone, p.SlicesFailed = runs.counts()
 		p.Status = string(d.Status)
 		if r.OnUpdate != nil {
 			r.OnUpdate(p)
@@ -137,20 +154,13 @@ func (r *Runner) newEvents(ctx context.Context, executionArn string, seen int64)
 }
 
 // count updates progress from one history event. The state names are
-// those of statemachine/benchmark.asl.json.
+// those of statemachine/benchmark.asl.json: a level's Slices Map runs
+// once per round, its LevelDone Pass state once per level.
 func count(p *Progress, ev types.HistoryEvent) {
 	switch ev.Type {
-	case types.HistoryEventTypeMapStateExited:
-		if d := ev.StateExitedEventDetails; d != nil && aws.ToString(d.Name) == "Slices" {
+	case types.HistoryEventTypePassStateExited:
+		if d := ev.StateExitedEventDetails; d != nil && aws.ToString(d.Name) == "LevelDone" {
 			p.LevelsDone++
-		}
-	case types.HistoryEventTypePassStateEntered:
-		if d := ev.StateEnteredEventDetails; d != nil && aws.ToString(d.Name) == "SliceFailed" {
-			p.SlicesFailed++
-		}
-	case types.HistoryEventTypeTaskStateExited:
-		if d := ev.StateExitedEventDetails; d != nil && aws.ToString(d.Name) == "Work" {
-			p.SlicesDone++
 		}
 	case types.HistoryEventTypeTaskFailed, types.HistoryEventTypeLambdaFunctionFailed, types.HistoryEventTypeTaskTimedOut:
 		p.Retries++

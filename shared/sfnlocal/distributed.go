@@ -15,13 +15,17 @@ import (
 // ToleratedFailurePercentage (of all items; with neither, none is
 // tolerated), and past either the Map Run stops the children still
 // running and fails with States.ExceedToleratedFailureThreshold. The
-// execution running the Map hears MapRunStarted and MapRunSucceeded or
-// MapRunFailed, not its children's events. With a ResultWriter the
-// children's results go to <Prefix>/<map run id>/ as SUCCEEDED_0.json and
-// FAILED_0.json (arrays of executions, their input and output as JSON
-// strings, or their Error and Cause) under a manifest.json, written also
-// when the Map Run fails, and the state's result is {MapRunArn,
-// ResultWriterDetails{Bucket, Key}}, Key being the manifest's.
+// execution running the Map hears MapRunStarted (with the number of
+// items) and MapRunSucceeded or MapRunFailed, not its children's events;
+// a child's ExecutionStarted, ExecutionSucceeded and ExecutionFailed name
+// its Map Run (Event.MapRunArn). A child stopped with the Map Run has no
+// ending event, one whose ItemSelector failed none at all. With a
+// ResultWriter the children's results go to <Prefix>/<map run id>/ as
+// SUCCEEDED_0.json and FAILED_0.json (arrays of executions, their input
+// and output as JSON strings, or their Error and Cause) under a
+// manifest.json, written also when the Map Run fails, and the state's
+// result is {MapRunArn, ResultWriterDetails{Bucket, Key}}, Key being the
+// manifest's.
 
 // childResult is one child execution as ResultWriter exports it.
 type childResult struct {
@@ -72,8 +76,9 @@ func (ex *execution) runDistributed(ctx context.Context, st *stateDef, list []an
 	mapRunArn := base + ":mapRun:" + childSM + ":" + runID
 	smArn := base + ":stateMachine:" + childSM
 	e := Event{State: st.name, Path: fr.path + st.name, MapIndex: fr.mapIndex, StateType: st.typ, MapRunArn: mapRunArn}
-	e.Type = MapRunStarted
+	e.Type, e.MapRunItems = MapRunStarted, len(list)
 	ex.emit(e)
+	e.MapRunItems = 0
 
 	rctx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
@@ -94,16 +99,16 @@ func (ex *execution) runDistributed(ctx context.Context, st *stateDef, list []an
 		child.smObj = map[string]any{"Id": smArn, "Name": childSM}
 		var out any
 		if err == nil {
-			child.emit(Event{Type: ExecutionStarted, Time: start, MapIndex: -1})
+			child.emit(Event{Type: ExecutionStarted, Time: start, MapIndex: -1, MapRunArn: mapRunArn})
 			out, err = child.run(cctx, st.processor, input)
 			if err == nil {
 				err = checkSize(out, "child execution output")
 			}
 			switch {
 			case err == nil:
-				child.emit(Event{Type: ExecutionSucceeded, MapIndex: -1})
+				child.emit(Event{Type: ExecutionSucceeded, MapIndex: -1, MapRunArn: mapRunArn})
 			case err.name != errExecutionCancelled:
-				child.emit(Event{Type: ExecutionFailed, MapIndex: -1, State: err.state, Path: err.path, Error: err.name, Cause: err.cause})
+				child.emit(Event{Type: ExecutionFailed, MapIndex: -1, MapRunArn: mapRunArn, State: err.state, Path: err.path, Error: err.name, Cause: err.cause})
 			}
 		}
 		rec := &childResult{ExecutionArn: child.arn, Input: string(encodeJSON(input)), InputDetails: map[string]any{"Included": true},

@@ -409,6 +409,39 @@ func TestDistributedHistory(t *testing.T) {
 	}
 }
 
+// TestMapRunEvents: MapRunStarted tells how many items the Map Run has,
+// and each child's ExecutionStarted and ending event name that Map Run, so
+// that an Observer can count its items (the Step Functions fake answers
+// DescribeMapRun from them).
+func TestMapRunEvents(t *testing.T) {
+	var mu sync.Mutex
+	var runArn string
+	items := -1
+	byType := map[EventType]int{}
+	observer := func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case e.Type == MapRunStarted:
+			runArn, items = e.MapRunArn, e.MapRunItems
+		case e.Execution != "" && (e.Type == ExecutionStarted || e.Type == ExecutionSucceeded || e.Type == ExecutionFailed):
+			if e.MapRunArn != runArn || runArn == "" {
+				t.Errorf("child %s %s names Map Run %q, want %q", e.Execution, e.Type, e.MapRunArn, runArn)
+			}
+			byType[e.Type]++
+		case e.Execution != "" && e.MapRunArn != "":
+			t.Errorf("child %s event %s names Map Run %q", e.Execution, e.Type, e.MapRunArn)
+		}
+	}
+	_, err := run(t, distMap(`"ToleratedFailureCount":1,`), Options{Functions: fns(map[string]any{"w": failSome(map[int]bool{2: true})}), Observer: observer}, `[0,1,2,3,4]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items != 5 || byType[ExecutionStarted] != 5 || byType[ExecutionSucceeded] != 4 || byType[ExecutionFailed] != 1 {
+		t.Errorf("MapRunStarted with %d items; children %v; want 5 items, 5 started, 4 succeeded, 1 failed", items, byType)
+	}
+}
+
 // TestChildHistoryLimit: a child whose history reaches 25,000 events fails
 // with States.Runtime, as Step Functions fails an execution, and the Map
 // with it; the loop's own count says where.

@@ -55,7 +55,14 @@ type Event struct {
 	// item) the event belongs to, "" for the execution Execute started.
 	// Each execution has its own history.
 	Execution string
-	MapRunArn string // MapRun events
+	// MapRunArn names the Map Run of a MapRun event, and on a Distributed
+	// Map child's ExecutionStarted, ExecutionSucceeded and ExecutionFailed
+	// the Map Run the child belongs to (so that an Observer can count a
+	// Map Run's items, as DescribeMapRun does).
+	MapRunArn string
+	// MapRunItems is the number of items (child executions) of the Map
+	// Run, on MapRunStarted.
+	MapRunItems int
 	// Bytes is the state's input (StateEntered) or output (StateExited)
 	// as Step Functions measures it against its 256 KiB limit: UTF-8 JSON.
 	Bytes      int

@@ -15,8 +15,8 @@
 //	client := sfn.New(sfn.Options{BaseEndpoint: aws.String(ts.URL), Region: "us-east-1", Credentials: static})
 //
 // It serves POST / with X-Amz-Target AWSStepFunctions.StartExecution,
-// DescribeExecution, GetExecutionHistory and StopExecution; anything else is
-// UnknownOperationException. Requests must carry a SigV4 Authorization
+// DescribeExecution, GetExecutionHistory, DescribeMapRun and StopExecution;
+// anything else is UnknownOperationException. Requests must carry a SigV4 Authorization
 // header (the signature itself is not checked).
 //
 // StartExecution runs the state machine's definition with sfnlocal in a
@@ -45,10 +45,22 @@
 // ABORTED with the output or the error and cause. Timestamps are epoch
 // seconds, as the protocol has them.
 //
+// DescribeMapRun answers for the Map Run of any execution (or of its child
+// executions) the fake ran: its status (RUNNING, SUCCEEDED, FAILED, or
+// ABORTED when the execution ended first), dates and itemCounts, counted
+// from sfnlocal's events: total and pending from MapRunStarted, running
+// from each child's ExecutionStarted, succeeded, failed and timedOut from
+// its end; children still running when the Map Run ends (stopped at the
+// tolerated failure threshold) count as aborted, those never started stay
+// pending. executionCounts are the same (a child per item);
+// failuresNotRedrivable counts every failed, timed out or aborted child;
+// maxConcurrency, toleratedFailurePercentage, toleratedFailureCount and
+// resultsWritten are 0 (sfnlocal does not report them).
+//
 // The errors are Step Functions' own (HTTP 400, "__type" in the body):
 // StateMachineDoesNotExist, ExecutionDoesNotExist, ExecutionAlreadyExists
 // (the same name with another input, or an ended execution; the same name
 // and input while running gives the running execution, as in AWS),
 // InvalidArn, InvalidName, InvalidExecutionInput, InvalidToken,
-// ValidationException.
+// ResourceNotFound (an unknown Map Run), ValidationException.
 package sfnfake

@@ -36,7 +36,8 @@ type execution struct {
 	done       chan struct{} // closed when the execution has ended
 	mu         sync.Mutex
 	events     []historyEvent
-	last       map[string]int64 // last event id by scope, for previousEventId
+	last       map[string]int64   // last event id by scope, for previousEventId
+	mapRuns    map[string]*mapRun // by ARN, its children's and theirs too
 	status     string
 	stop       time.Time
 	output     string
@@ -49,7 +50,7 @@ type execution struct {
 
 func newExecution(parent context.Context, m *machine, arn, name, input string) *execution {
 	ex := &execution{m: m, arn: arn, name: name, input: input, start: now(),
-		done: make(chan struct{}), last: map[string]int64{}, status: statusRunning}
+		done: make(chan struct{}), last: map[string]int64{}, mapRuns: map[string]*mapRun{}, status: statusRunning}
 	ex.ctx, ex.cancel = context.WithCancel(parent)
 	in := input
 	yes := true
@@ -89,6 +90,7 @@ func (ex *execution) finish(out []byte, err error) {
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
 	ex.stop = now()
+	ex.abortMapRuns(ex.stop)
 	var ee *sfnlocal.ExecutionError
 	switch {
 	case err == nil:
@@ -99,7 +101,7 @@ func (ex *execution) finish(out []byte, err error) {
 	case ex.aborted || ex.ctx.Err() != nil:
 		ex.status, ex.errName, ex.cause = statusAborted, ex.abortError, ex.abortCause
 		ex.add(ex.stop, "", "", historyEvent{Type: "ExecutionAborted", ExecutionAborted: &errorDetails{Error: ex.errName, Cause: ex.cause}})
-	case errors.As(err, &ee) && ee.ErrorName == sfnlocal.ErrTimeout && strings.HasPrefix(ee.Cause, "the execution ran longer than its TimeoutSeconds"):
+	case errors.As(err, &ee) && executionTimedOut(ee.ErrorName, ee.Cause):
 		ex.status, ex.errName, ex.cause = statusTimedOut, ee.ErrorName, ee.Cause
 		ex.add(ex.stop, "", "", historyEvent{Type: "ExecutionTimedOut", ExecutionTimedOut: &errorDetails{Error: ex.errName, Cause: ex.cause}})
 	case ee != nil:
@@ -134,6 +136,7 @@ func (ex *execution) observe(e sfnlocal.Event) {
 	if t.IsZero() {
 		t = now()
 	}
+	ex.trackMapRun(e, t)
 	if e.Execution != "" {
 		return // a Distributed Map's child execution: its events are its own history's
 	}

@@ -123,8 +123,9 @@ func (s *Server) Wait(ctx context.Context, executionArn string) (string, error) 
 
 // apiError is a Step Functions error response.
 type apiError struct {
-	code    string
-	message string
+	code         string
+	message      string
+	resourceName string // ResourceNotFound's
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
@@ -171,6 +172,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if aerr = decode(body, &in); aerr == nil {
 			out, aerr = s.getExecutionHistory(&in)
 		}
+	case "AWSStepFunctions.DescribeMapRun":
+		var in mapRunArnInput
+		if aerr = decode(body, &in); aerr == nil {
+			out, aerr = s.describeMapRun(&in)
+		}
 	case "AWSStepFunctions.StopExecution":
 		var in stopExecutionInput
 		if aerr = decode(body, &in); aerr == nil {
@@ -204,7 +210,7 @@ func writeError(w http.ResponseWriter, status int, e *apiError) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.Header().Set("X-Amzn-RequestId", newUUID())
 	w.WriteHeader(status)
-	b, _ := json.Marshal(errorBody{Type: "com.amazonaws.swf.service.v2.model#" + e.code, Message: e.message})
+	b, _ := json.Marshal(errorBody{Type: "com.amazonaws.swf.service.v2.model#" + e.code, Message: e.message, ResourceName: e.resourceName})
 	w.Write(b)
 }
 
@@ -403,13 +409,14 @@ func parseToken(tok, arn string, reverse bool) (int64, bool) {
 	return id, err == nil && id >= 1
 }
 
-// arn is the parts of arn:aws:states:REGION:ACCOUNT:KIND:NAME[:EXECUTION].
+// arn is the parts of arn:aws:states:REGION:ACCOUNT:KIND:NAME[:ID], ID
+// being an execution's name or a Map Run's id.
 type arn struct{ region, account, name string }
 
 func parseArn(s, kind string) (arn, bool) {
 	p := strings.Split(s, ":")
 	want := 7
-	if kind == "execution" {
+	if kind == "execution" || kind == "mapRun" {
 		want = 8
 	}
 	if len(p) != want || p[0] != "arn" || p[1] == "" || p[2] != "states" || p[3] == "" || p[4] == "" || p[5] != kind || p[6] == "" {

@@ -105,6 +105,20 @@ func machines() map[string]sfnfake.StateMachine {
 			Functions:   map[string]lambda.Handler{"double": sfnlocal.Func(double)},
 			MapRunFiles: discard{},
 		},
+		// Past ToleratedFailureCount 0: the Map Run fails at item 2.
+		smPrefix + "distintolerant": {
+			Definition: []byte(`{"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":1,
+			  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"D","States":{
+			    "D":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:double","End":true}}},"End":true}}}`),
+			Functions: map[string]lambda.Handler{"double": sfnlocal.Func(double)},
+		},
+		// Children that run until the execution is stopped.
+		smPrefix + "distblocked": {
+			Definition: []byte(`{"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.items",
+			  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"Hold","States":{
+			    "Hold":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:blocked","End":true}}},"End":true}}}`),
+			Functions: map[string]lambda.Handler{"blocked": sfnlocal.Func(blocked)},
+		},
 		smPrefix + "lambdaarn": {
 			Definition: []byte(`{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:bad","End":true}}}`),
 			Functions: map[string]lambda.Handler{"bad": sfnlocal.Func(func(context.Context) (string, error) {
@@ -455,6 +469,14 @@ func TestErrors(t *testing.T) {
 			_, err = f.client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(done), NextToken: out.NextToken, ReverseOrder: true})
 			return err
 		}, "InvalidToken"},
+		{"unknown map run", func() error {
+			_, err := f.client.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: aws.String("arn:aws:states:us-east-1:123456789012:mapRun:distributed/Each:00000000-0000-4000-8000-000000000000")})
+			return err
+		}, "ResourceNotFound"},
+		{"malformed map run ARN", func() error {
+			_, err := f.client.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: aws.String(done)})
+			return err
+		}, "InvalidArn"},
 		{"an operation the fake does not serve", func() error {
 			_, err := f.client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(smPrefix + "fail")})
 			return err
@@ -549,4 +571,109 @@ func TestDistributedMapHistory(t *testing.T) {
 			}
 		}
 	}
+}
+
+// mapRunArn waits (10 s at most) for the execution's history to show a
+// MapRunStarted and returns its mapRunArn.
+func (f *fake) mapRunArn(t *testing.T, executionArn string) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		events, _ := f.history(t, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(executionArn)})
+		for _, e := range events {
+			if e.Type == types.HistoryEventTypeMapRunStarted && e.MapRunStartedEventDetails != nil {
+				return aws.ToString(e.MapRunStartedEventDetails.MapRunArn)
+			}
+		}
+	}
+	t.Fatalf("%s: no MapRunStarted", executionArn)
+	return ""
+}
+
+// TestDescribeMapRun: a Map Run's status and item counts through the SDK,
+// while it runs and once it ended, however it ended.
+func TestDescribeMapRun(t *testing.T) {
+	f := newFake(t, 0)
+	ctx := context.Background()
+	items := `{"items":[{"n":1},{"n":2},{"n":3},{"n":4}]}`
+	tests := []struct {
+		name    string
+		machine string
+		// stop: the children block; DescribeMapRun is read once all run,
+		// then the execution is stopped.
+		stop    bool
+		status  types.MapRunStatus
+		counts  types.MapRunItemCounts
+		running types.MapRunItemCounts // stop: the counts while it runs
+	}{
+		// Item 2 fails, within ToleratedFailureCount 1.
+		{name: "succeeded", machine: "distributed", status: types.MapRunStatusSucceeded,
+			counts: types.MapRunItemCounts{Total: 4, Succeeded: 3, Failed: 1}},
+		// One child at a time, none tolerated: item 2 fails the Map Run,
+		// items 3 and 4 never start.
+		{name: "failed", machine: "distintolerant", status: types.MapRunStatusFailed,
+			counts: types.MapRunItemCounts{Total: 4, Succeeded: 1, Failed: 1, Pending: 2}},
+		// Stopped while its four children run: they are aborted.
+		{name: "aborted", machine: "distblocked", stop: true, status: types.MapRunStatusAborted,
+			running: types.MapRunItemCounts{Total: 4, Running: 4},
+			counts:  types.MapRunItemCounts{Total: 4, Aborted: 4}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var execArn string
+			if tc.stop {
+				out, err := f.client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(smPrefix + tc.machine), Input: aws.String(items)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				execArn = aws.ToString(out.ExecutionArn)
+			} else {
+				execArn, _ = f.run(t, tc.machine, "", items)
+			}
+			runArn := f.mapRunArn(t, execArn)
+			describe := func() *sfn.DescribeMapRunOutput {
+				t.Helper()
+				d, err := f.client.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: aws.String(runArn)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d
+			}
+			if tc.stop {
+				d := describe()
+				for deadline := time.Now().Add(10 * time.Second); d.ItemCounts.Running < 4 && time.Now().Before(deadline); d = describe() {
+					time.Sleep(5 * time.Millisecond)
+				}
+				if d.Status != types.MapRunStatusRunning || d.StopDate != nil || counts(d.ItemCounts) != counts(&tc.running) {
+					t.Errorf("while running: %s, stop %v, items %s; want RUNNING, no stop date, %s", d.Status, d.StopDate, counts(d.ItemCounts), counts(&tc.running))
+				}
+				if _, err := f.client.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(execArn)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d := describe()
+			if d.Status != tc.status || counts(d.ItemCounts) != counts(&tc.counts) || execCounts(d.ExecutionCounts) != counts(d.ItemCounts) {
+				t.Errorf("%s, items %s, executions %s; want %s, items %s", d.Status, counts(d.ItemCounts), execCounts(d.ExecutionCounts), tc.status, counts(&tc.counts))
+			}
+			if aws.ToString(d.MapRunArn) != runArn || aws.ToString(d.ExecutionArn) != execArn || d.StartDate == nil || d.StopDate == nil || d.StopDate.Before(*d.StartDate) {
+				t.Errorf("arns %s %s, dates %v %v", aws.ToString(d.MapRunArn), aws.ToString(d.ExecutionArn), d.StartDate, d.StopDate)
+			}
+		})
+	}
+}
+
+// counts prints item counts for comparison.
+func counts(c *types.MapRunItemCounts) string {
+	if c == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("total %d pending %d running %d succeeded %d failed %d timed out %d aborted %d",
+		c.Total, c.Pending, c.Running, c.Succeeded, c.Failed, c.TimedOut, c.Aborted)
+}
+
+func execCounts(c *types.MapRunExecutionCounts) string {
+	if c == nil {
+		return "<nil>"
+	}
+	return counts(&types.MapRunItemCounts{Total: c.Total, Pending: c.Pending, Running: c.Running, Succeeded: c.Succeeded,
+		Failed: c.Failed, TimedOut: c.TimedOut, Aborted: c.Aborted})
 }

@@ -68,9 +68,43 @@ type stopExecutionOutput struct {
 	StopDate epochTime `json:"stopDate"`
 }
 
+type mapRunArnInput struct {
+	MapRunArn string `json:"mapRunArn"`
+}
+
+type describeMapRunOutput struct {
+	MapRunArn                  string       `json:"mapRunArn"`
+	ExecutionArn               string       `json:"executionArn"`
+	Status                     string       `json:"status"`
+	StartDate                  epochTime    `json:"startDate"`
+	StopDate                   *epochTime   `json:"stopDate,omitempty"`
+	MaxConcurrency             int          `json:"maxConcurrency"`
+	ToleratedFailurePercentage float64      `json:"toleratedFailurePercentage"`
+	ToleratedFailureCount      int64        `json:"toleratedFailureCount"`
+	ItemCounts                 mapRunCounts `json:"itemCounts"`
+	ExecutionCounts            mapRunCounts `json:"executionCounts"`
+	RedriveCount               int          `json:"redriveCount"`
+}
+
+// mapRunCounts is MapRunItemCounts and MapRunExecutionCounts (the same
+// members).
+type mapRunCounts struct {
+	Pending               int64 `json:"pending"`
+	Running               int64 `json:"running"`
+	Succeeded             int64 `json:"succeeded"`
+	Failed                int64 `json:"failed"`
+	TimedOut              int64 `json:"timedOut"`
+	Aborted               int64 `json:"aborted"`
+	Total                 int64 `json:"total"`
+	ResultsWritten        int64 `json:"resultsWritten"`
+	FailuresNotRedrivable int64 `json:"failuresNotRedrivable"`
+	PendingRedrive        int64 `json:"pendingRedrive"`
+}
+
 type errorBody struct {
-	Type    string `json:"__type"`
-	Message string `json:"message"`
+	Type         string `json:"__type"`
+	Message      string `json:"message"`
+	ResourceName string `json:"resourceName,omitempty"` // ResourceNotFound
 }
 
 // historyEvent is one HistoryEvent; exactly one details member is set,
