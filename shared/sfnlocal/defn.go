@@ -119,9 +119,9 @@ type catcher struct {
 	nullResult bool
 }
 
-// resultWriters names the states, in every scope, that have a
-// ResultWriter.
-func (md *machineDef) resultWriters() []string {
+// statesWhere names the states, in every scope (Map processors and
+// Parallel branches included), for which has is true.
+func (md *machineDef) statesWhere(has func(*stateDef) bool) []string {
 	if md == nil {
 		return nil
 	}
@@ -131,34 +131,12 @@ func (md *machineDef) resultWriters() []string {
 		if st == nil {
 			continue
 		}
-		if st.resultWriter != nil {
+		if has(st) {
 			out = append(out, name)
 		}
-		out = append(out, st.processor.resultWriters()...)
+		out = append(out, st.processor.statesWhere(has)...)
 		for _, b := range st.branches {
-			out = append(out, b.resultWriters()...)
-		}
-	}
-	return out
-}
-
-// itemReaders names the states, in every scope, that have an ItemReader.
-func (md *machineDef) itemReaders() []string {
-	if md == nil {
-		return nil
-	}
-	var out []string
-	for _, name := range md.names {
-		st := md.states[name]
-		if st == nil {
-			continue
-		}
-		if st.itemReader != nil {
-			out = append(out, name)
-		}
-		out = append(out, st.processor.itemReaders()...)
-		for _, b := range st.branches {
-			out = append(out, b.itemReaders()...)
+			out = append(out, b.statesWhere(has)...)
 		}
 	}
 	return out

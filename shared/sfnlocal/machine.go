@@ -126,12 +126,12 @@ type Machine struct {
 func Load(definition []byte, opts Options) (*Machine, error) {
 	def, problems := compileDefinition(definition, opts.Vars, opts.Functions, true)
 	if opts.ResultWriter == nil {
-		for _, name := range def.resultWriters() {
+		for _, name := range def.statesWhere(func(st *stateDef) bool { return st.resultWriter != nil }) {
 			problems = append(problems, Problem{State: name, Message: "ResultWriter needs Options.ResultWriter (where its files go)"})
 		}
 	}
 	if opts.ItemReader == nil {
-		for _, name := range def.itemReaders() {
+		for _, name := range def.statesWhere(func(st *stateDef) bool { return st.itemReader != nil }) {
 			problems = append(problems, Problem{State: name, Message: "ItemReader needs Options.ItemReader (where its items are read from)"})
 		}
 	}
